@@ -1,0 +1,70 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module graph (one way, see ARCHITECTURE.md):
+//   LookupCore  <-  LookupServer  <-  edgewatch
+//   CRMSimulator <------------------  edgewatch
+let package = Package(
+    name: "edgewatch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "edgewatch", targets: ["edgewatch"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: [
+        // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
+        .target(name: "LookupCore", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        // The HTTP face of the middleware: routes, CRM client, event stream.
+        .target(
+            name: "LookupServer",
+            dependencies: [
+                "LookupCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // A CRM to run against: customer directory, faults, HTTP server.
+        .target(
+            name: "CRMSimulator",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Composition root.
+        .executableTarget(
+            name: "edgewatch",
+            dependencies: [
+                "LookupCore", "LookupServer", "CRMSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore"]),
+        .testTarget(
+            name: "LookupServerTests",
+            dependencies: [
+                "LookupCore", "LookupServer", "CRMSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "CRMSimulatorTests", dependencies: ["CRMSimulator"]),
+    ]
+)

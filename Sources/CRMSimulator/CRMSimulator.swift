@@ -1,0 +1,199 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A CRM to run the lookup against: `GET /api/v2/customers?phone=…|email=…` answering from a
+/// ``CustomerBook``, with faults switchable at runtime from code or from `/admin/faults`.
+///
+/// "Down" really closes the listening socket, so clients see connection refused; the admin
+/// routes stay reachable on the optional admin port while it is down.
+public final class CRMSimulator: Sendable {
+    /// Requests counted by how they were answered; `GET /stats` returns this.
+    public struct Stats: Codable, Sendable, Equatable {
+        public var requests = 0
+        public var found = 0
+        public var notFound = 0
+        public var errors = 0
+        public var malformed = 0
+        public var hangs = 0
+        public var delayed = 0
+    }
+
+    public let host: String
+    private let book = CustomerBook()
+    private let plan = Mutex(FaultPlan.none)
+    private let rng: Mutex<SplitMix64>
+    private let counters = Mutex(Stats())
+    private let listener = Mutex<Listener?>(nil)
+    private let logger: Logger
+    /// The port the API listener was bound to (kept while down, so it comes back on the same one).
+    private let boundPort = Mutex<Int?>(nil)
+
+    private struct Listener {
+        let task: Task<Void, any Error>
+        let port: Int
+    }
+
+    public init(host: String = "127.0.0.1", seed: UInt64 = 0x5EED, logger: Logger) {
+        self.host = host
+        self.rng = Mutex(SplitMix64(seed: seed))
+        self.logger = logger
+    }
+
+    // MARK: Faults and stats
+
+    public var faults: FaultPlan { plan.withLock { $0 } }
+    public var stats: Stats { counters.withLock { $0 } }
+    /// The API port, once started.
+    public var port: Int? { boundPort.withLock { $0 } }
+    /// The API's base URL (what `CRM_API_BASE` should be), once started.
+    public var baseURL: String? { port.map { "http://\(host):\($0)/api/v2" } }
+
+    /// Switches faults. Turning `down` on closes the API listener; turning it off reopens it.
+    public func setFaults(_ newPlan: FaultPlan) async throws {
+        if let problem = newPlan.problem { throw SimulatorError(problem) }
+        let wasDown = plan.withLock { current in
+            defer { current = newPlan }
+            return current.down
+        }
+        guard wasDown != newPlan.down, let port else { return }
+        if newPlan.down {
+            await stopListener()
+        } else {
+            _ = try await startListener(port: port)
+        }
+        logger.info("CRM simulator \(newPlan.down ? "down" : "up")", metadata: ["port": "\(port)"])
+    }
+
+    // MARK: Lifecycle
+
+    /// Starts the API listener on `port` (0 picks a free one) and returns the bound port.
+    @discardableResult
+    public func start(port: Int = 0) async throws -> Int {
+        try await startListener(port: port)
+    }
+
+    /// Stops the API listener.
+    public func stop() async {
+        await stopListener()
+    }
+
+    /// Serves the admin routes (and the API) on a second port that stays up while the API is down.
+    /// Runs until the calling task is cancelled.
+    public func runAdmin(port: Int, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { onRunning($0.localAddress?.port ?? port) },
+            logger: logger
+        )
+        try await app.runService(gracefulShutdownSignals: [])
+    }
+
+    private func startListener(port: Int) async throws -> Int {
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in
+                portSink.yield(channel.localAddress?.port ?? port)
+                portSink.finish()
+            },
+            logger: logger
+        )
+        let task = Task {
+            defer { portSink.finish() }
+            try await app.runService(gracefulShutdownSignals: [])
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            try await task.value
+            throw SimulatorError("the CRM simulator could not listen on \(host):\(port)")
+        }
+        listener.withLock { $0 = Listener(task: task, port: bound) }
+        boundPort.withLock { $0 = bound }
+        return bound
+    }
+
+    private func stopListener() async {
+        guard let running = listener.withLock({ current in defer { current = nil }; return current }) else { return }
+        running.task.cancel()
+        _ = await running.task.result
+    }
+
+    // MARK: Routes
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/api/v2/customers") { request, _ in try await self.customers(request) }
+        router.get("/health") { _, _ in Self.json("{\"status\":\"ok\"}") }
+        router.get("/stats") { _, _ in try Self.json(self.stats) }
+        router.get("/admin/faults") { _, _ in try Self.json(self.faults) }
+        router.put("/admin/faults") { request, _ in
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            let newPlan: FaultPlan
+            do {
+                newPlan = try JSONDecoder().decode(FaultPlan.self, from: Data(buffer: body))
+            } catch {
+                return try Self.json(["error": "invalid fault plan: \(error)"], status: .badRequest)
+            }
+            do {
+                try await self.setFaults(newPlan)
+            } catch let error as SimulatorError {
+                return try Self.json(["error": error.message], status: .badRequest)
+            }
+            return try Self.json(self.faults)
+        }
+        router.delete("/admin/faults") { _, _ in
+            try await self.setFaults(.none)
+            return try Self.json(self.faults)
+        }
+        return router
+    }
+
+    private func customers(_ request: Request) async throws -> Response {
+        let action = rng.withLock { plan.withLock { $0 }.decide(using: &$0) }
+        counters.withLock { $0.requests += 1 }
+        if action.delayMilliseconds > 0 {
+            counters.withLock { $0.delayed += 1 }
+            try await Task.sleep(for: .milliseconds(action.delayMilliseconds))
+        }
+        switch action.reply {
+        case .hang(let seconds):
+            counters.withLock { $0.hangs += 1 }
+            try await Task.sleep(for: .seconds(seconds))
+            return Self.json("{\"error\":\"hung\"}", status: .gatewayTimeout)
+        case .status(let code):
+            counters.withLock { $0.errors += 1 }
+            return Self.json("{\"error\":\"simulated fault\"}", status: .init(code: code))
+        case .malformed:
+            counters.withLock { $0.malformed += 1 }
+            return Self.json("{\"results\":[{\"id\":\"CUST-00", status: .ok)
+        case .normal:
+            break
+        }
+        let query = request.uri.queryParameters
+        let match = query["phone"].flatMap { book.customer(phone: String($0)) }
+            ?? query["email"].flatMap { book.customer(email: String($0)) }
+        counters.withLock { match == nil ? ($0.notFound += 1) : ($0.found += 1) }
+        let results = match.map { [$0] } ?? []
+        return try Self.json(["results": results])
+    }
+
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        json(String(decoding: try JSONEncoder().encode(value), as: UTF8.self), status: status)
+    }
+}
+
+public struct SimulatorError: Error, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

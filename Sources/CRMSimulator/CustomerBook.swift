@@ -1,0 +1,62 @@
+/// The simulator's customers: 10,000 people, numbered 0..<10,000, each findable by phone
+/// (`+1555000` and four digits) or by email (`customer<i>@example.com`).
+public struct CustomerBook: Sendable {
+    public static let size = 10_000
+    static let tiers = ["Enterprise", "Professional", "Standard", "Trial"]
+    static let languages = ["en-US", "en-GB", "es-US", "fr-CA", "de-DE", "ja-JP", "pt-BR"]
+    static let firstNames = [
+        "Ada", "Bruno", "Chiara", "Dev", "Elena", "Femi", "Grace", "Hiro", "Ines", "Jonas",
+        "Kavya", "Liam", "Mei", "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tariq",
+    ]
+    static let lastNames = [
+        "Okafor", "Lindqvist", "Moreau", "Tanaka", "Silva", "Novak", "Haddad", "Kowalski",
+        "Byrne", "Ivanova", "Mendes", "Park", "Schmidt", "Rossi", "Nguyen", "Adeyemi", "Walsh",
+    ]
+
+    public struct Customer: Sendable, Equatable, Codable {
+        public var id: String
+        public var firstName: String
+        public var lastName: String
+        public var accountTier: String
+        public var preferredLanguage: String
+    }
+
+    public init() {}
+
+    /// Customer number `index`, for index in 0..<size.
+    public func customer(_ index: Int) -> Customer {
+        precondition((0..<Self.size).contains(index))
+        let id = String(index)
+        return Customer(
+            id: "CUST-" + String(repeating: "0", count: max(0, 6 - id.count)) + id,
+            firstName: Self.firstNames[index % Self.firstNames.count],
+            lastName: Self.lastNames[(index / Self.firstNames.count) % Self.lastNames.count],
+            accountTier: Self.tiers[index % 4],
+            preferredLanguage: Self.languages[index % Self.languages.count]
+        )
+    }
+
+    /// The E.164 phone number of customer `index`, e.g. `+15550000042`.
+    public static func phone(of index: Int) -> String {
+        let digits = String(index)
+        return "+1555000" + String(repeating: "0", count: 4 - digits.count) + digits
+    }
+
+    public static func email(of index: Int) -> String { "customer\(index)@example.com" }
+
+    /// The customer with this phone number (`+15550000042`; a leading `+` is optional).
+    public func customer(phone: String) -> Customer? {
+        let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
+        guard digits.count == 11, digits.hasPrefix("1555000"), let index = Int(digits.suffix(4)) else { return nil }
+        return customer(index)
+    }
+
+    /// The customer with this email address, in any case.
+    public func customer(email: String) -> Customer? {
+        let address = email.lowercased()
+        guard address.hasPrefix("customer"), address.hasSuffix("@example.com") else { return nil }
+        let number = address.dropFirst("customer".count).dropLast("@example.com".count)
+        guard let index = Int(number), String(index) == number, (0..<Self.size).contains(index) else { return nil }
+        return customer(index)
+    }
+}

@@ -1,0 +1,140 @@
+/// The faults the simulated CRM injects. Each is drawn per request with its own probability,
+/// like Envoy's fault filter (not per connection, as toxiproxy does).
+public struct FaultPlan: Codable, Sendable, Equatable {
+    /// Extra delay of `milliseconds` ± `jitterMilliseconds`, uniformly.
+    public struct Latency: Codable, Sendable, Equatable {
+        public var probability: Double
+        public var milliseconds: Int
+        public var jitterMilliseconds: Int
+        public init(probability: Double = 1, milliseconds: Int = 800, jitterMilliseconds: Int = 200) {
+            self.probability = probability
+            self.milliseconds = milliseconds
+            self.jitterMilliseconds = jitterMilliseconds
+        }
+    }
+
+    /// An error status instead of an answer (503 by default; 429, 401, 500 … also work).
+    public struct ErrorStatus: Codable, Sendable, Equatable {
+        public var probability: Double
+        public var status: Int
+        public init(probability: Double = 0.5, status: Int = 503) {
+            self.probability = probability
+            self.status = status
+        }
+    }
+
+    /// Never answer (until `seconds` have passed), so the client's deadline fires.
+    public struct Hang: Codable, Sendable, Equatable {
+        public var probability: Double
+        public var seconds: Int
+        public init(probability: Double = 1, seconds: Int = 30) {
+            self.probability = probability
+            self.seconds = seconds
+        }
+    }
+
+    /// A 200 whose body is cut off mid-JSON.
+    public struct Malformed: Codable, Sendable, Equatable {
+        public var probability: Double
+        public init(probability: Double = 1) { self.probability = probability }
+    }
+
+    public var latency: Latency?
+    public var error: ErrorStatus?
+    public var hang: Hang?
+    public var malformed: Malformed?
+    /// The listener is closed: connections are refused. Not drawn per request: it is on or off.
+    public var down: Bool
+
+    public init(
+        latency: Latency? = nil, error: ErrorStatus? = nil, hang: Hang? = nil,
+        malformed: Malformed? = nil, down: Bool = false
+    ) {
+        self.latency = latency
+        self.error = error
+        self.hang = hang
+        self.malformed = malformed
+        self.down = down
+    }
+
+    public static let none = FaultPlan()
+
+    public var isEmpty: Bool { self == .none }
+
+    /// Short labels of the active faults, e.g. `["CRM 503 50%", "CRM +800ms±200"]`.
+    public var labels: [String] {
+        var labels: [String] = []
+        if down { labels.append("CRM DOWN") }
+        if let error { labels.append("CRM \(error.status) \(Self.percent(error.probability))") }
+        if let latency { labels.append("CRM +\(latency.milliseconds)ms±\(latency.jitterMilliseconds) \(Self.percent(latency.probability))") }
+        if let hang { labels.append("CRM HANG \(Self.percent(hang.probability))") }
+        if let malformed { labels.append("CRM BAD JSON \(Self.percent(malformed.probability))") }
+        return labels
+    }
+
+    static func percent(_ probability: Double) -> String { "\(Int((probability * 100).rounded()))%" }
+
+    /// A problem with the plan, or nil when it can be used.
+    public var problem: String? {
+        for (name, probability) in [
+            ("latency", latency?.probability), ("error", error?.probability),
+            ("hang", hang?.probability), ("malformed", malformed?.probability),
+        ] {
+            if let probability, !(0...1).contains(probability) {
+                return "\(name).probability must be between 0 and 1"
+            }
+        }
+        if let error, !(400...599).contains(error.status) { return "error.status must be a 4xx or 5xx code" }
+        if let latency, latency.milliseconds < 0 || latency.jitterMilliseconds < 0 || latency.milliseconds > 60_000 {
+            return "latency.milliseconds must be 0...60000 and jitter non-negative"
+        }
+        if let hang, !(1...300).contains(hang.seconds) { return "hang.seconds must be 1...300" }
+        return nil
+    }
+
+    /// What to do with one request, drawn with `rng`.
+    public func decide(using rng: inout some RandomNumberGenerator) -> FaultAction {
+        var delay = 0
+        if let latency, Double.random(in: 0..<1, using: &rng) < latency.probability {
+            let jitter = latency.jitterMilliseconds
+            delay = max(0, latency.milliseconds + (jitter > 0 ? Int.random(in: -jitter...jitter, using: &rng) : 0))
+        }
+        if let hang, Double.random(in: 0..<1, using: &rng) < hang.probability {
+            return FaultAction(delayMilliseconds: delay, reply: .hang(seconds: hang.seconds))
+        }
+        if let error, Double.random(in: 0..<1, using: &rng) < error.probability {
+            return FaultAction(delayMilliseconds: delay, reply: .status(error.status))
+        }
+        if let malformed, Double.random(in: 0..<1, using: &rng) < malformed.probability {
+            return FaultAction(delayMilliseconds: delay, reply: .malformed)
+        }
+        return FaultAction(delayMilliseconds: delay, reply: .normal)
+    }
+}
+
+/// The outcome of drawing a ``FaultPlan`` for one request.
+public struct FaultAction: Sendable, Equatable {
+    public enum Reply: Sendable, Equatable {
+        case normal
+        case status(Int)
+        case malformed
+        case hang(seconds: Int)
+    }
+
+    public var delayMilliseconds: Int
+    public var reply: Reply
+}
+
+/// A small, fast, seedable generator (SplitMix64), so fault draws can be replayed in tests.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// One customer as the CRM returns it in `results[0]`.
+public struct CRMRecord: Decodable, Sendable, Equatable {
+    public var id: String
+    public var firstName: String?
+    public var lastName: String?
+    public var accountTier: String?
+    public var preferredLanguage: String?
+
+    public init(
+        id: String, firstName: String? = nil, lastName: String? = nil,
+        accountTier: String? = nil, preferredLanguage: String? = nil
+    ) {
+        self.id = id
+        self.firstName = firstName
+        self.lastName = lastName
+        self.accountTier = accountTier
+        self.preferredLanguage = preferredLanguage
+    }
+}
+
+/// Why a CRM call gave no answer. The raw value is the `errorType` sent to Genesys and in events.
+public enum CRMFailure: String, Error, Sendable, CaseIterable {
+    case timeout = "crm_timeout"
+    case unreachable = "crm_unreachable"
+    case serverError = "crm_5xx"
+    case auth = "crm_auth"
+    case rateLimited = "crm_rate_limited"
+    case badResponse = "crm_bad_response"
+}
+
+/// What one CRM call came to. Only `.found` and `.notFound` may be cached.
+public enum CRMOutcome: Sendable, Equatable {
+    case found(CRMRecord)
+    case notFound
+    case failed(CRMFailure)
+
+    /// Classifies a CRM answer that arrived (status and body). Transport failures are
+    /// classified by the client, which knows its own error types.
+    public static func classify(status: Int, body: some Collection<UInt8>) -> CRMOutcome {
+        switch status {
+        case 200..<300:
+            guard let page = try? decoder.decode(ResultsPage.self, from: Data(body)) else {
+                return .failed(.badResponse)
+            }
+            return page.results.first.map(CRMOutcome.found) ?? .notFound
+        case 404: return .notFound
+        case 401, 403: return .failed(.auth)
+        case 429: return .failed(.rateLimited)
+        case 500..<600: return .failed(.serverError)
+        default: return .failed(.badResponse)
+        }
+    }
+
+    private struct ResultsPage: Decodable {
+        var results: [CRMRecord]
+    }
+
+    private static let decoder = JSONDecoder()
+}

@@ -1,0 +1,42 @@
+/// Small helpers for writing JSON text by hand on the hot path, where a general encoder
+/// would cost more than the whole cache-hit lookup.
+public enum JSONText {
+    /// `value` as a JSON string literal, quotes included.
+    public static func quoted(_ value: String) -> String {
+        var out = "\""
+        out.reserveCapacity(value.utf8.count + 2)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+        return out
+    }
+
+    /// A millisecond figure with three decimals (microsecond resolution), e.g. `0.042`.
+    public static func milliseconds(_ value: Double) -> String {
+        guard value.isFinite, value > 0 else { return "0" }
+        let micros = (value * 1000).rounded()
+        let whole = Int(micros / 1000)
+        let fraction = Int(micros) % 1000
+        if fraction == 0 { return String(whole) }
+        var digits = String(fraction)
+        digits = String(repeating: "0", count: 3 - digits.count) + digits
+        while digits.hasSuffix("0") { digits.removeLast() }
+        return "\(whole).\(digits)"
+    }
+
+    /// `{"error": message}`, the body of every error response.
+    public static func errorObject(_ message: String) -> String {
+        "{\"error\":" + quoted(message) + "}"
+    }
+}

@@ -1,0 +1,119 @@
+/// A fixed-capacity map with least-recently-used eviction and a per-entry expiry time.
+///
+/// Not thread-safe by itself: ``ResponseCache`` keeps several behind their own locks.
+/// Entries live in one array linked as a doubly-linked list by index, so a hit, an insert and an
+/// eviction are all O(1) with no allocation once the array has grown to capacity.
+public struct LRUCache<Key: Hashable, Value> {
+    private struct Node {
+        var key: Key
+        var value: Value
+        var expiresAt: Int64
+        var newer = -1
+        var older = -1
+    }
+
+    public let capacity: Int
+    private var index: [Key: Int] = [:]
+    private var nodes: [Node] = []
+    private var freeSlots: [Int] = []
+    private var newest = -1
+    private var oldest = -1
+
+    public init(capacity: Int) {
+        precondition(capacity > 0, "an LRU cache needs room for at least one entry")
+        self.capacity = capacity
+    }
+
+    public var count: Int { index.count }
+
+    /// The value for `key` if present and not expired at `now`; marks it most recently used.
+    public mutating func value(forKey key: Key, now: Int64) -> Value? {
+        guard let slot = index[key] else { return nil }
+        if nodes[slot].expiresAt <= now {
+            remove(slot: slot)
+            return nil
+        }
+        moveToNewest(slot)
+        return nodes[slot].value
+    }
+
+    /// Stores `value` until `expiresAt`. Returns true when an older entry was evicted for room.
+    @discardableResult
+    public mutating func set(_ value: Value, forKey key: Key, expiresAt: Int64) -> Bool {
+        if let slot = index[key] {
+            nodes[slot].value = value
+            nodes[slot].expiresAt = expiresAt
+            moveToNewest(slot)
+            return false
+        }
+        var evicted = false
+        if index.count >= capacity {
+            remove(slot: oldest)
+            evicted = true
+        }
+        let node = Node(key: key, value: value, expiresAt: expiresAt)
+        let slot: Int
+        if let reused = freeSlots.popLast() {
+            nodes[reused] = node
+            slot = reused
+        } else {
+            nodes.append(node)
+            slot = nodes.count - 1
+        }
+        index[key] = slot
+        linkAsNewest(slot)
+        return evicted
+    }
+
+    /// Removes every entry and returns how many there were.
+    @discardableResult
+    public mutating func removeAll() -> Int {
+        let removed = index.count
+        index.removeAll(keepingCapacity: true)
+        nodes.removeAll(keepingCapacity: true)
+        freeSlots.removeAll(keepingCapacity: true)
+        newest = -1
+        oldest = -1
+        return removed
+    }
+
+    /// Keys from most to least recently used (for tests and diagnostics).
+    public var keysByRecency: [Key] {
+        var keys: [Key] = []
+        var slot = newest
+        while slot >= 0 {
+            keys.append(nodes[slot].key)
+            slot = nodes[slot].older
+        }
+        return keys
+    }
+
+    private mutating func remove(slot: Int) {
+        unlink(slot)
+        index[nodes[slot].key] = nil
+        freeSlots.append(slot)
+    }
+
+    private mutating func moveToNewest(_ slot: Int) {
+        guard slot != newest else { return }
+        unlink(slot)
+        linkAsNewest(slot)
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let newer = nodes[slot].newer
+        let older = nodes[slot].older
+        if newer >= 0 { nodes[newer].older = older } else { newest = older }
+        if older >= 0 { nodes[older].newer = newer } else { oldest = newer }
+        nodes[slot].newer = -1
+        nodes[slot].older = -1
+    }
+
+    private mutating func linkAsNewest(_ slot: Int) {
+        nodes[slot].older = newest
+        nodes[slot].newer = -1
+        if newest >= 0 { nodes[newest].newer = slot }
+        newest = slot
+        if oldest < 0 { oldest = slot }
+    }
+}

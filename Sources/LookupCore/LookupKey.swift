@@ -1,0 +1,72 @@
+/// The key a lookup is made by: a phone number (digits only) or an email address.
+///
+/// Genesys sends the caller's ANI as a `tel:` or `sip:` URI, sometimes with a space after the
+/// scheme, and sends the literal macro text (`${input.ani}`) when an input is unset. Both are
+/// handled here so that every form of the same number becomes the same cache key.
+public enum LookupKey: Hashable, Sendable {
+    case phone(digits: String)
+    case email(String)
+
+    /// The cache key: `customer:ani:<digits>` or `customer:email:<address>`.
+    public var cacheKey: String {
+        switch self {
+        case .phone(let digits): "customer:ani:" + digits
+        case .email(let address): "customer:email:" + address
+        }
+    }
+
+    /// Picks the key for a request: the ANI when usable, otherwise the email, otherwise nil.
+    public static func from(ani: String?, email: String?) -> LookupKey? {
+        if let digits = ani.flatMap(normaliseANI) { return .phone(digits: digits) }
+        if let address = email.flatMap(normaliseEmail) { return .email(address) }
+        return nil
+    }
+
+    /// Digits of a caller number, or nil when the value carries no number.
+    ///
+    /// Strips `tel:`, `sip:` or `sips:` (any case) with any spaces after it, cuts at the first
+    /// `@` or `;` so host, port and parameters never leak into the key, then keeps the digits.
+    public static func normaliseANI(_ raw: String) -> String? {
+        var text = Substring(raw).trimmingSpaces()
+        if text.isEmpty || isUnexpandedMacro(text) { return nil }
+        if withheldWords.contains(text.lowercased()) { return nil }
+        for scheme in ["tel:", "sip:", "sips:"] where text.lowercased().hasPrefix(scheme) {
+            text = text.dropFirst(scheme.count).trimmingSpaces()
+            break
+        }
+        if let cut = text.firstIndex(where: { $0 == "@" || $0 == ";" }) {
+            text = text[..<cut]
+        }
+        var digits = ""
+        digits.reserveCapacity(text.utf8.count)
+        for byte in text.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            digits.unicodeScalars.append(Unicode.Scalar(byte))
+        }
+        return digits.isEmpty ? nil : digits
+    }
+
+    /// A trimmed, lowercased address, or nil unless it contains exactly one `@`.
+    public static func normaliseEmail(_ raw: String) -> String? {
+        let text = Substring(raw).trimmingSpaces()
+        if text.isEmpty || isUnexpandedMacro(text) { return nil }
+        guard text.utf8.lazy.filter({ $0 == UInt8(ascii: "@") }).count == 1 else { return nil }
+        return text.lowercased()
+    }
+
+    /// True for a value that is still a Velocity macro, e.g. `${input.ani}` or `$!{input.email}`.
+    public static func isUnexpandedMacro<S: StringProtocol>(_ text: S) -> Bool {
+        text.hasPrefix("${") || text.hasPrefix("$!{")
+    }
+
+    /// Words carriers and PBXs put in the caller-ID field when the number is withheld.
+    static let withheldWords: Set<String> = ["anonymous", "unknown", "restricted", "private"]
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var text = self
+        while let first = text.first, first.isWhitespace { text.removeFirst() }
+        while let last = text.last, last.isWhitespace { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,43 @@
+/// The event every lookup emits: the seed's `emitMetric` payload plus `cpuMs`.
+///
+/// `errorType` is nil for a clean lookup, a `crm_*` code (``CRMFailure``) when the CRM failed,
+/// or one of ``MetricEvent/noLookupKey`` and ``MetricEvent/badRequest`` for requests that
+/// never reached the cache. `cpuMs` is nil when the source did not measure it.
+public struct MetricEvent: Codable, Sendable, Equatable {
+    public static let serviceName = "genesys-edge-middleware"
+    public static let noLookupKey = "no_lookup_key"
+    public static let badRequest = "bad_request"
+
+    /// Milliseconds since the Unix epoch.
+    public var timestamp: Int64
+    public var service: String
+    public var colo: String
+    public var latencyMs: Double
+    public var cacheHit: Bool
+    public var customerFound: Bool
+    public var errorType: String?
+    public var cpuMs: Double?
+
+    public init(
+        timestamp: Int64, service: String = MetricEvent.serviceName, colo: String,
+        latencyMs: Double, cacheHit: Bool, customerFound: Bool,
+        errorType: String? = nil, cpuMs: Double? = nil
+    ) {
+        self.timestamp = timestamp
+        self.service = service
+        self.colo = colo
+        self.latencyMs = latencyMs
+        self.cacheHit = cacheHit
+        self.customerFound = customerFound
+        self.errorType = errorType
+        self.cpuMs = cpuMs
+    }
+
+    /// True when the lookup failed because of the CRM (an `errorType` starting `crm_`).
+    public var isCRMError: Bool { errorType?.hasPrefix("crm_") ?? false }
+}
+
+/// Where lookups send their events. `emit` must return at once: never block, never wait.
+public protocol MetricSink: Sendable {
+    func emit(_ event: MetricEvent)
+}

@@ -1,0 +1,97 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import LookupCore
+import NIOCore
+import NIOHTTP1
+
+/// The CRM over HTTP: `GET {base}/customers?phone=%2B<digits>` or `?email=<address>`, with a
+/// bearer token, a deadline, and a pooled keep-alive client.
+public final class HTTPCustomerDirectory: CustomerDirectory {
+    public let baseURL: String
+    public let timeout: Duration
+    private let apiKey: String
+    private let client: HTTPClient
+    private let logger: Logger
+    /// A CRM answer bigger than this is treated as a bad response.
+    static let maximumBodyBytes = 1 << 20
+
+    public init(baseURL: String, apiKey: String, timeout: Duration = .seconds(3), logger: Logger) {
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.apiKey = apiKey
+        self.timeout = timeout
+        self.logger = logger
+        let millis = max(1, timeout.nanoseconds / 1_000_000)
+        var configuration = HTTPClient.Configuration(
+            timeout: .init(connect: .milliseconds(millis), read: .milliseconds(millis)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        )
+        // A refused connection is an outage to report now, not something to retry until the deadline.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.decompression = .disabled
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    /// The request URL for a key.
+    public func url(for key: LookupKey) -> String {
+        switch key {
+        case .phone(let digits): "\(baseURL)/customers?phone=%2B\(digits)"
+        case .email(let address): "\(baseURL)/customers?email=\(Self.percentEncoded(address))"
+        }
+    }
+
+    public func lookUp(_ key: LookupKey) async -> CRMOutcome {
+        var request = HTTPClientRequest(url: url(for: key))
+        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        request.headers.add(name: "Accept", value: "application/json")
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
+            return CRMOutcome.classify(status: Int(response.status.code), body: body.readableBytesView)
+        } catch {
+            let failure = Self.classify(error)
+            logger.debug("CRM call failed", metadata: ["errorType": "\(failure.rawValue)", "error": "\(error)"])
+            return .failed(failure)
+        }
+    }
+
+    /// Maps a transport error to its `errorType`.
+    static func classify(_ error: any Error) -> CRMFailure {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .getConnectionFromPoolTimeout:
+                return .timeout
+            default:
+                return .unreachable
+            }
+        }
+        if error is NIOTooManyBytesError { return .badResponse }
+        return .unreachable
+    }
+
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,27 @@
+import HTTPTypes
+import Hummingbird
+import LookupCore
+import NIOCore
+
+/// `POST /lookup/customer` and `GET /health`: the seed worker's two routes.
+public enum LookupRoutes {
+    public static let coloHeader = HTTPField.Name("X-Edge-Colo")!
+
+    public static func add(to routes: JSONRouter, lookup: CustomerLookup) {
+        routes.on("/lookup/customer", .post) { request, _ in
+            let colo = request.headers[coloHeader]
+            let reply: LookupReply
+            do {
+                let body = try await request.body.collect(upTo: LookupRequest.maximumBodyBytes)
+                reply = await lookup.respond(to: body.readableBytesView, coloHeader: colo)
+            } catch is NIOTooManyBytesError {
+                reply = lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo)
+            }
+            return .json(status: .init(code: reply.status), reply.body)
+        }
+        routes.on("/health", .get) { request, _ in
+            let colo = lookup.colo(header: request.headers[coloHeader])
+            return .json("{\"status\":\"ok\",\"region\":\(JSONText.quoted(colo.code))}")
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import CRMSimulator
+import Logging
+import ServiceLifecycle
+
+/// `edgewatch crm-sim`: the CRM simulator on its own.
+struct CRMSimCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "crm-sim",
+        abstract: "Run the CRM simulator standalone (API on --port, fault admin on --admin-port)."
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port for the CRM API (GET /api/v2/customers).")
+    var port = 8788
+
+    @Option(help: "Port for the admin API, which stays up while the CRM is 'down' (default: --port + 1).")
+    var adminPort: Int?
+
+    @Option(help: "Seed for fault draws, for repeatable runs.")
+    var seed: UInt64 = 0x5EED
+
+    @Option(help: "Log level.")
+    var logLevel = "info"
+
+    func run() async throws {
+        let logger = Logs.make(label: "crm-sim", level: logLevel)
+        let simulator = CRMSimulator(host: host, seed: seed, logger: logger)
+        let bound = try await simulator.start(port: port)
+        let admin = adminPort ?? bound + 1
+        logger.notice("CRM simulator: API http://\(host):\(bound)/api/v2/customers, stats /stats, faults http://\(host):\(admin)/admin/faults")
+        let service = AdminService(simulator: simulator, port: admin)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
+        try await group.run()
+        await simulator.stop()
+    }
+}
+
+/// The simulator's admin listener as a service, so signals stop it.
+struct AdminService: Service {
+    let simulator: CRMSimulator
+    let port: Int
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await simulator.runAdmin(port: port)
+        }
+    }
+}

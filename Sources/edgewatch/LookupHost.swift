@@ -1,0 +1,67 @@
+import CRMSimulator
+import Hummingbird
+import Logging
+import LookupCore
+import LookupServer
+import ServiceLifecycle
+
+/// Everything the middleware needs, built from options: the CRM client (or the embedded
+/// simulator), the caches, the event stream and the HTTP application.
+struct LookupHost {
+    let simulator: CRMSimulator?
+    let directory: HTTPCustomerDirectory
+    let caches: ColoCaches
+    let events: MetricEventStream
+    let lookup: CustomerLookup
+    let routes: JSONRouter
+    let crmURL: String
+
+    /// Builds the host; starts the embedded simulator when no CRM URL is configured.
+    static func make(options: LookupOptions, logger: Logger, announce: (String) -> Void) async throws -> LookupHost {
+        var simulator: CRMSimulator?
+        let crmURL: String
+        if let configured = options.resolvedCRMURL {
+            crmURL = configured
+        } else {
+            let sim = CRMSimulator(host: "127.0.0.1", logger: logger)
+            try await sim.start(port: 0)
+            simulator = sim
+            crmURL = sim.baseURL!
+            announce("No CRM configured (--crm-url or CRM_API_BASE): started the embedded CRM simulator at \(crmURL)")
+        }
+        let directory = HTTPCustomerDirectory(
+            baseURL: crmURL, apiKey: options.apiKey,
+            timeout: .milliseconds(Int64(options.crmTimeout * 1000)), logger: logger
+        )
+        let caches = ColoCaches(capacityPerColo: options.cacheCapacity)
+        let events = MetricEventStream()
+        let lookup = CustomerLookup(
+            settings: options.lookupSettings, caches: caches, crm: directory, clocks: SystemClocks(), sink: events
+        )
+        let routes = JSONRouter(logger: logger)
+        LookupRoutes.add(to: routes, lookup: lookup)
+        return LookupHost(
+            simulator: simulator, directory: directory, caches: caches, events: events,
+            lookup: lookup, routes: routes, crmURL: crmURL
+        )
+    }
+
+    /// The HTTP application serving `routes`; `onRunning` gets the bound port.
+    func application(
+        settings: HTTPServerSettings, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
+    ) -> some Service {
+        Application(
+            router: routes.router,
+            server: settings.serverBuilder,
+            configuration: settings.applicationConfiguration,
+            onServerRunning: { await onRunning($0.localAddress?.port ?? settings.port) },
+            logger: logger
+        )
+    }
+
+    /// Releases the CRM client and stops the simulator.
+    func shutdown() async {
+        try? await directory.shutdown()
+        await simulator?.stop()
+    }
+}

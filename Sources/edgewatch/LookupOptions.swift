@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import LookupCore
+import LookupServer
+
+/// Options of the middleware, shared by every command that hosts it.
+struct LookupOptions: ParsableArguments {
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port for the lookup API (0 picks a free one).")
+    var port = 8787
+
+    @Option(help: ArgumentHelp("This server's colo, used when a request has no X-Edge-Colo header. [env: EDGE_COLO]", valueName: "CODE"))
+    var colo: String?
+
+    @Option(help: ArgumentHelp("CRM API base, e.g. https://crm.example.com/api/v2. Without it, the embedded CRM simulator is started. [env: CRM_API_BASE]", valueName: "URL"))
+    var crmURL: String?
+
+    @Option(help: "CRM call deadline in seconds.")
+    var crmTimeout: Double = 3
+
+    @Option(help: "Seconds a found customer stays cached.")
+    var ttlFound: Int64 = 300
+
+    @Option(help: "Seconds a genuine not-found stays cached.")
+    var ttlNotFound: Int64 = 60
+
+    @Option(help: "Most entries each colo's cache holds (LRU eviction past this).")
+    var cacheCapacity = 100_000
+
+    @Option(help: ArgumentHelp("Override a tier's queue id, e.g. Enterprise=queue-123 (repeatable).", valueName: "TIER=QUEUE"))
+    var tierQueue: [String] = []
+
+    @Option(help: "Seconds an idle keep-alive connection is kept before the server closes it (default: never).")
+    var idleTimeout: Double?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        if let colo, Colo(colo) == nil { throw ValidationError("--colo must be a three-letter code such as LHR, not \"\(colo)\"") }
+        if let env = ProcessInfo.processInfo.environment["EDGE_COLO"], colo == nil, Colo(env) == nil {
+            throw ValidationError("EDGE_COLO must be a three-letter code such as LHR, not \"\(env)\"")
+        }
+        guard crmTimeout > 0, crmTimeout <= 60 else { throw ValidationError("--crm-timeout must be between 0 and 60 seconds") }
+        guard ttlFound > 0, ttlNotFound > 0 else { throw ValidationError("--ttl-found and --ttl-not-found must be positive") }
+        guard cacheCapacity > 0 else { throw ValidationError("--cache-capacity must be positive") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
+        do { _ = try TierQueueMap.parsing(overrides: tierQueue) } catch { throw ValidationError(error.description) }
+        if let url = resolvedCRMURL, URL(string: url)?.host == nil {
+            throw ValidationError("the CRM URL \"\(url)\" is not an absolute http(s) URL")
+        }
+    }
+
+    var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// `--crm-url`, else `CRM_API_BASE`, else nil (use the simulator).
+    var resolvedCRMURL: String? {
+        (crmURL ?? environment["CRM_API_BASE"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    var apiKey: String { environment["CRM_API_KEY"] ?? "" }
+
+    var lookupSettings: LookupSettings {
+        LookupSettings(
+            serverColo: (colo ?? environment["EDGE_COLO"]).flatMap { Colo($0) } ?? Colo("DEV")!,
+            foundTTLSeconds: ttlFound,
+            notFoundTTLSeconds: ttlNotFound,
+            queues: (try? TierQueueMap.parsing(overrides: tierQueue)) ?? TierQueueMap()
+        )
+    }
+
+    var serverSettings: HTTPServerSettings {
+        HTTPServerSettings(host: host, port: port, idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })
+    }
+}
