@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-atomics", from: "1.3.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
@@ -25,6 +26,11 @@ let package = Package(
     targets: [
         // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
         .target(name: "LookupCore", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        // Per-colo sliding windows, thresholds and alert states, the event codec.
+        .target(
+            name: "MetricsEngine",
+            dependencies: ["LookupCore", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         // The HTTP face of the middleware: routes, CRM client, event stream.
         .target(
             name: "LookupServer",
@@ -57,14 +63,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore"]),
+        .testTarget(name: "MetricsEngineTests", dependencies: ["MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "LookupServerTests",
             dependencies: [
                 "LookupCore", "LookupServer", "CRMSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CRMSimulatorTests", dependencies: ["CRMSimulator"]),
+        .testTarget(
+            name: "CRMSimulatorTests",
+            dependencies: ["CRMSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
     ]
 )

@@ -37,8 +37,12 @@ public final class CRMSimulator: Sendable {
         let port: Int
     }
 
-    public init(host: String = "127.0.0.1", seed: UInt64 = 0x5EED, logger: Logger) {
+    /// When set, requests without `Authorization: Bearer <apiKey>` get 401, like a real CRM.
+    public let apiKey: String?
+
+    public init(host: String = "127.0.0.1", apiKey: String? = nil, seed: UInt64 = 0x5EED, logger: Logger) {
         self.host = host
+        self.apiKey = apiKey
         self.rng = Mutex(SplitMix64(seed: seed))
         self.logger = logger
     }
@@ -155,8 +159,12 @@ public final class CRMSimulator: Sendable {
     }
 
     private func customers(_ request: Request) async throws -> Response {
-        let action = rng.withLock { plan.withLock { $0 }.decide(using: &$0) }
         counters.withLock { $0.requests += 1 }
+        if let apiKey, request.headers[.authorization] != "Bearer \(apiKey)" {
+            counters.withLock { $0.errors += 1 }
+            return try Self.json(["error": "missing or wrong bearer token"], status: .unauthorized)
+        }
+        let action = rng.withLock { plan.withLock { $0 }.decide(using: &$0) }
         if action.delayMilliseconds > 0 {
             counters.withLock { $0.delayed += 1 }
             try await Task.sleep(for: .milliseconds(action.delayMilliseconds))

@@ -40,11 +40,14 @@ public struct CustomerProfile: Sendable, Equatable {
 
     /// A found customer, from the CRM's first result.
     public static func found(_ record: CRMRecord, queues: TierQueueMap) -> CustomerProfile {
-        let name = "\(record.firstName ?? "") \(record.lastName ?? "")"
+        let name = [record.firstName, record.lastName]
+            .compactMap { $0.map { String(Substring($0).trimmingSpaces()) } }
+            .filter { !$0.isEmpty }
+            .joined(separator: " ")
         let tier = record.accountTier.flatMap { $0.isEmpty ? nil : $0 } ?? TierQueueMap.defaultTier
         return CustomerProfile(
             contactFound: true, customerId: record.id,
-            displayName: String(Substring(name).trimmingSpaces()),
+            displayName: name,
             tier: tier,
             language: record.preferredLanguage.flatMap { $0.isEmpty ? nil : $0 } ?? "en-US",
             assignedQueue: queues.queue(forTier: tier)

@@ -1,0 +1,67 @@
+/// One number on the dashboard with the sample count behind it.
+public struct Figure: Sendable, Equatable, Codable {
+    /// Nil when there were no samples at all.
+    public var value: Double?
+    public var n: Int
+    /// False below the minimum sample count: show it as "insufficient data", not as a fact.
+    public var sufficient: Bool
+
+    public init(value: Double?, n: Int, minimum: Int) {
+        self.value = n > 0 ? value : nil
+        self.n = n
+        self.sufficient = n >= minimum && n > 0
+    }
+
+    /// A ratio as a percentage of `total`.
+    static func percent(_ part: Int, of total: Int, minimum: Int) -> Figure {
+        Figure(value: total > 0 ? 100 * Double(part) / Double(total) : nil, n: total, minimum: minimum)
+    }
+}
+
+/// Every figure for one colo (or for ALL) over the window.
+public struct ColoFigures: Sendable, Equatable, Codable {
+    public var colo: String
+    /// Requests per second over the covered part of the window.
+    public var requestRate: Figure
+    public var p50LatencyMs: Figure
+    public var p95LatencyMs: Figure
+    public var p99LatencyMs: Figure
+    /// Cache hits / lookups that reached the cache, %.
+    public var cacheHitRate: Figure
+    /// Customers found / lookups that reached the cache, %.
+    public var foundRate: Figure
+    /// Lookups with a `crm_*` errorType / lookups that needed the CRM (cache misses), %.
+    public var crmErrorRate: Figure
+    /// Lookups with a `crm_*` errorType / all lookups that reached the cache, %.
+    public var crmErrorRateOfAll: Figure
+    public var cpuP50Ms: Figure
+    public var cpuP95Ms: Figure
+    /// Event counts by `errorType`.
+    public var errors: [String: Int]
+    public var tally: Tally
+}
+
+extension ColoFigures {
+    /// Computes the figures from merged window data.
+    init(colo: String, tally: Tally, latency: MicrosHistogram?, cpu: MicrosHistogram?, seconds: Int, minimum: Int) {
+        func percentile(_ histogram: MicrosHistogram?, _ p: Double) -> Figure {
+            let n = Int(histogram?.totalCount ?? 0)
+            return Figure(value: histogram.map { Double($0.valueAtPercentile(p)) / 1000 }, n: n, minimum: minimum)
+        }
+        self.init(
+            colo: colo,
+            requestRate: Figure(value: seconds > 0 ? Double(tally.requests) / Double(seconds) : nil, n: tally.requests, minimum: minimum),
+            p50LatencyMs: percentile(latency, 50),
+            p95LatencyMs: percentile(latency, 95),
+            p99LatencyMs: percentile(latency, 99),
+            cacheHitRate: .percent(tally.cacheHits, of: tally.lookups, minimum: minimum),
+            foundRate: .percent(tally.found, of: tally.lookups, minimum: minimum),
+            crmErrorRate: .percent(tally.crmErrors, of: tally.crmCalls, minimum: minimum),
+            crmErrorRateOfAll: .percent(tally.crmErrors, of: tally.lookups, minimum: minimum),
+            cpuP50Ms: percentile(cpu, 50),
+            cpuP95Ms: percentile(cpu, 95),
+            errors: tally.errors,
+            tally: tally
+        )
+    }
+}

@@ -1,0 +1,100 @@
+import LookupCore
+
+/// The window, the thresholds and an alert state machine per (colo, metric), together.
+/// Pure: every call takes the time.
+public struct MetricsMonitor: Sendable {
+    public private(set) var window: MetricsWindow
+    public let thresholds: ThresholdTable
+    private var trackers: [String: [AlertMetric: AlertTracker]] = [:]
+    /// Recent state changes, newest first (bounded).
+    public private(set) var transitions: [AlertTransition] = []
+    public private(set) var transitionCount = 0
+    public static let transitionLogSize = 200
+
+    public init(windowSeconds: Int = 60, thresholds: ThresholdTable = ThresholdTable(), maximumColos: Int = 64) {
+        window = MetricsWindow(windowSeconds: windowSeconds, minimumSamples: thresholds.minimumSamples, maximumColos: maximumColos)
+        self.thresholds = thresholds
+    }
+
+    public mutating func record(_ event: MetricEvent, nowMillis: Int64) {
+        window.record(event, nowMillis: nowMillis)
+    }
+
+    public mutating func setWindow(seconds: Int, nowMillis: Int64) {
+        window.setWindow(seconds: seconds, nowMillis: nowMillis)
+    }
+
+    /// Computes the figures at `nowMillis`, advances every alert state machine, and returns the
+    /// snapshot; `snapshot.newTransitions` are the changes this call made.
+    public mutating func tick(nowMillis: Int64) -> MetricsSnapshot {
+        let figures = window.figures(nowMillis: nowMillis)
+        var new: [AlertTransition] = []
+        var rows: [ColoRow] = []
+        for colo in figures.colos + [figures.all] {
+            var states: [String: AlertState] = [:]
+            for metric in AlertMetric.allCases {
+                var tracker = trackers[colo.colo]?[metric] ?? AlertTracker()
+                if let change = tracker.evaluate(metric.figure(in: colo), metric: metric, table: thresholds,
+                                                 colo: colo.colo, nowMillis: nowMillis) {
+                    new.append(change)
+                }
+                trackers[colo.colo, default: [:]][metric] = tracker
+                states[metric.rawValue] = tracker.state
+            }
+            rows.append(ColoRow(figures: colo, states: states))
+        }
+        transitions.insert(contentsOf: new.reversed(), at: 0)
+        if transitions.count > Self.transitionLogSize { transitions.removeLast(transitions.count - Self.transitionLogSize) }
+        transitionCount += new.count
+        return MetricsSnapshot(
+            generatedAt: nowMillis, windowSeconds: window.windowSeconds,
+            coveredSeconds: window.coveredSeconds(nowMillis: nowMillis), minimumSamples: window.minimumSamples,
+            colos: rows.dropLast(), all: rows.last!,
+            events: .init(recorded: window.recorded, droppedTooOld: window.droppedTooOld,
+                          clampedFromFuture: window.clampedFromFuture),
+            thresholds: thresholds, newTransitions: new, recentTransitions: Array(transitions.prefix(50))
+        )
+    }
+
+    /// The current state of one metric for one colo (OK for a colo never seen).
+    public func state(colo: String, metric: AlertMetric) -> AlertState {
+        trackers[colo]?[metric]?.state ?? .ok
+    }
+}
+
+/// One colo's figures with the state of each metric.
+public struct ColoRow: Sendable, Equatable, Codable {
+    public var figures: ColoFigures
+    /// State by ``AlertMetric`` raw value.
+    public var states: [String: AlertState]
+
+    public var colo: String { figures.colo }
+    public func state(_ metric: AlertMetric) -> AlertState { states[metric.rawValue] ?? .ok }
+    /// The worst state of any metric.
+    public var worst: AlertState { states.values.max() ?? .ok }
+}
+
+/// Everything the dashboard and `/api/snapshot` show, at one moment.
+public struct MetricsSnapshot: Sendable, Equatable, Codable {
+    public struct EventCounts: Sendable, Equatable, Codable {
+        public var recorded: Int
+        /// Older than the window when they arrived.
+        public var droppedTooOld: Int
+        /// Timestamped in the future; counted at "now".
+        public var clampedFromFuture: Int
+        /// Dropped before the engine because the in-process stream was full.
+        public var droppedQueueFull = 0
+    }
+
+    public var generatedAt: Int64
+    public var windowSeconds: Int
+    public var coveredSeconds: Int
+    public var minimumSamples: Int
+    public var colos: [ColoRow]
+    public var all: ColoRow
+    public var events: EventCounts
+    public var thresholds: ThresholdTable
+    public var newTransitions: [AlertTransition]
+    /// Newest first.
+    public var recentTransitions: [AlertTransition]
+}

@@ -1,0 +1,101 @@
+import LookupCore
+
+/// Per-colo sliding windows of 1-second slots, plus the ALL row.
+///
+/// Pure: the caller passes the time. Events are placed by their own timestamps; one older than
+/// the window is dropped and counted, one from the future is clamped to now and counted.
+public struct MetricsWindow: Sendable {
+    public static let windowRange = 10...900
+    public static let otherColo = "OTHER"
+
+    public private(set) var windowSeconds: Int
+    public let minimumSamples: Int
+    public let maximumColos: Int
+    public private(set) var droppedTooOld = 0
+    public private(set) var clampedFromFuture = 0
+    public private(set) var recorded = 0
+    private var colos: [String: ColoWindow] = [:]
+    private var firstSecond: Int64?
+
+    public init(windowSeconds: Int = 60, minimumSamples: Int = 20, maximumColos: Int = 64) {
+        precondition(Self.windowRange.contains(windowSeconds) && maximumColos > 0)
+        self.windowSeconds = windowSeconds
+        self.minimumSamples = minimumSamples
+        self.maximumColos = maximumColos
+    }
+
+    /// Colos seen, in name order (OTHER last).
+    public var coloNames: [String] {
+        colos.keys.sorted { ($0 == Self.otherColo ? 1 : 0, $0) < ($1 == Self.otherColo ? 1 : 0, $1) }
+    }
+
+    public mutating func record(_ event: MetricEvent, nowMillis: Int64) {
+        let now = nowMillis.floorDiv(1000)
+        var second = event.timestamp.floorDiv(1000)
+        if second > now {
+            second = now
+            clampedFromFuture += 1
+        }
+        guard second > now - Int64(windowSeconds) else {
+            droppedTooOld += 1
+            return
+        }
+        let name = coloKey(event.colo)
+        colos[name, default: ColoWindow(seconds: windowSeconds)].record(event, second: second)
+        firstSecond = min(firstSecond ?? second, second)
+        recorded += 1
+    }
+
+    /// Changes the window length; data outside the new window is dropped.
+    public mutating func setWindow(seconds: Int, nowMillis: Int64) {
+        let seconds = min(max(seconds, Self.windowRange.lowerBound), Self.windowRange.upperBound)
+        guard seconds != windowSeconds else { return }
+        let now = nowMillis.floorDiv(1000)
+        colos = colos.mapValues { $0.resized(to: seconds, newest: now) }
+        windowSeconds = seconds
+    }
+
+    /// Seconds of the window that have had a chance to collect data (less than the window just
+    /// after start-up).
+    public func coveredSeconds(nowMillis: Int64) -> Int {
+        guard let firstSecond else { return 0 }
+        let now = nowMillis.floorDiv(1000)
+        return Int(min(Int64(windowSeconds), max(1, now - firstSecond + 1)))
+    }
+
+    /// Figures for every colo and for all colos together, at `nowMillis`.
+    public func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures) {
+        let now = nowMillis.floorDiv(1000)
+        let range = (now - Int64(windowSeconds) + 1)...now
+        let seconds = coveredSeconds(nowMillis: nowMillis)
+        var allTally = Tally()
+        var allLatency: MicrosHistogram?
+        var allCPU: MicrosHistogram?
+        var rows: [ColoFigures] = []
+        for name in coloNames {
+            let merged = colos[name]!.merged(seconds: range)
+            guard merged.tally.requests > 0 else { continue }
+            allTally.add(merged.tally)
+            if let latency = merged.latency { allLatency.merge(latency) }
+            if let cpu = merged.cpu { allCPU.merge(cpu) }
+            rows.append(ColoFigures(colo: name, tally: merged.tally, latency: merged.latency, cpu: merged.cpu,
+                                    seconds: seconds, minimum: minimumSamples))
+        }
+        let all = ColoFigures(colo: "ALL", tally: allTally, latency: allLatency, cpu: allCPU, seconds: seconds, minimum: minimumSamples)
+        return (rows, all)
+    }
+
+    private func coloKey(_ raw: String) -> String {
+        var name = raw.uppercased()
+        if name.isEmpty || name.utf8.count > 16 { name = "UNKNOWN" }
+        if colos[name] != nil || colos.count < maximumColos { return name }
+        return Self.otherColo
+    }
+}
+
+extension Int64 {
+    func floorDiv(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}

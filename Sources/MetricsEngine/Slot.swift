@@ -1,0 +1,87 @@
+import Histogram
+import LookupCore
+
+/// Latency and CPU time in microseconds: 1 µs to 60 s at two significant digits (1 % precision).
+/// Two digits keep one histogram near 9 KiB, so a window of per-second slots stays small.
+public typealias MicrosHistogram = Histogram<UInt32>
+
+extension Histogram where Count == UInt32 {
+    static func micros() -> MicrosHistogram {
+        MicrosHistogram(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .two)
+    }
+}
+
+/// Counts that add up across slots and colos.
+public struct Tally: Sendable, Equatable, Codable {
+    /// Every event.
+    public var requests = 0
+    /// Events that reached the cache (a key was found in the request).
+    public var lookups = 0
+    public var cacheHits = 0
+    public var found = 0
+    /// Lookups that needed the CRM (cache misses).
+    public var crmCalls = 0
+    public var crmErrors = 0
+    /// Events by `errorType` (at most ``Tally/maximumErrorKinds`` kinds, then `other`).
+    public var errors: [String: Int] = [:]
+
+    static let maximumErrorKinds = 16
+
+    mutating func add(_ event: MetricEvent) {
+        requests += 1
+        if let error = event.errorType {
+            let kind = errors.count < Self.maximumErrorKinds || errors[error] != nil ? error : "other"
+            errors[kind, default: 0] += 1
+        }
+        guard event.errorType != MetricEvent.noLookupKey, event.errorType != MetricEvent.badRequest else { return }
+        lookups += 1
+        if event.cacheHit { cacheHits += 1 } else { crmCalls += 1 }
+        if event.customerFound { found += 1 }
+        if event.isCRMError { crmErrors += 1 }
+    }
+
+    mutating func add(_ other: Tally) {
+        requests += other.requests
+        lookups += other.lookups
+        cacheHits += other.cacheHits
+        found += other.found
+        crmCalls += other.crmCalls
+        crmErrors += other.crmErrors
+        for (kind, count) in other.errors {
+            let key = errors.count < Self.maximumErrorKinds || errors[kind] != nil ? kind : "other"
+            errors[key, default: 0] += count
+        }
+    }
+}
+
+/// One second of one colo's events.
+struct Slot {
+    var second: Int64 = .min
+    var tally = Tally()
+    var latency: MicrosHistogram?
+    var cpu: MicrosHistogram?
+
+    /// Empties the slot for reuse at `second`, keeping its histograms' memory.
+    mutating func reuse(for second: Int64) {
+        self.second = second
+        tally = Tally()
+        latency?.reset()
+        cpu?.reset()
+    }
+
+    mutating func record(_ event: MetricEvent) {
+        tally.add(event)
+        if latency == nil { latency = .micros() }
+        latency!.record(Self.micros(event.latencyMs))
+        if let cpuMs = event.cpuMs {
+            if cpu == nil { cpu = .micros() }
+            cpu!.record(Self.micros(cpuMs))
+        }
+    }
+
+    /// Milliseconds to whole microseconds, clamped into the histogram's range.
+    static func micros(_ milliseconds: Double) -> UInt64 {
+        guard milliseconds.isFinite, milliseconds > 0 else { return 1 }
+        return UInt64(min(max((milliseconds * 1000).rounded(), 1), 60_000_000))
+    }
+}

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import Testing
+@testable import CRMSimulator
+
+@Suite("Simulator over HTTP")
+struct SimulatorHTTPTests {
+    static let logger = Logger(label: "sim-test") { _ in SwiftLogNoOpLogHandler() }
+
+    func get(_ url: String, timeout: TimeAmount = .seconds(5)) async throws -> (status: UInt, body: String) {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: timeout)
+        return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    func put(_ url: String, _ body: String) async throws -> (status: UInt, body: String) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .PUT
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    }
+
+    @Test("Customers, stats, and faults switched from the admin endpoint, down included")
+    func adminEndpoint() async throws {
+        let simulator = CRMSimulator(logger: Self.logger)
+        let port = try await simulator.start()
+        let base = "http://127.0.0.1:\(port)"
+        let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
+        let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
+        defer { admin.cancel() }
+        var iterator = adminPorts.makeAsyncIterator()
+        let adminBase = "http://127.0.0.1:\(try #require(await iterator.next()))"
+
+        let found = try await get("\(base)/api/v2/customers?phone=%2B15550000042")
+        #expect(found.status == 200)
+        #expect(found.body.contains("\"CUST-000042\""))
+        let missing = try await get("\(base)/api/v2/customers?email=nobody%40example.com")
+        #expect(missing.body == #"{"results":[]}"#)
+
+        let set = try await put("\(adminBase)/admin/faults", #"{"error":{"probability":1,"status":503},"down":false}"#)
+        #expect(set.status == 200)
+        #expect(try await get("\(base)/api/v2/customers?phone=%2B15550000042").status == 503)
+
+        let refused = try await put("\(adminBase)/admin/faults", #"{"error":{"probability":3,"status":503},"down":false}"#)
+        #expect(refused.status == 400)
+        #expect(refused.body.contains("between 0 and 1"))
+
+        _ = try await put("\(adminBase)/admin/faults", #"{"down":true}"#)
+        await #expect(throws: (any Error).self) { try await get("\(base)/health", timeout: .milliseconds(300)) }
+        _ = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
+        #expect(try await get("\(base)/health").status == 200)
+
+        let stats = try JSONDecoder().decode(CRMSimulator.Stats.self, from: Data(try await get("\(adminBase)/stats").body.utf8))
+        #expect(stats.requests == 3)
+        #expect(stats.found == 1)
+        #expect(stats.notFound == 1)
+        #expect(stats.errors == 1)
+        await simulator.stop()
+    }
+
+    @Test("A required API key is enforced")
+    func apiKey() async throws {
+        let simulator = CRMSimulator(apiKey: "k", logger: Self.logger)
+        let port = try await simulator.start()
+        #expect(try await get("http://127.0.0.1:\(port)/api/v2/customers?phone=%2B15550000001").status == 401)
+        await simulator.stop()
+    }
+}

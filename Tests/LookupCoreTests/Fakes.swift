@@ -1,0 +1,44 @@
+import Synchronization
+@testable import LookupCore
+
+/// Clocks the test moves by hand.
+final class ManualClocks: LookupClocks {
+    private let state = Mutex((nanos: UInt64(1_000_000_000), epoch: Int64(1_790_000_000_000), cpu: UInt64(0)))
+
+    func monotonicNanos() -> UInt64 { state.withLock { $0.nanos } }
+    func epochMillis() -> Int64 { state.withLock { $0.epoch } }
+    func threadCPUNanos() -> UInt64 {
+        // Every read of the CPU clock costs 0.5 ms of "CPU", so segments have a known size.
+        state.withLock { $0.cpu += 500_000; return $0.cpu }
+    }
+
+    func advance(seconds: Double) {
+        state.withLock {
+            $0.nanos += UInt64(seconds * 1e9)
+            $0.epoch += Int64(seconds * 1000)
+        }
+    }
+}
+
+/// A CRM that answers from a script and counts its calls.
+final class ScriptedCRM: CustomerDirectory {
+    private let state: Mutex<(outcome: CRMOutcome, calls: [LookupKey])>
+
+    init(_ outcome: CRMOutcome) { state = Mutex((outcome, [])) }
+
+    func answer(with outcome: CRMOutcome) { state.withLock { $0.outcome = outcome } }
+    var calls: [LookupKey] { state.withLock { $0.calls } }
+
+    func lookUp(_ key: LookupKey) async -> CRMOutcome {
+        state.withLock { $0.calls.append(key); return $0.outcome }
+    }
+}
+
+/// A sink that keeps every event.
+final class CollectingSink: MetricSink {
+    private let collected = Mutex<[MetricEvent]>([])
+    func emit(_ event: MetricEvent) { collected.withLock { $0.append(event) } }
+    var events: [MetricEvent] { collected.withLock { $0 } }
+}
+
+let alice = CRMRecord(id: "CUST-000000", firstName: "Alice", lastName: " Smith ", accountTier: "Enterprise", preferredLanguage: "fr-CA")
