@@ -29,7 +29,10 @@ let package = Package(
         // Per-colo sliding windows, thresholds and alert states, the event codec.
         .target(
             name: "MetricsEngine",
-            dependencies: ["LookupCore", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["LookupCore", .product(name: "Histogram", package: "hdrhistogram-swift")],
+            // Histogram merging is ~50x slower unoptimised; debug builds and tests replay whole
+            // recordings, so this one module is always optimised (see docs/DECISIONS.md).
+            swiftSettings: [.unsafeFlags(["-O"])]
         ),
         // The HTTP face of the middleware: routes, CRM client, event stream.
         .target(
@@ -39,13 +42,28 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Deterministic recorded scenarios for sample-metrics/.
+        .target(name: "SampleScenarios", dependencies: ["LookupCore", "MetricsEngine"]),
+        // The HTTP face of the metrics: ingest, snapshot, Prometheus exposition.
+        .target(
+            name: "MetricsServer",
+            dependencies: [
+                "LookupCore", "LookupServer", "MetricsEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // A CRM to run against: customer directory, faults, HTTP server.
         .target(
             name: "CRMSimulator",
             dependencies: [
+                "LookupCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "edgewatch",
             dependencies: [
-                "LookupCore", "LookupServer", "CRMSimulator",
+                "LookupCore", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer", "SampleScenarios",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -64,6 +82,7 @@ let package = Package(
         ),
         .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore"]),
         .testTarget(name: "MetricsEngineTests", dependencies: ["MetricsEngine", "LookupCore"]),
+        .testTarget(name: "SampleScenariosTests", dependencies: ["SampleScenarios", "MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "LookupServerTests",
             dependencies: [

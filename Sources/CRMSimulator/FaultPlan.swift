@@ -1,3 +1,5 @@
+import LookupCore
+
 /// The faults the simulated CRM injects. Each is drawn per request with its own probability,
 /// like Envoy's fault filter (not per connection, as toxiproxy does).
 public struct FaultPlan: Codable, Sendable, Equatable {
@@ -123,18 +125,4 @@ public struct FaultAction: Sendable, Equatable {
 
     public var delayMilliseconds: Int
     public var reply: Reply
-}
-
-/// A small, fast, seedable generator (SplitMix64), so fault draws can be replayed in tests.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

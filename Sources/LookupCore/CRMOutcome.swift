@@ -38,10 +38,10 @@ public enum CRMOutcome: Sendable, Equatable {
 
     /// Classifies a CRM answer that arrived (status and body). Transport failures are
     /// classified by the client, which knows its own error types.
-    public static func classify(status: Int, body: some Collection<UInt8>) -> CRMOutcome {
+    public static func classify(status: Int, body: Data) -> CRMOutcome {
         switch status {
         case 200..<300:
-            guard let page = try? decoder.decode(ResultsPage.self, from: Data(body)) else {
+            guard let page = try? decoder.decode(ResultsPage.self, from: body) else {
                 return .failed(.badResponse)
             }
             return page.results.first.map(CRMOutcome.found) ?? .notFound

@@ -1,3 +1,4 @@
+import Foundation
 /// The CRM as the lookup sees it: one call per cache miss.
 public protocol CustomerDirectory: Sendable {
     func lookUp(_ key: LookupKey) async -> CRMOutcome
@@ -66,7 +67,7 @@ public struct CustomerLookup: Sendable {
     }
 
     /// Handles one request body. Always returns a JSON body and emits exactly one event.
-    public func respond(to body: some Collection<UInt8>, coloHeader: String?) async -> LookupReply {
+    public func respond(to body: Data, coloHeader: String?) async -> LookupReply {
         var timer = RequestTimer(clocks: clocks)
         let colo = colo(header: coloHeader)
         let request: LookupRequest

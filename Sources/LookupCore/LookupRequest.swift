@@ -17,11 +17,11 @@ public struct LookupRequest: Sendable, Equatable {
     public static let maximumBodyBytes = 64 * 1024
 
     /// Decodes a request body, or throws a ``BadRequest`` whose message a person can act on.
-    public static func decode(_ body: some Collection<UInt8>) throws(BadRequest) -> LookupRequest {
+    public static func decode(_ body: Data) throws(BadRequest) -> LookupRequest {
         guard body.count <= maximumBodyBytes else { throw .tooLarge(limit: maximumBodyBytes) }
         if body.isEmpty { throw .invalidJSON("the body is empty; send a JSON object such as {\"ani\": \"+13175550116\"}") }
         do {
-            return try decoder.decode(Wire.self, from: Data(body)).request
+            return try decoder.decode(Wire.self, from: body).request
         } catch let error as BadRequest {
             throw error
         } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {

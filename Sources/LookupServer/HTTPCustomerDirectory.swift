@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LookupCore
 import NIOCore
+import NIOFoundationCompat
 import NIOHTTP1
 
 /// The CRM over HTTP: `GET {base}/customers?phone=%2B<digits>` or `?email=<address>`, with a
@@ -47,7 +48,7 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
-            return CRMOutcome.classify(status: Int(response.status.code), body: body.readableBytesView)
+            return CRMOutcome.classify(status: Int(response.status.code), body: Data(buffer: body))
         } catch {
             let failure = Self.classify(error)
             logger.debug("CRM call failed", metadata: ["errorType": "\(failure.rawValue)", "error": "\(error)"])

@@ -1,7 +1,9 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import LookupCore
 import NIOCore
+import NIOFoundationCompat
 
 /// `POST /lookup/customer` and `GET /health`: the seed worker's two routes.
 public enum LookupRoutes {
@@ -13,7 +15,7 @@ public enum LookupRoutes {
             let reply: LookupReply
             do {
                 let body = try await request.body.collect(upTo: LookupRequest.maximumBodyBytes)
-                reply = await lookup.respond(to: body.readableBytesView, coloHeader: colo)
+                reply = await lookup.respond(to: Data(buffer: body), coloHeader: colo)
             } catch is NIOTooManyBytesError {
                 reply = lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo)
             }

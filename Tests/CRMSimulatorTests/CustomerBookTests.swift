@@ -1,5 +1,6 @@
 import Testing
 @testable import CRMSimulator
+import LookupCore
 
 @Suite("Simulated customers")
 struct CustomerBookTests {

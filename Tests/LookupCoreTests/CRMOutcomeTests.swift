@@ -1,10 +1,11 @@
+import Foundation
 import Testing
 @testable import LookupCore
 
 @Suite("CRM outcome classification")
 struct CRMOutcomeTests {
     func classify(_ status: Int, _ body: String = "") -> CRMOutcome {
-        CRMOutcome.classify(status: status, body: Array(body.utf8))
+        CRMOutcome.classify(status: status, body: Data(body.utf8))
     }
 
     @Test("A result is found; empty results and 404 are not found")

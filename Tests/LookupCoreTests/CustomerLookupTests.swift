@@ -20,7 +20,7 @@ struct CustomerLookupTests {
     func foundAndCached() async throws {
         let crm = ScriptedCRM(.found(alice))
         let service = lookup(crm)
-        let first = try object(await service.respond(to: Array(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil))
+        let first = try object(await service.respond(to: Data(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil))
         #expect(first["contactFound"] as? Bool == true)
         #expect(first["displayName"] as? String == "Alice Smith")
         #expect(first["tier"] as? String == "Enterprise")
@@ -29,12 +29,12 @@ struct CustomerLookupTests {
         #expect(first["cacheHit"] as? Bool == false)
 
         clocks.advance(seconds: 299)
-        let second = try object(await service.respond(to: Array(#"{"ani":"+1 (555) 000-0000"}"#.utf8), coloHeader: nil))
+        let second = try object(await service.respond(to: Data(#"{"ani":"+1 (555) 000-0000"}"#.utf8), coloHeader: nil))
         #expect(second["cacheHit"] as? Bool == true)
         #expect(crm.calls.count == 1)
 
         clocks.advance(seconds: 2)
-        _ = await service.respond(to: Array(#"{"ani":"15550000000"}"#.utf8), coloHeader: nil)
+        _ = await service.respond(to: Data(#"{"ani":"15550000000"}"#.utf8), coloHeader: nil)
         #expect(crm.calls.count == 2)
     }
 
@@ -42,14 +42,14 @@ struct CustomerLookupTests {
     func negativeCache() async throws {
         let crm = ScriptedCRM(.notFound)
         let service = lookup(crm)
-        let reply = try object(await service.respond(to: Array(#"{"email":"nobody@example.com"}"#.utf8), coloHeader: nil))
+        let reply = try object(await service.respond(to: Data(#"{"email":"nobody@example.com"}"#.utf8), coloHeader: nil))
         #expect(reply["customerId"] as? String == "UNKNOWN")
         #expect(reply["errorType"] as? String == "")
         clocks.advance(seconds: 59)
-        _ = await service.respond(to: Array(#"{"email":"NOBODY@example.com"}"#.utf8), coloHeader: nil)
+        _ = await service.respond(to: Data(#"{"email":"NOBODY@example.com"}"#.utf8), coloHeader: nil)
         #expect(crm.calls.count == 1)
         clocks.advance(seconds: 1)
-        _ = await service.respond(to: Array(#"{"email":"nobody@example.com"}"#.utf8), coloHeader: nil)
+        _ = await service.respond(to: Data(#"{"email":"nobody@example.com"}"#.utf8), coloHeader: nil)
         #expect(crm.calls.count == 2)
     }
 
@@ -58,7 +58,7 @@ struct CustomerLookupTests {
         let crm = ScriptedCRM(.failed(failure))
         let service = lookup(crm)
         for _ in 0..<3 {
-            let reply = await service.respond(to: Array(#"{"ani":"+15550000001"}"#.utf8), coloHeader: nil)
+            let reply = await service.respond(to: Data(#"{"ani":"+15550000001"}"#.utf8), coloHeader: nil)
             let body = try object(reply)
             #expect(reply.status == 200)
             #expect(body["errorType"] as? String == failure.rawValue)
@@ -73,9 +73,9 @@ struct CustomerLookupTests {
     func perColo() async {
         let crm = ScriptedCRM(.found(alice))
         let service = lookup(crm)
-        _ = await service.respond(to: Array(#"{"ani":"1"}"#.utf8), coloHeader: "sin")
-        _ = await service.respond(to: Array(#"{"ani":"1"}"#.utf8), coloHeader: "SIN")
-        let other = await service.respond(to: Array(#"{"ani":"1"}"#.utf8), coloHeader: "bogus-colo")
+        _ = await service.respond(to: Data(#"{"ani":"1"}"#.utf8), coloHeader: "sin")
+        _ = await service.respond(to: Data(#"{"ani":"1"}"#.utf8), coloHeader: "SIN")
+        let other = await service.respond(to: Data(#"{"ani":"1"}"#.utf8), coloHeader: "bogus-colo")
         #expect(crm.calls.count == 2)
         #expect(sink.events.map(\.colo) == ["SIN", "SIN", "LHR"])
         #expect(other.event.cacheHit == false)
@@ -84,7 +84,7 @@ struct CustomerLookupTests {
     @Test("No usable key: 200, the full not-found shape and the error text")
     func noKey() async throws {
         let crm = ScriptedCRM(.found(alice))
-        let reply = await lookup(crm).respond(to: Array(#"{"ani":"${input.ani}","email":"${input.email}"}"#.utf8), coloHeader: nil)
+        let reply = await lookup(crm).respond(to: Data(#"{"ani":"${input.ani}","email":"${input.email}"}"#.utf8), coloHeader: nil)
         let body = try object(reply)
         #expect(reply.status == 200)
         #expect(body["error"] as? String == "No lookup key provided")
@@ -98,9 +98,9 @@ struct CustomerLookupTests {
     func events() async {
         let crm = ScriptedCRM(.found(alice))
         let service = lookup(crm)
-        _ = await service.respond(to: Array(#"{"ani":"1"}"#.utf8), coloHeader: nil)
-        _ = await service.respond(to: Array(#"{"ani":"1"}"#.utf8), coloHeader: nil)
-        _ = await service.respond(to: Array("nope".utf8), coloHeader: nil)
+        _ = await service.respond(to: Data(#"{"ani":"1"}"#.utf8), coloHeader: nil)
+        _ = await service.respond(to: Data(#"{"ani":"1"}"#.utf8), coloHeader: nil)
+        _ = await service.respond(to: Data("nope".utf8), coloHeader: nil)
         _ = service.refuse(.tooLarge(limit: 1), coloHeader: "FRA")
         let events = sink.events
         #expect(events.count == 4)
@@ -117,7 +117,7 @@ struct CustomerLookupTests {
     func queues() async throws {
         let queues = try TierQueueMap.parsing(overrides: ["Enterprise=vip-queue"])
         let crm = ScriptedCRM(.found(alice))
-        let reply = await lookup(crm, settings: LookupSettings(queues: queues)).respond(to: Array(#"{"ani":"1"}"#.utf8), coloHeader: nil)
+        let reply = await lookup(crm, settings: LookupSettings(queues: queues)).respond(to: Data(#"{"ani":"1"}"#.utf8), coloHeader: nil)
         #expect(try object(reply)["assignedQueue"] as? String == "vip-queue")
         #expect(throws: ConfigurationError.self) { try TierQueueMap.parsing(overrides: ["nonsense"]) }
     }

@@ -28,9 +28,9 @@ struct DataActionTests {
                 settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: ScriptedCRM(outcome),
                 clocks: ManualClocks(), sink: CollectingSink()
             )
-            bodies.append(await service.respond(to: Array(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil).body)
-            bodies.append(await service.respond(to: Array(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil).body)
-            bodies.append(await service.respond(to: Array(#"{"ani":"${input.ani}"}"#.utf8), coloHeader: nil).body)
+            bodies.append(await service.respond(to: Data(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil).body)
+            bodies.append(await service.respond(to: Data(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil).body)
+            bodies.append(await service.respond(to: Data(#"{"ani":"${input.ani}"}"#.utf8), coloHeader: nil).body)
         }
         return bodies
     }

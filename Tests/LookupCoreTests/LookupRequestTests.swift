@@ -1,10 +1,11 @@
+import Foundation
 import Testing
 @testable import LookupCore
 
 @Suite("Request bodies")
 struct LookupRequestTests {
     func decode(_ text: String) throws(BadRequest) -> LookupRequest {
-        try LookupRequest.decode(Array(text.utf8))
+        try LookupRequest.decode(Data(text.utf8))
     }
 
     @Test("Strings, numbers, nulls and missing fields")
@@ -46,7 +47,7 @@ struct LookupRequestTests {
 
     @Test("Bodies over 64 KiB are a 413")
     func tooLarge() {
-        let body = [UInt8](repeating: UInt8(ascii: " "), count: LookupRequest.maximumBodyBytes + 1)
+        let body = Data(repeating: UInt8(ascii: " "), count: LookupRequest.maximumBodyBytes + 1)
         #expect(throws: BadRequest.tooLarge(limit: LookupRequest.maximumBodyBytes)) { try LookupRequest.decode(body) }
         #expect(BadRequest.tooLarge(limit: 65536).status == 413)
     }

@@ -1,0 +1,62 @@
+import LookupCore
+import Synchronization
+
+/// A ``MetricsMonitor`` shared between the event consumer, the HTTP routes and the dashboard.
+/// Time comes from the injected `now` (wall clock live, a virtual clock in replays).
+public final class LiveMonitor: Sendable {
+    private let monitor: Mutex<MetricsMonitor>
+    private let latest: Mutex<MetricsSnapshot?> = Mutex(nil)
+    private let queueDrops: @Sendable () -> Int
+    public let now: @Sendable () -> Int64
+
+    public init(monitor: MetricsMonitor, now: @escaping @Sendable () -> Int64, queueDrops: @escaping @Sendable () -> Int = { 0 }) {
+        self.monitor = Mutex(monitor)
+        self.now = now
+        self.queueDrops = queueDrops
+    }
+
+    public func record(_ event: MetricEvent) {
+        let time = now()
+        monitor.withLock { $0.record(event, nowMillis: time) }
+    }
+
+    public func record(contentsOf events: [MetricEvent]) {
+        let time = now()
+        monitor.withLock { monitor in
+            for event in events { monitor.record(event, nowMillis: time) }
+        }
+    }
+
+    /// Evaluates alerts at the current time and returns the snapshot.
+    @discardableResult
+    public func tick() -> MetricsSnapshot {
+        let time = now()
+        var snapshot = monitor.withLock { $0.tick(nowMillis: time) }
+        snapshot.events.droppedQueueFull = queueDrops()
+        latest.withLock { $0 = snapshot }
+        return snapshot
+    }
+
+    /// The snapshot from the last tick (computing one if there was none).
+    public var snapshot: MetricsSnapshot { latest.withLock { $0 } ?? tick() }
+
+    public var windowSeconds: Int { monitor.withLock { $0.window.windowSeconds } }
+
+    public func setWindow(seconds: Int) {
+        let time = now()
+        monitor.withLock { $0.setWindow(seconds: seconds, nowMillis: time) }
+    }
+
+    /// Records every event of `stream` until it ends.
+    public func consume(_ stream: AsyncStream<MetricEvent>) async {
+        for await event in stream { record(event) }
+    }
+
+    /// Ticks every `interval` until cancelled, so alert states move even with nobody watching.
+    public func tickEvery(_ interval: Duration) async {
+        while !Task.isCancelled {
+            tick()
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import CoreMetrics
+import LookupCore
+import Prometheus
+import Synchronization
+
+/// Counters and latency histograms for Prometheus, fed from the same events as the dashboard.
+///
+/// Metrics are made through swift-metrics with a `PrometheusMetricsFactory` passed in (not the
+/// global bootstrap), so tests and several servers in one process each get their own registry.
+/// Prometheus summaries cannot be aggregated across instances, so latencies are histograms:
+/// use `histogram_quantile()` for p50/p95.
+public final class PrometheusExport: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let factory: PrometheusMetricsFactory
+    private let handles = Mutex<[String: ColoHandles]>([:])
+
+    private struct ColoHandles: Sendable {
+        let latency: CoreMetrics.Timer
+        let cpu: CoreMetrics.Timer
+        var counters: [String: CoreMetrics.Counter]
+    }
+
+    /// Latency buckets (seconds) sized for the seed's targets: 1 ms … 10 s, with 30/80/100/300 ms.
+    static let buckets: [Duration] = [1, 2, 5, 10, 20, 30, 50, 80, 100, 200, 300, 500, 1_000, 3_000, 10_000].map { .milliseconds($0) }
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.buckets
+        self.factory = factory
+    }
+
+    public func record(_ event: MetricEvent) {
+        let outcome = event.errorType ?? (event.customerFound ? "found" : "not_found")
+        let cache = event.cacheHit ? "hit" : "miss"
+        let (latency, cpu, counter) = handles.withLock { table in
+            var colo = table[event.colo] ?? ColoHandles(
+                latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", event.colo)], factory: factory),
+                cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", event.colo)], factory: factory),
+                counters: [:]
+            )
+            let key = cache + "|" + outcome
+            let counter = colo.counters[key] ?? CoreMetrics.Counter(
+                label: "edgewatch_lookups_total",
+                dimensions: [("colo", event.colo), ("cache", cache), ("outcome", outcome)], factory: factory
+            )
+            colo.counters[key] = counter
+            table[event.colo] = colo
+            return (colo.latency, colo.cpu, counter)
+        }
+        counter.increment()
+        latency.recordNanoseconds(Int64(event.latencyMs * 1_000_000))
+        if let cpuMs = event.cpuMs { cpu.recordNanoseconds(Int64(cpuMs * 1_000_000)) }
+    }
+
+    /// The text exposition format.
+    public func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

@@ -1,0 +1,52 @@
+import Logging
+import LookupServer
+import MetricsEngine
+import MetricsServer
+import ServiceLifecycle
+
+/// The metrics side of a process: the live monitor, the Prometheus export, and the services that
+/// feed them from the event stream and move alert states along.
+struct MetricsHost {
+    let monitor: LiveMonitor
+    let prometheus: PrometheusExport
+    let events: MetricEventStream
+
+    init(monitor: MetricsMonitor, events: MetricEventStream) {
+        let clocks = SystemClocks()
+        self.events = events
+        self.monitor = LiveMonitor(monitor: monitor, now: { clocks.epochMillis() }, queueDrops: { events.dropped })
+        self.prometheus = PrometheusExport()
+    }
+
+    func addRoutes(to routes: JSONRouter) {
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus)
+    }
+
+    /// Drains the event stream into the monitor and the Prometheus export.
+    struct Pump: Service {
+        let host: MetricsHost
+        func run() async throws {
+            await cancelWhenGracefulShutdown {
+                for await event in host.events.events {
+                    host.monitor.record(event)
+                    host.prometheus.record(event)
+                }
+            }
+        }
+    }
+
+    /// Ticks the monitor every second and logs every alert state change.
+    struct AlertLog: Service {
+        let host: MetricsHost
+        let logger: Logger
+        func run() async throws {
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                for change in host.monitor.tick().newTransitions {
+                    logger.notice("alert \(change.colo) \(change.metric.rawValue) \(change.from.rawValue) → \(change.to.rawValue)",
+                                  metadata: ["value": "\(change.value)", "threshold": "\(change.threshold)"])
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

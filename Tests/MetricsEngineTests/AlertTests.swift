@@ -1,0 +1,116 @@
+import Testing
+@testable import MetricsEngine
+
+@Suite("Alert state machine")
+struct AlertTests {
+    let table = ThresholdTable()
+
+    func figure(_ value: Double, n: Int = 100) -> Figure { Figure(value: value, n: n, minimum: 20) }
+
+    /// Feeds `value` once a second from `from` to `to` seconds and returns the transitions.
+    func run(_ tracker: inout AlertTracker, metric: AlertMetric, value: Double, seconds: ClosedRange<Int>, n: Int = 100) -> [AlertTransition] {
+        seconds.compactMap {
+            tracker.evaluate(figure(value, n: n), metric: metric, table: table, colo: "LHR", nowMillis: Int64($0) * 1000)
+        }
+    }
+
+    @Test("WARN at once when the target is missed; ALERT only after the pending period")
+    func pending() {
+        var tracker = AlertTracker()
+        let warn = run(&tracker, metric: .p95Latency, value: 120, seconds: 0...5)
+        #expect(warn.map(\.to) == [.warn])
+        let alert = run(&tracker, metric: .p95Latency, value: 400, seconds: 6...30)
+        #expect(alert.count == 1)
+        #expect(alert.first?.to == .alert)
+        #expect(alert.first?.time == 16_000)
+        #expect(alert.first?.threshold == 300)
+        #expect(alert.first?.value == 400)
+        #expect(alert.first?.from == .warn)
+    }
+
+    @Test("A breach shorter than the pending period never alerts")
+    func blip() {
+        var tracker = AlertTracker()
+        _ = run(&tracker, metric: .p95Latency, value: 400, seconds: 0...8)
+        _ = run(&tracker, metric: .p95Latency, value: 100, seconds: 9...9)
+        let changes = run(&tracker, metric: .p95Latency, value: 400, seconds: 10...18)
+        #expect(tracker.state == .warn)
+        #expect(changes.allSatisfy { $0.to != .alert })
+    }
+
+    @Test("Clearing needs the hysteresis margin held for the pending period")
+    func hysteresis() {
+        var tracker = AlertTracker()
+        _ = run(&tracker, metric: .crmErrorRate, value: 20, seconds: 0...10)
+        #expect(tracker.state == .alert)
+        // 4.8 % is under the 5 % alert level but not under the 4.5 % recovery level: stays ALERT.
+        #expect(run(&tracker, metric: .crmErrorRate, value: 4.8, seconds: 11...60).isEmpty)
+        let cleared = run(&tracker, metric: .crmErrorRate, value: 0.5, seconds: 61...80)
+        #expect(cleared.map(\.to) == [.ok])
+        #expect(cleared.first?.time == 71_000)
+        #expect(cleared.first.map { abs($0.threshold - 4.5) < 1e-9 } == true)
+    }
+
+    @Test("Higher-is-better metrics (cache hit rate) alert when low and clear above alert + 10 %")
+    func hitRate() {
+        var tracker = AlertTracker()
+        let down = run(&tracker, metric: .cacheHitRate, value: 10, seconds: 0...10)
+        #expect(down.map(\.to) == [.warn, .alert])
+        #expect(run(&tracker, metric: .cacheHitRate, value: 32, seconds: 11...40).isEmpty)
+        let up = run(&tracker, metric: .cacheHitRate, value: 40, seconds: 41...60)
+        #expect(up.map(\.to) == [.warn])
+        let healthy = run(&tracker, metric: .cacheHitRate, value: 75, seconds: 61...61)
+        #expect(healthy.map(\.to) == [.ok])
+    }
+
+    @Test("Insufficient data holds the state and restarts the timers")
+    func insufficientData() {
+        var tracker = AlertTracker()
+        _ = run(&tracker, metric: .p50Latency, value: 500, seconds: 0...8)
+        _ = run(&tracker, metric: .p50Latency, value: 500, seconds: 9...20, n: 5)
+        #expect(tracker.state == .warn)
+        let changes = run(&tracker, metric: .p50Latency, value: 500, seconds: 21...31)
+        #expect(changes.map(\.time) == [31_000])
+    }
+
+    @Test("A thresholds file overrides some keys and keeps the rest; bad tables are refused")
+    func configFile() throws {
+        let json = #"{"p95_latency": {"target": 50, "alert": 150}, "pendingSeconds": 3}"#
+        let url = FileManagerTemp.write(json)
+        let loaded = try ThresholdTable.load(contentsOf: url)
+        #expect(loaded.p95Latency == Threshold(target: 50, alert: 150))
+        #expect(loaded.p50Latency == Threshold(target: 30, alert: 100))
+        #expect(loaded.pendingSeconds == 3)
+        let bad = FileManagerTemp.write(#"{"cache_hit_rate": {"target": 30, "alert": 60}}"#)
+        #expect(throws: ThresholdFileError.self) { try ThresholdTable.load(contentsOf: bad) }
+        let garbage = FileManagerTemp.write("{nope")
+        #expect(throws: ThresholdFileError.self) { try ThresholdTable.load(contentsOf: garbage) }
+    }
+
+    @Test("The monitor emits each state change once, with colo, metric, value, threshold and states")
+    func monitor() {
+        var monitor = MetricsMonitor(windowSeconds: 10)
+        var changes: [AlertTransition] = []
+        for second in 0..<40 {
+            let now = t0 + Int64(second) * 1000
+            let error: String? = second >= 5 ? "crm_5xx" : nil
+            for _ in 0..<30 { monitor.record(event(at: now, hit: false, found: error == nil, error: error), nowMillis: now) }
+            changes += monitor.tick(nowMillis: now).newTransitions
+        }
+        let lhr = changes.filter { $0.colo == "LHR" && $0.metric == .crmErrorRate }
+        #expect(lhr.map(\.to) == [.warn, .alert])
+        #expect(lhr.last?.time == t0 + 15_000)
+        #expect(changes.contains { $0.colo == "ALL" && $0.metric == .crmErrorRate && $0.to == .alert })
+        #expect(monitor.state(colo: "LHR", metric: .crmErrorRate) == .alert)
+        #expect(monitor.transitions.first == changes.last)
+    }
+}
+
+import Foundation
+enum FileManagerTemp {
+    static func write(_ text: String) -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-\(UUID().uuidString).json")
+        try! text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import LookupCore
+import Testing
+@testable import MetricsEngine
+
+@Suite("Event codec")
+struct CodecTests {
+    let codec = EventCodec()
+
+    @Test("Round trip, unknown fields ignored, cpuMs optional")
+    func roundTrip() {
+        let original = event(at: t0, colo: "SIN", latency: 12.345, hit: true, found: true, error: nil, cpu: 0.25)
+        let line = EventCodec.encode(original)
+        #expect(line == #"{"timestamp":1794000000000,"service":"genesys-edge-middleware","colo":"SIN","latencyMs":12.345,"cacheHit":true,"customerFound":true,"errorType":null,"cpuMs":0.25}"#)
+        let text = line + "\n" + #"{"timestamp":1,"service":"x","colo":"LHR","latencyMs":1,"cacheHit":false,"customerFound":false,"errorType":"crm_5xx","extra":{"a":[1]}}"#
+        let (events, errors) = codec.decode(lines: Data(text.utf8))
+        #expect(errors.isEmpty)
+        #expect(events.first == original)
+        #expect(events.last?.cpuMs == nil)
+        #expect(events.last?.errorType == "crm_5xx")
+    }
+
+    @Test("A malformed line is counted, reported with its line number, and skipped")
+    func malformed() {
+        let good = EventCodec.encode(event(at: t0))
+        let text = [good, "not json", "", #"{"timestamp":"soon"}"#, #"{"colo":"LHR"}"#, "[1,2]", good].joined(separator: "\n")
+        let (events, errors) = codec.decode(lines: Data(text.utf8))
+        #expect(events.count == 2)
+        #expect(errors.map(\.line) == [2, 4, 5, 6])
+        #expect(errors[0].message == "not valid JSON")
+        #expect(errors[1].description.hasPrefix("line 4:"))
+        #expect(errors[2].message.contains("missing field"))
+        #expect(errors[3].message == "not a JSON object")
+    }
+}
