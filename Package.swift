@@ -82,6 +82,15 @@ let package = Package(
         ),
         .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore"]),
         .testTarget(name: "MetricsEngineTests", dependencies: ["MetricsEngine", "LookupCore"]),
+        .testTarget(
+            name: "MetricsServerTests",
+            dependencies: [
+                "MetricsServer", "MetricsEngine", "LookupServer", "LookupCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "SampleScenariosTests", dependencies: ["SampleScenarios", "MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "LookupServerTests",

@@ -1,0 +1,161 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import LookupCore
+import LookupServer
+import MetricsEngine
+import MetricsServer
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// `/ingest`, `/api/snapshot` and `/metrics` on a real loopback listener.
+@Suite("Ingest and snapshot over HTTP")
+struct IngestTests {
+    struct Stack {
+        let port: Int
+        let monitor: LiveMonitor
+        let events: MetricEventStream
+
+        func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (status: UInt, type: String?, body: String) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            let bytes = try await response.body.collect(upTo: 8 << 20)
+            return (response.status.code, response.headers.first(name: "content-type"), String(buffer: bytes))
+        }
+
+        /// Waits until the monitor has recorded `count` events (the pump is asynchronous).
+        func waitForRecorded(_ count: Int) async throws -> MetricsSnapshot {
+            for _ in 0..<200 {
+                let snapshot = monitor.tick()
+                if snapshot.events.recorded >= count { return snapshot }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return monitor.tick()
+        }
+    }
+
+    func withStack(_ body: (Stack) async throws -> Void) async throws {
+        let logger = Logger(label: "ingest-test") { _ in SwiftLogNoOpLogHandler() }
+        let events = MetricEventStream(capacity: 10_000)
+        let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { Int64(Date().timeIntervalSince1970 * 1000) })
+        let prometheus = PrometheusExport()
+        let routes = JSONRouter(logger: logger)
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus)
+        let pump = Task {
+            for await event in events.events {
+                monitor.record(event)
+                prometheus.record(event)
+            }
+        }
+        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(router: routes.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { portSink.yield($0.localAddress!.port!); portSink.finish() }, logger: logger)
+        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        defer {
+            server.cancel()
+            events.finish()
+            pump.cancel()
+        }
+        try await body(Stack(port: port, monitor: monitor, events: events))
+    }
+
+    static func line(colo: String = "SIN", offsetMs: Int64 = 0, cpu: Bool = true) -> String {
+        let now = Int64(Date().timeIntervalSince1970 * 1000) + offsetMs
+        return #"{"timestamp":\#(now),"service":"genesys-edge-middleware","colo":"\#(colo)","latencyMs":42,"cacheHit":false,"customerFound":true,"errorType":null\#(cpu ? #","cpuMs":1.5"# : "")}"#
+    }
+
+    @Test("One event, exactly the seed's emitMetric body (no cpuMs), is accepted with 202")
+    func single() async throws {
+        try await withStack { stack in
+            let pretty = """
+            {
+              "timestamp": \(Int64(Date().timeIntervalSince1970 * 1000)),
+              "service": "genesys-edge-middleware",
+              "colo": "LHR", "latencyMs": 12, "cacheHit": true, "customerFound": true, "errorType": null
+            }
+            """
+            let reply = try await stack.send(.POST, "/ingest", pretty)
+            #expect(reply.status == 202)
+            #expect(reply.type == "application/json")
+            #expect(reply.body == #"{"accepted":1}"#)
+            let snapshot = try await stack.waitForRecorded(1)
+            #expect(snapshot.colos.map(\.colo) == ["LHR"])
+            #expect(snapshot.all.figures.cpuP50Ms.value == nil)
+        }
+    }
+
+    @Test("An NDJSON batch with a bad line: 400 naming it, and the valid lines are still taken")
+    func batch() async throws {
+        try await withStack { stack in
+            let body = [Self.line(), Self.line(colo: "NRT"), "{oops", Self.line(cpu: false), #"{"colo":"LHR"}"#].joined(separator: "\n")
+            let reply = try await stack.send(.POST, "/ingest", body)
+            #expect(reply.status == 400)
+            #expect(reply.type == "application/json")
+            #expect(reply.body.contains("line 3"))
+            #expect(reply.body.contains("\"accepted\":3"))
+            #expect(reply.body.contains("\"firstBadLine\":3"))
+            let snapshot = try await stack.waitForRecorded(3)
+            #expect(snapshot.all.figures.tally.requests == 3)
+            #expect(Set(snapshot.colos.map(\.colo)) == ["NRT", "SIN"])
+        }
+    }
+
+    @Test("Empty, too-large and wrong-method requests get JSON errors; the server keeps serving")
+    func badInput() async throws {
+        try await withStack { stack in
+            let empty = try await stack.send(.POST, "/ingest", "")
+            #expect(empty.status == 400)
+            #expect(empty.body.contains("No events"))
+            let huge = String(repeating: Self.line() + "\n", count: 30_000)
+            let tooLarge = try await stack.send(.POST, "/ingest", huge)
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.body.contains("MiB"))
+            let wrongMethod = try await stack.send(.GET, "/ingest")
+            #expect(wrongMethod.status == 405)
+            let fine = try await stack.send(.POST, "/ingest", Self.line())
+            #expect(fine.status == 202)
+        }
+    }
+
+    @Test("/api/snapshot gives every figure with its n, states, the window and event counts")
+    func snapshot() async throws {
+        try await withStack { stack in
+            let batch = (0..<25).map { _ in Self.line() } + [Self.line(offsetMs: -3_600_000), Self.line(offsetMs: 3_600_000)]
+            _ = try await stack.send(.POST, "/ingest", batch.joined(separator: "\n"))
+            _ = try await stack.waitForRecorded(26)
+            let reply = try await stack.send(.GET, "/api/snapshot")
+            #expect(reply.status == 200)
+            #expect(reply.type == "application/json")
+            let snapshot = try JSONDecoder().decode(MetricsSnapshot.self, from: Data(reply.body.utf8))
+            #expect(snapshot.windowSeconds == 60)
+            #expect(snapshot.events.droppedTooOld == 1)
+            #expect(snapshot.events.clampedFromFuture == 1)
+            let sin = try #require(snapshot.colos.first { $0.colo == "SIN" })
+            #expect(sin.figures.p95LatencyMs.n == 26)
+            #expect(sin.figures.p95LatencyMs.sufficient)
+            #expect(abs(sin.figures.p95LatencyMs.value! - 42) < 0.5)
+            #expect(sin.state(.p95Latency) == .ok)
+            #expect(sin.state(.p50Latency) == .warn)
+        }
+    }
+
+    @Test("/metrics is Prometheus text with lookup counters and latency histograms by colo")
+    func prometheus() async throws {
+        try await withStack { stack in
+            _ = try await stack.send(.POST, "/ingest", [Self.line(), Self.line()].joined(separator: "\n"))
+            _ = try await stack.waitForRecorded(2)
+            let reply = try await stack.send(.GET, "/metrics")
+            #expect(reply.status == 200)
+            #expect(reply.type?.hasPrefix("text/plain") == true)
+            #expect(reply.body.contains(#"edgewatch_lookups_total{colo="SIN",cache="miss",outcome="found"} 2"#))
+            #expect(reply.body.contains(#"edgewatch_lookup_latency_seconds_bucket{colo="SIN",le="0.05"} 2"#))
+            #expect(reply.body.contains("edgewatch_lookup_cpu_seconds_count"))
+        }
+    }
+}
