@@ -48,6 +48,8 @@ let package = Package(
         ),
         // Deterministic recorded scenarios for sample-metrics/.
         .target(name: "SampleScenarios", dependencies: ["LookupCore", "MetricsEngine"]),
+        // The dashboard as pure state, key handling and rendering into a cell buffer.
+        .target(name: "Console", dependencies: ["MetricsEngine"]),
         // The HTTP face of the metrics: ingest, snapshot, Prometheus exposition.
         .target(
             name: "MetricsServer",
@@ -91,6 +93,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore"]),
         .testTarget(name: "SampleScenariosTests", dependencies: ["SampleScenarios", "MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "LookupServerTests",

@@ -1,0 +1,211 @@
+import MetricsEngine
+
+/// What the executor is asked to do after a key.
+public enum Effect: Equatable, Sendable {
+    case quit
+    /// Flush one colo's cache, or all when nil.
+    case flush(colo: String?)
+    case toggleFault(FaultKind)
+    case clearFaults
+    case setWindow(seconds: Int)
+    case scaleTraffic(by: Double)
+}
+
+/// Where the figures come from, which decides what the keys may do.
+public enum Mode: Sendable, Equatable {
+    /// Our own middleware, CRM and callers: every key works.
+    case live
+    /// A recording: nothing to flush or break.
+    case replay(file: String)
+    /// Only events from `/ingest`: the caches and CRM are somebody else's.
+    case watch
+}
+
+public enum SortColumn: String, CaseIterable, Sendable {
+    case colo, rate = "req/s", p50, p95, hit = "hit%", crm = "crm%", cpu, state
+}
+
+/// One line of the event log.
+public struct LogEntry: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case alert(AlertState), flush, fault, info }
+    public var time: Int64
+    public var kind: Kind
+    public var text: String
+}
+
+/// One second of history for the sparklines; `marked` when a flush or fault change happened.
+public struct HistoryPoint: Sendable, Equatable {
+    public var time: Int64
+    public var p95: Double?
+    public var hitRate: Double?
+    public var marked = false
+}
+
+/// Everything on screen, and nothing else. Keys change it through ``DashboardState/handle(_:)``.
+public struct DashboardState: Sendable {
+    public enum Overlay: Sendable, Equatable {
+        case none, help
+        case confirm(effect: Effect, question: String)
+    }
+
+    public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
+    static let logLimit = 200
+    static let historyLimit = 900
+
+    public var mode: Mode
+    public var snapshot: MetricsSnapshot?
+    public var paused = false
+    public var overlay = Overlay.none
+    public var sort = SortColumn.colo
+    /// The selected colo's name ("ALL" selects the ALL row).
+    public var selected = "ALL"
+    public var faults: [String] = []
+    public var log: [LogEntry] = []
+    public var history: [HistoryPoint] = []
+    /// Lookup listener port, shown in the header.
+    public var port: Int?
+    public var eventsPerSecond = 0.0
+    /// Cache entries per colo, for the flush question.
+    public var cacheEntries: [String: Int] = [:]
+    public var trafficRate: Double?
+    public var logFile: String?
+    public var noColor = false
+    /// A short message for the key-hint line, e.g. why a key did nothing.
+    public var notice: String?
+    public var now: Int64 = 0
+    private var pendingMark = false
+
+    public init(mode: Mode) {
+        self.mode = mode
+    }
+
+    /// Rows in display order (sorted, ALL last).
+    public var rows: [ColoRow] {
+        guard let snapshot else { return [] }
+        return sorted(snapshot.colos) + [snapshot.all]
+    }
+
+    public var selectedRow: ColoRow? { rows.first { $0.colo == selected } ?? rows.last }
+
+    /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
+    public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
+        now = snapshot.generatedAt
+        for change in snapshot.newTransitions {
+            record(LogEntry(time: change.time, kind: .alert(change.to), text: TextReport.describe(change)))
+        }
+        let second = snapshot.generatedAt / 1000 * 1000
+        if history.last?.time != second {
+            history.append(HistoryPoint(time: second, p95: snapshot.all.figures.p95LatencyMs.value,
+                                        hitRate: snapshot.all.figures.cacheHitRate.value, marked: pendingMark))
+            pendingMark = false
+            if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
+        }
+        guard !paused else { return }
+        self.snapshot = snapshot
+        self.eventsPerSecond = eventsPerSecond
+    }
+
+    /// Notes a flush, a fault change or anything else worth a log line and a sparkline mark.
+    public mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {
+        record(LogEntry(time: now, kind: kind, text: text))
+        if mark {
+            pendingMark = true
+            if !history.isEmpty { history[history.count - 1].marked = true }
+        }
+    }
+
+    private mutating func record(_ entry: LogEntry) {
+        log.insert(entry, at: 0)
+        if log.count > Self.logLimit { log.removeLast() }
+    }
+
+    // MARK: Keys
+
+    /// Applies a key and returns what the executor must do.
+    public mutating func handle(_ key: Key) -> [Effect] {
+        notice = nil
+        switch overlay {
+        case .help:
+            if key == .escape || key == .character("?") || key == .character("q") { overlay = .none }
+            return []
+        case .confirm(let effect, _):
+            overlay = .none
+            if key == .character("y") || key == .character("Y") { return [effect] }
+            notice = "cancelled"
+            return []
+        case .none:
+            break
+        }
+        guard let command = KeyMap.command(for: key) else { return [] }
+        return run(command)
+    }
+
+    private mutating func run(_ command: Command) -> [Effect] {
+        switch command {
+        case .quit:
+            return [.quit]
+        case .help:
+            overlay = .help
+        case .pause:
+            paused.toggle()
+        case .widerWindow, .narrowerWindow:
+            let current = snapshot?.windowSeconds ?? 60
+            let steps = Self.windowSteps
+            let next = command == .widerWindow
+                ? steps.first { $0 > current } ?? steps.last!
+                : steps.last { $0 < current } ?? steps.first!
+            return next == current ? [] : [.setWindow(seconds: next)]
+        case .selectNext, .selectPrevious:
+            let names = rows.map(\.colo)
+            guard !names.isEmpty else { return [] }
+            let index = names.firstIndex(of: selected) ?? names.count - 1
+            let step = command == .selectNext ? 1 : names.count - 1
+            selected = names[(index + step) % names.count]
+        case .nextSort:
+            let all = SortColumn.allCases
+            sort = all[(all.firstIndex(of: sort)! + 1) % all.count]
+        case .flushAll, .flushSelected:
+            if let reason = disabledReason { notice = "flush " + reason; return [] }
+            let colo = command == .flushAll || selected == "ALL" ? nil : selected
+            let entries = colo.map { cacheEntries[$0] ?? 0 } ?? cacheEntries.values.reduce(0, +)
+            let scope = colo.map { "\($0)'s cache" } ?? "the whole cache (all colos)"
+            overlay = .confirm(effect: .flush(colo: colo), question: "Flush \(scope)? \(entries) entries will go. y/N")
+        case .toggleFault(let fault):
+            if let reason = disabledReason { notice = "faults " + reason; return [] }
+            return [.toggleFault(fault)]
+        case .clearFaults:
+            if let reason = disabledReason { notice = "faults " + reason; return [] }
+            return [.clearFaults]
+        case .fasterTraffic, .slowerTraffic:
+            guard trafficRate != nil else { notice = "no synthetic traffic in this mode"; return [] }
+            return [.scaleTraffic(by: command == .fasterTraffic ? 1.25 : 0.8)]
+        }
+        return []
+    }
+
+    /// Why flush and fault keys do nothing in this mode, or nil when they work.
+    public var disabledReason: String? {
+        switch mode {
+        case .live: nil
+        case .replay: "disabled: this is a replay of a recording"
+        case .watch: "disabled: watch mode only reads /ingest; the caches and CRM are elsewhere"
+        }
+    }
+
+    private func sorted(_ colos: [ColoRow]) -> [ColoRow] {
+        func key(_ row: ColoRow) -> Double {
+            let f = row.figures
+            switch sort {
+            case .colo: return 0
+            case .rate: return -(f.requestRate.value ?? 0)
+            case .p50: return -(f.p50LatencyMs.value ?? 0)
+            case .p95: return -(f.p95LatencyMs.value ?? 0)
+            case .hit: return f.cacheHitRate.value ?? 101
+            case .crm: return -(f.crmErrorRate.value ?? 0)
+            case .cpu: return -(f.cpuP95Ms.value ?? 0)
+            case .state: return -Double(row.worst == .alert ? 2 : row.worst == .warn ? 1 : 0)
+            }
+        }
+        return colos.sorted { (key($0), $0.colo) < (key($1), $1.colo) }
+    }
+}

@@ -1,0 +1,36 @@
+/// The whole screen as a pure function of state: lays the panels out for the terminal size.
+public enum DashboardView {
+    public static let minimumWidth = 80
+    public static let minimumHeight = 24
+
+    public static func render(_ state: DashboardState, width: Int, height: Int) -> ScreenBuffer {
+        var buffer = ScreenBuffer(width: width, height: height)
+        guard width >= minimumWidth, height >= minimumHeight else {
+            OverlayPanels.tooSmall(into: &buffer)
+            return buffer
+        }
+        HeaderPanel.render(state, into: &buffer)
+        let thresholdsHeight = 6, historyHeight = 3, minimumLog = 3
+        if width >= 124 {
+            // Side by side: thresholds and history to the right of the colo table.
+            let tableRows = max(3, min(state.rows.count, height - 4 - minimumLog))
+            let afterTable = ColoTablePanel.render(state, into: &buffer, top: 2, maxRows: tableRows)
+            let x = 68
+            ThresholdsPanel.render(state, into: &buffer, x: x, top: 2, width: width - x)
+            SparklinePanel.render(state, into: &buffer, x: x, top: 2 + thresholdsHeight + 1, width: width - x)
+            let below = max(afterTable, 2 + thresholdsHeight + 1 + historyHeight)
+            EventLogPanel.render(state, into: &buffer, top: below + 1, bottom: height - 1)
+        } else {
+            let room = height - 3 - 1 - thresholdsHeight - historyHeight - minimumLog - 2
+            let tableRows = max(3, min(state.rows.count, room))
+            let afterTable = ColoTablePanel.render(state, into: &buffer, top: 2, maxRows: tableRows)
+            ThresholdsPanel.render(state, into: &buffer, x: 0, top: afterTable + 1, width: width)
+            let historyTop = afterTable + 1 + thresholdsHeight
+            SparklinePanel.render(state, into: &buffer, x: 0, top: historyTop, width: width)
+            EventLogPanel.render(state, into: &buffer, top: historyTop + historyHeight, bottom: height - 1)
+        }
+        OverlayPanels.hints(state, into: &buffer)
+        if state.overlay == .help { OverlayPanels.help(state, into: &buffer) }
+        return buffer
+    }
+}

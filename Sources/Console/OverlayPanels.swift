@@ -1,0 +1,49 @@
+/// The key-hint line, the help overlay and the too-small screen.
+enum OverlayPanels {
+    static func hints(_ state: DashboardState, into buffer: inout ScreenBuffer) {
+        let y = buffer.height - 1
+        if case .confirm(_, let question) = state.overlay {
+            buffer.fill(y: y, style: Style(color: .yellow, bold: true, reverse: true))
+            buffer.write(" " + question, x: 0, y: y, style: Style(color: .yellow, bold: true, reverse: true))
+            return
+        }
+        if let notice = state.notice {
+            buffer.write(" " + notice, x: 0, y: y, style: Style(color: .yellow, bold: true))
+            return
+        }
+        let hints = "q quit  ? help  p pause  +/- window  ↑↓ select  s sort  F/f flush  e l t m d faults  0 clear  [ ] rate"
+        buffer.write(hints, x: 0, y: y, style: .muted)
+    }
+
+    static func help(_ state: DashboardState, into buffer: inout ScreenBuffer) {
+        var lines = KeyMap.bindings.map { binding in
+            ThresholdsPanel.pad(binding.label, 11) + KeyMap.describe(binding.command)
+        }
+        if let reason = state.disabledReason { lines.append("flush and fault keys: " + reason) }
+        if let logFile = state.logFile { lines.append("logs: " + logFile) }
+        lines.append("Esc or ? closes this help")
+        let width = min(buffer.width - 4, (lines.map(\.count).max() ?? 20) + 4)
+        let height = min(buffer.height - 2, lines.count + 2)
+        let left = (buffer.width - width) / 2
+        let top = max(1, (buffer.height - height) / 2)
+        for y in top..<(top + height) {
+            buffer.write(String(repeating: " ", count: width), x: left, y: y, style: Style(reverse: false))
+        }
+        buffer.write("┌" + String(repeating: "─", count: width - 2) + "┐", x: left, y: top, style: .title)
+        buffer.write(" KEYS ", x: left + 2, y: top, style: .title)
+        for (index, line) in lines.prefix(height - 2).enumerated() {
+            buffer.write("│ ", x: left, y: top + 1 + index, style: .title)
+            buffer.write(line, x: left + 2, y: top + 1 + index, limit: width - 4)
+            buffer.write("│", x: left + width - 1, y: top + 1 + index, style: .title)
+        }
+        buffer.write("└" + String(repeating: "─", count: width - 2) + "┘", x: left, y: top + height - 1, style: .title)
+    }
+
+    static func tooSmall(into buffer: inout ScreenBuffer) {
+        let lines = ["edgewatch needs at least 80×24.", "This terminal is \(buffer.width)×\(buffer.height).", "Enlarge it, or press q to quit."]
+        for (index, line) in lines.enumerated() {
+            buffer.write(line, x: max(0, (buffer.width - line.count) / 2), y: max(0, buffer.height / 2 - 1) + index,
+                         style: index == 0 ? Style(color: .yellow, bold: true) : .plain)
+        }
+    }
+}

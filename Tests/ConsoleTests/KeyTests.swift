@@ -1,0 +1,112 @@
+import MetricsEngine
+import Testing
+@testable import Console
+
+@Suite("Keys as state transitions that return effects")
+struct KeyTests {
+    static let faultKeys: [(String, FaultKind)] = [("e", .errors), ("l", .latency), ("t", .timeouts), ("m", .malformed), ("d", .down)]
+
+    @Test("Fault keys toggle their fault; 0 clears; q quits", arguments: faultKeys)
+    func faults(key: String, fault: FaultKind) {
+        var dashboard = state(snapshot())
+        #expect(dashboard.handle(.character(Character(key))) == [.toggleFault(fault)])
+        #expect(dashboard.handle(.character("0")) == [.clearFaults])
+        #expect(dashboard.handle(.character("q")) == [.quit])
+    }
+
+    @Test("F asks y/N with the entry count; y flushes, anything else cancels")
+    func flushAll() {
+        var dashboard = state(snapshot())
+        dashboard.cacheEntries = ["LHR": 10, "SIN": 32]
+        #expect(dashboard.handle(.character("F")).isEmpty)
+        guard case .confirm(_, let question) = dashboard.overlay else { Issue.record("no confirmation"); return }
+        #expect(question.contains("42 entries"))
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[23].contains("42 entries will go. y/N"))
+        #expect(dashboard.handle(.character("y")) == [.flush(colo: nil)])
+        #expect(dashboard.overlay == .none)
+        _ = dashboard.handle(.character("F"))
+        #expect(dashboard.handle(.character("n")).isEmpty)
+        #expect(dashboard.notice == "cancelled")
+        _ = dashboard.handle(.character("F"))
+        #expect(dashboard.handle(.enter).isEmpty)
+    }
+
+    @Test("f flushes the selected colo only")
+    func flushColo() {
+        var dashboard = state(snapshot())
+        dashboard.cacheEntries = ["LHR": 10, "SIN": 32]
+        while dashboard.selected != "SIN" { _ = dashboard.handle(.character("j")) }
+        _ = dashboard.handle(.character("f"))
+        guard case .confirm(_, let question) = dashboard.overlay else { Issue.record("no confirmation"); return }
+        #expect(question.contains("SIN's cache"))
+        #expect(question.contains("32 entries"))
+        #expect(dashboard.handle(.character("y")) == [.flush(colo: "SIN")])
+    }
+
+    @Test("In a replay, flush and fault keys do nothing and say why")
+    func replayDisabled() {
+        var dashboard = state(snapshot(), mode: .replay(file: "x.jsonl"))
+        #expect(dashboard.handle(.character("e")).isEmpty)
+        #expect(dashboard.notice?.contains("replay") == true)
+        #expect(dashboard.handle(.character("F")).isEmpty)
+        #expect(dashboard.overlay == .none)
+        #expect(dashboard.notice?.contains("replay") == true)
+        let text = DashboardView.render(dashboard, width: 80, height: 24).lines[23]
+        #expect(text.contains("disabled"))
+    }
+
+    @Test("Selection wraps through the sorted rows, ALL last")
+    func selection() {
+        var dashboard = state(snapshot())
+        #expect(dashboard.selected == "ALL")
+        _ = dashboard.handle(.down)
+        #expect(dashboard.selected == "FRA")
+        _ = dashboard.handle(.character("k"))
+        #expect(dashboard.selected == "ALL")
+        _ = dashboard.handle(.up)
+        #expect(dashboard.selected == "SIN")
+    }
+
+    @Test("s cycles the sort column and re-orders the rows")
+    func sorting() {
+        var dashboard = state(snapshot(latency: { ["LHR": 5, "SIN": 50, "FRA": 20][$0]! }))
+        #expect(dashboard.rows.map(\.colo) == ["FRA", "LHR", "SIN", "ALL"])
+        _ = dashboard.handle(.character("s"))
+        _ = dashboard.handle(.character("s"))
+        #expect(dashboard.sort == .p50)
+        #expect(dashboard.rows.map(\.colo) == ["SIN", "FRA", "LHR", "ALL"])
+    }
+
+    @Test("+ and - step the window through 10s…15m")
+    func window() {
+        var dashboard = state(snapshot())
+        #expect(dashboard.handle(.character("+")) == [.setWindow(seconds: 120)])
+        #expect(dashboard.handle(.character("-")) == [.setWindow(seconds: 30)])
+    }
+
+    @Test("p pauses the figures; the log keeps recording")
+    func pause() {
+        var dashboard = state(snapshot())
+        _ = dashboard.handle(.character("p"))
+        #expect(dashboard.paused)
+        let before = dashboard.snapshot
+        let failing = snapshot(seconds: 35, error: { _, second in second > 20 ? "crm_5xx" : nil })
+        #expect(!failing.newTransitions.isEmpty)
+        dashboard.apply(failing, eventsPerSecond: 1)
+        #expect(dashboard.snapshot == before)
+        #expect(!dashboard.log.isEmpty)
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[0].contains("PAUSED"))
+        _ = dashboard.handle(.character("p"))
+        #expect(!dashboard.paused)
+    }
+
+    @Test("? opens help; Esc closes it; keys do nothing while it is open")
+    func helpOverlay() {
+        var dashboard = state(snapshot())
+        _ = dashboard.handle(.character("?"))
+        #expect(dashboard.overlay == .help)
+        #expect(dashboard.handle(.character("e")).isEmpty)
+        _ = dashboard.handle(.escape)
+        #expect(dashboard.overlay == .none)
+    }
+}

@@ -1,0 +1,116 @@
+import MetricsEngine
+import Testing
+@testable import Console
+
+@Suite("Rendering into the cell buffer")
+struct RenderTests {
+    @Test("At 80×24 every panel fits: header, colo table with ALL, thresholds, history, events, hints")
+    func minimumSize() throws {
+        let buffer = DashboardView.render(state(snapshot()), width: 80, height: 24)
+        let lines = buffer.lines
+        #expect(lines.count == 24)
+        #expect(lines.allSatisfy { $0.count == 80 })
+        #expect(lines[0].contains("edgewatch"))
+        #expect(lines[0].contains("LIVE"))
+        #expect(lines[0].contains("window 60s"))
+        #expect(lines[0].contains("lookup :8787"))
+        #expect(lines[2].contains("COLO") && lines[2].contains("P95 ms") && lines[2].contains("CRM ERR %"))
+        for colo in ["LHR", "SIN", "FRA", "ALL"] { #expect(buffer.row(containing: colo) != nil, "\(colo)") }
+        #expect(buffer.row(containing: "THRESHOLDS · ALL") != nil)
+        #expect(buffer.row(containing: "p95 latency") != nil)
+        #expect(buffer.row(containing: "HISTORY") != nil)
+        #expect(buffer.row(containing: "EVENTS") != nil)
+        #expect(lines[23].contains("q quit"))
+    }
+
+    @Test("Values carry a symbol and a colour by state; colour is never the only signal")
+    func stateStyles() throws {
+        let slow = snapshot(latency: { $0 == "SIN" ? 500 : 5 })
+        let buffer = DashboardView.render(state(slow), width: 80, height: 24)
+        let sin = try #require(buffer.row(containing: "SIN"))
+        #expect(buffer.lines[sin].contains("500.0✖"))
+        #expect(buffer.style(of: "500.0✖", onRow: sin)?.color == .red)
+        #expect(buffer.lines[sin].contains("ALERT"))
+        let lhr = try #require(buffer.row(containing: "LHR"))
+        #expect(buffer.lines[lhr].contains("5.0✓"))
+        #expect(buffer.style(of: "5.0✓", onRow: lhr)?.color == .green)
+        #expect(buffer.lines[lhr].contains("OK"))
+    }
+
+    @Test("Insufficient data is grey with its n, not a confident number")
+    func insufficient() throws {
+        let thin = snapshot(seconds: 3, perSecond: 2)
+        let buffer = DashboardView.render(state(thin), width: 80, height: 24)
+        let lhr = try #require(buffer.row(containing: "LHR"))
+        #expect(buffer.lines[lhr].contains("n=6"))
+        #expect(buffer.style(of: "n=6", onRow: lhr)?.color == .grey)
+        #expect(buffer.lines[0].contains("(3s so far)"))
+    }
+
+    @Test("An active fault shows as a red banner naming it")
+    func faultBanner() {
+        var dashboard = state(snapshot())
+        dashboard.faults = ["CRM 503 50%", "CRM DOWN"]
+        let buffer = DashboardView.render(dashboard, width: 80, height: 24)
+        #expect(buffer.lines[1].hasPrefix(" FAULT: CRM 503 50% · CRM DOWN"))
+        #expect(buffer.style(of: "FAULT", onRow: 1) == .banner)
+    }
+
+    @Test("Below 80×24 a clear too-small message replaces the screen")
+    func tooSmall() {
+        let buffer = DashboardView.render(state(snapshot()), width: 70, height: 20)
+        #expect(buffer.text.contains("needs at least 80×24"))
+        #expect(buffer.text.contains("70×20"))
+        #expect(!buffer.text.contains("COLO"))
+    }
+
+    @Test("A larger terminal puts thresholds beside the table and gives the log more rows")
+    func wide() throws {
+        var dashboard = state(snapshot())
+        for index in 0..<20 { dashboard.note(.info, "entry \(index)", mark: false) }
+        let buffer = DashboardView.render(dashboard, width: 140, height: 40)
+        let header = try #require(buffer.row(containing: "COLO"))
+        #expect(buffer.lines[header].contains("THRESHOLDS"))
+        #expect(buffer.lines.filter { $0.contains("entry ") }.count >= 15)
+    }
+
+    @Test("The thresholds table shows the selected colo's values against the seed's table")
+    func thresholds() throws {
+        var dashboard = state(snapshot(latency: { $0 == "SIN" ? 150 : 5 }))
+        _ = dashboard.handle(.down)
+        while dashboard.selected != "SIN" { _ = dashboard.handle(.down) }
+        let buffer = DashboardView.render(dashboard, width: 80, height: 24)
+        let p95 = try #require(buffer.lines.firstIndex { $0.hasPrefix("p95 latency") })
+        #expect(buffer.lines[p95].contains("<80ms"))
+        #expect(buffer.lines[p95].contains(">300ms"))
+        #expect(buffer.lines[p95].contains("150.00"))
+        #expect(buffer.lines[p95].contains("▲ WARN"))
+        #expect(buffer.row(containing: "THRESHOLDS · SIN") != nil)
+    }
+
+    @Test("A flush is logged and marked on the sparkline")
+    func marks() throws {
+        var dashboard = state(snapshot())
+        dashboard.note(.flush, "flushed all caches: 42 entries")
+        let buffer = DashboardView.render(dashboard, width: 80, height: 24)
+        #expect(buffer.text.contains("flushed all caches: 42 entries"))
+        let history = try #require(buffer.row(containing: "hit %"))
+        #expect(buffer.lines[history].contains("┃"))
+    }
+
+    @Test("The help overlay lists every key from the key map, and the log file")
+    func help() {
+        var dashboard = state(snapshot())
+        dashboard.logFile = "/tmp/edgewatch.log"
+        _ = dashboard.handle(.character("?"))
+        let text = DashboardView.render(dashboard, width: 100, height: 30).text
+        for binding in KeyMap.bindings { #expect(text.contains(KeyMap.describe(binding.command))) }
+        #expect(text.contains("logs: /tmp/edgewatch.log"))
+    }
+
+    @Test("With no events yet the table says it is waiting")
+    func empty() {
+        let text = DashboardView.render(state(nil), width: 80, height: 24).text
+        #expect(text.contains("waiting for events"))
+    }
+}
