@@ -50,6 +50,14 @@ let package = Package(
         .target(name: "SampleScenarios", dependencies: ["LookupCore", "MetricsEngine"]),
         // The dashboard as pure state, key handling and rendering into a cell buffer.
         .target(name: "Console", dependencies: ["MetricsEngine"]),
+        // ncurses (wide-character build), imported by CursesTerminal only.
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
+        .target(name: "CursesTerminal", dependencies: ["CNCurses", "Console"]),
+        // Synthetic callers: caller model, Poisson arrivals, an HTTP driver.
+        .target(
+            name: "Traffic",
+            dependencies: ["LookupCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
         // The HTTP face of the metrics: ingest, snapshot, Prometheus exposition.
         .target(
             name: "MetricsServer",
@@ -75,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "edgewatch",
             dependencies: [
-                "LookupCore", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer", "SampleScenarios",
+                "LookupCore", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer", "SampleScenarios", "Console", "CursesTerminal", "Traffic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,7 +101,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "LookupCore"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore"]),
+        // Runs the built binary in tmux; depends on it so `swift test` builds it first.
+        .testTarget(name: "DashboardEndToEndTests", dependencies: ["edgewatch"]),
         .testTarget(name: "SampleScenariosTests", dependencies: ["SampleScenarios", "MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "LookupServerTests",

@@ -109,8 +109,7 @@ public struct DashboardState: Sendable {
     public mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {
         record(LogEntry(time: now, kind: kind, text: text))
         if mark {
-            pendingMark = true
-            if !history.isEmpty { history[history.count - 1].marked = true }
+            if history.isEmpty { pendingMark = true } else { history[history.count - 1].marked = true }
         }
     }
 

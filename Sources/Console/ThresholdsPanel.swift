@@ -4,7 +4,7 @@ import MetricsEngine
 enum ThresholdsPanel {
     static func render(_ state: DashboardState, into buffer: inout ScreenBuffer, x: Int, top: Int, width: Int) {
         guard let snapshot = state.snapshot, let row = state.selectedRow else { return }
-        let title = pad("THRESHOLDS · \(row.colo)", 16)
+        let title = pad("THRESHOLDS · \(row.colo)", 17)
         let end = buffer.write(title, x: x, y: top, style: .heading, limit: width)
         buffer.write("target   alert     now      state", x: end, y: top, style: .muted, limit: width - (end - x))
         for (index, metric) in AlertMetric.allCases.enumerated() {
@@ -15,7 +15,7 @@ enum ThresholdsPanel {
             let figure = metric.figure(in: row.figures)
             let state = row.state(metric)
             let value = FigureText.cell(figure, state: nil, digits: metric.unit == "%" ? 1 : 2)
-            var column = buffer.write(pad(shortTitle(metric), 16), x: x, y: y, limit: width)
+            var column = buffer.write(pad(shortTitle(metric), 17), x: x, y: y, limit: width)
             column = buffer.write(pad("\(better)\(format(threshold.target))\(metric.unit)", 9), x: column, y: y, limit: width - (column - x))
             column = buffer.write(pad("\(worse)\(format(threshold.alert))\(metric.unit)", 10), x: column, y: y, limit: width - (column - x))
             column = buffer.write(pad(value.0, 9), x: column, y: y, style: value.1 == .muted ? .muted : .plain, limit: width - (column - x))

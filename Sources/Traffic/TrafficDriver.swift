@@ -1,0 +1,100 @@
+import AsyncHTTPClient
+import Foundation
+import LookupCore
+import NIOCore
+import Synchronization
+
+/// Synthetic callers sending real HTTP lookups to a middleware, one Poisson stream per colo.
+/// Latency is measured by the server from the intended send time on; the driver counts
+/// arrivals it could not send on time (late) or at all (dropped, over the in-flight cap).
+public final class TrafficDriver: Sendable {
+    public struct Counters: Sendable, Equatable {
+        public var sent = 0
+        public var late = 0
+        public var dropped = 0
+        public var failed = 0
+    }
+
+    public let colos: [String]
+    private let model: CallerModel
+    private let total: Mutex<Double>
+    private let counters = Mutex(Counters())
+    private let inFlight = Atomic<Int>(0)
+    private let maximumInFlight: Int
+    private let client: HTTPClient
+
+    public init(rate: Double, colos: [String] = ColoMix.defaultColos, model: CallerModel = CallerModel(), maximumInFlight: Int = 512) {
+        self.colos = colos
+        self.model = model
+        self.total = Mutex(rate)
+        self.maximumInFlight = maximumInFlight
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(10)))
+        configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    public var rate: Double {
+        get { total.withLock { $0 } }
+    }
+
+    public func setRate(_ rate: Double) { total.withLock { $0 = max(0.1, min(rate, 5_000)) } }
+
+    public var stats: Counters { counters.withLock { $0 } }
+
+    /// Runs every colo's stream until the task is cancelled.
+    /// Runs every colo's stream against `target` (e.g. `http://127.0.0.1:8787`) until cancelled.
+    public func run(target: String, seed: UInt64 = 42) async {
+        let target = target.hasSuffix("/") ? String(target.dropLast()) : target
+        await withTaskGroup(of: Void.self) { group in
+            for (index, colo) in colos.enumerated() {
+                group.addTask { await self.stream(target: target, colo: colo, seed: seed &+ UInt64(index)) }
+            }
+        }
+    }
+
+    private func stream(target: String, colo: String, seed: UInt64) async {
+        var rng = SplitMix64(seed: seed)
+        let clock = ContinuousClock()
+        var intended = clock.now
+        while !Task.isCancelled {
+            let coloRate = ColoMix.rates(total: rate, colos: colos)[colo] ?? 0
+            intended = intended.advanced(by: .seconds(ArrivalSchedule.gap(rate: coloRate, using: &rng)))
+            let now = clock.now
+            if intended > now {
+                try? await Task.sleep(until: intended, clock: clock)
+            } else if now - intended > .milliseconds(50) {
+                counters.withLock { $0.late += 1 }
+            }
+            if Task.isCancelled { return }
+            guard inFlight.add(1, ordering: .relaxed).newValue <= maximumInFlight else {
+                inFlight.subtract(1, ordering: .relaxed)
+                counters.withLock { $0.dropped += 1 }
+                continue
+            }
+            let body = model.next(using: &rng).body
+            Task { [self] in
+                defer { inFlight.subtract(1, ordering: .relaxed) }
+                await send(body: body, colo: colo, target: target)
+            }
+        }
+    }
+
+    private func send(body: String, colo: String, target: String) async {
+        var request = HTTPClientRequest(url: target + "/lookup/customer")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-Edge-Colo", value: colo)
+        request.body = .bytes(ByteBuffer(string: body))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            counters.withLock { $0.sent += 1 }
+        } catch {
+            counters.withLock { $0.failed += 1 }
+        }
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+}

@@ -1,0 +1,68 @@
+import CRMSimulator
+import Console
+import CursesTerminal
+import Foundation
+import MetricsEngine
+import ServiceLifecycle
+import Synchronization
+
+/// The dashboard as a service: owns the terminal on the main actor, polls keys, redraws about
+/// four times a second from monitor snapshots, and never blocks the server.
+struct ConsoleService: Service {
+    let mode: Mode
+    let monitor: LiveMonitor
+    let executor: EffectExecutor
+    let port: SharedPort
+    let logFile: String?
+    let noColor: Bool
+    /// Called once a second of screen time has passed (replays advance their clock here).
+    var onTick: (@Sendable () -> Void)?
+
+    func run() async throws {
+        try await loop()
+    }
+
+    @MainActor
+    private func loop() async throws {
+        let terminal = try CursesTerminal(noColor: noColor, term: ProcessInfo.processInfo.environment["TERM"] ?? "")
+        defer { terminal.close() }
+        var state = DashboardState(mode: mode)
+        state.logFile = logFile
+        state.noColor = noColor
+        state.faults = executor.simulator?.faults.labels ?? []
+        state.trafficRate = executor.traffic?.rate
+        var lastTick = ContinuousClock.now - .seconds(1)
+        var lastRecorded = 0
+        var lastRecordedAt = ContinuousClock.now
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var dirty = false
+            while let key = terminal.nextKey() {
+                dirty = true
+                for effect in state.handle(key) {
+                    guard await executor.run(effect, state: &state) else { return }
+                }
+            }
+            let now = ContinuousClock.now
+            if now - lastTick >= .milliseconds(250) {
+                lastTick = now
+                onTick?()
+                let snapshot = monitor.tick()
+                let elapsed = Double((now - lastRecordedAt).components.attoseconds) / 1e18 + Double((now - lastRecordedAt).components.seconds)
+                let rate = elapsed > 0 ? Double(snapshot.events.recorded - lastRecorded) / elapsed : 0
+                lastRecorded = snapshot.events.recorded
+                lastRecordedAt = now
+                state.port = port.port
+                state.cacheEntries = Dictionary(uniqueKeysWithValues: (executor.caches?.colos ?? []).map {
+                    ($0.code, executor.caches!.entryCount(colo: $0))
+                })
+                state.apply(snapshot, eventsPerSecond: rate)
+                dirty = true
+            }
+            if dirty {
+                let size = terminal.size
+                terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
+            }
+            try? await Task.sleep(for: .milliseconds(30))
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Console
+import Foundation
+import Logging
+import ServiceLifecycle
+import Traffic
+
+/// `edgewatch` with no arguments: the whole live demo in one process, on one screen.
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The live dashboard: middleware, CRM simulator and synthetic callers in one process (the default)."
+    )
+
+    @OptionGroup var options: LookupOptions
+    @OptionGroup var metrics: MetricsOptions
+
+    @Option(help: "Synthetic callers per second, all colos together (0 turns them off).")
+    var rate: Double = 50
+
+    @Flag(help: "No colours (also set by the NO_COLOR environment variable).")
+    var noColor = false
+
+    @Option(help: "Where logs go while the dashboard is up (default: a file in the temporary folder).")
+    var logFile: String?
+
+    func run() async throws {
+        try TerminalCheck.require(command: "dashboard")
+        let logPath = logFile ?? TerminalCheck.defaultLogFile()
+        let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
+        let host = try await LookupHost.make(options: options, logger: logger) { logger.notice("\($0)") }
+        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
+        metricsHost.addRoutes(to: host.routes)
+        let port = SharedPort()
+        let traffic = rate > 0 ? TrafficDriver(rate: rate) : nil
+        let started = AsyncStream.makeStream(of: Int.self)
+        let app = host.application(settings: options.serverSettings, logger: logger) { bound in
+            port.set(bound)
+            started.continuation.yield(bound)
+            started.continuation.finish()
+        }
+        let console = ConsoleService(
+            mode: .live, monitor: metricsHost.monitor,
+            executor: EffectExecutor(caches: host.caches, simulator: host.simulator, monitor: metricsHost.monitor, traffic: traffic),
+            port: port, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
+        )
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app),
+            .init(service: MetricsHost.Pump(host: metricsHost)),
+            .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let traffic {
+            services.append(.init(service: TrafficService(driver: traffic, started: started.stream)))
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        defer { Task { await traffic?.shutdown() } }
+        do {
+            try await group.run()
+        } catch {
+            await host.shutdown()
+            await traffic?.shutdown()
+            FileHandle.standardError.write(Data("edgewatch: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        await host.shutdown()
+        await traffic?.shutdown()
+    }
+}
+
+/// Starts the synthetic callers once the lookup listener is up, and stops them at shutdown.
+struct TrafficService: Service {
+    let driver: TrafficDriver
+    let started: AsyncStream<Int>
+
+    func run() async throws {
+        var ports = started.makeAsyncIterator()
+        guard let port = await ports.next() else { return }
+        await cancelWhenGracefulShutdown {
+            await driver.run(target: "http://127.0.0.1:\(port)")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Console
+import Foundation
+import Hummingbird
+import LookupServer
+import MetricsEngine
+import ServiceLifecycle
+
+/// `edgewatch watch`: the dashboard fed only by `POST /ingest`, for real edge workers.
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Show only what real edge workers post to /ingest."
+    )
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port for /ingest, /api/snapshot and /metrics.")
+    var port = 8787
+
+    @OptionGroup var metrics: MetricsOptions
+
+    @Flag(help: "No colours (also set by NO_COLOR).")
+    var noColor = false
+
+    func run() async throws {
+        try TerminalCheck.require(command: "watch")
+        let logPath = TerminalCheck.defaultLogFile()
+        let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: "info")
+        let events = MetricEventStream()
+        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: events)
+        let routes = JSONRouter(logger: logger)
+        metricsHost.addRoutes(to: routes)
+        let shared = SharedPort()
+        let settings = HTTPServerSettings(host: host, port: port)
+        let app = Application(
+            router: routes.router, server: settings.serverBuilder, configuration: settings.applicationConfiguration,
+            onServerRunning: { shared.set($0.localAddress?.port ?? settings.port) }, logger: logger
+        )
+        let console = ConsoleService(
+            mode: .watch, monitor: metricsHost.monitor,
+            executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil),
+            port: shared, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
+        )
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: app),
+                .init(service: MetricsHost.Pump(host: metricsHost)),
+                .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+        ))
+        try await group.run()
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Runs the real `edgewatch` binary in a real terminal (tmux), types keys and reads the screen.
+@Suite("Dashboard end to end in tmux", .serialized)
+struct TmuxDashboardTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Session {
+        let name = "edgewatch-e2e-\(UUID().uuidString.prefix(8))"
+        let status = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-e2e-\(UUID().uuidString).status")
+
+        /// Runs tmux through sh with every descriptor redirected: the tmux server that the first
+        /// call starts must not inherit a pipe of ours, or reads and waits never finish.
+        @discardableResult
+        func tmux(_ arguments: String...) throws -> String {
+            let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
+            defer { try? FileManager.default.removeItem(at: output) }
+            let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "tmux \(quoted) > '\(output.path)' 2>/dev/null < /dev/null"]
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        }
+
+        func screen() throws -> String { try tmux("capture-pane", "-p", "-t", name) }
+        func press(_ key: String) throws { try tmux("send-keys", "-t", name, key) }
+
+        /// Polls the screen until `condition` holds, for at most `seconds`.
+        func waitFor(_ what: String, seconds: Double, _ condition: (String) -> Bool) async throws -> String {
+            let deadline = Date().addingTimeInterval(seconds)
+            var last = ""
+            while Date() < deadline {
+                last = try screen()
+                if condition(last) { return last }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+            Issue.record("timed out waiting for \(what); screen was:\n\(last)")
+            throw CancellationError()
+        }
+    }
+
+    /// The ALL row's cells: [name, req/s, p50, p95, hit %, CRM err %, CPU, state].
+    static func allRow(_ screen: String) -> [String]? {
+        screen.split(separator: "\n").first { $0.hasPrefix("▶ALL") || $0.hasPrefix(" ALL") }
+            .map { $0.split(separator: " ").map(String.init) }
+    }
+
+    static func number(_ cell: String) -> Double? {
+        Double(cell.filter { $0.isNumber || $0 == "." })
+    }
+
+    @Test("Tables appear; e drives CRM errors to ALERT; 0 clears; F y drops the hit rate; q restores the terminal")
+    func liveDemo() async throws {
+        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
+        let thresholds = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-thresholds-\(UUID().uuidString).json")
+        try #"{"pendingSeconds": 2, "minimumSamples": 5}"#.write(to: thresholds, atomically: true, encoding: .utf8)
+        let session = Session()
+        let command = "\(binary) --port 0 --window 10s --rate 80 --thresholds \(thresholds.path) --log-file /tmp/\(session.name).log; echo EXIT:$? > \(session.status.path); sleep 60"
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "32", command)
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+
+        let first = try await session.waitFor("the colo table and thresholds table", seconds: 30) {
+            $0.contains("COLO") && $0.contains("THRESHOLDS") && $0.contains("p95 latency") && $0.contains("LIVE")
+        }
+        #expect(first.contains("CRM ERR %"))
+
+        // Let the cache warm so the flush has something to drop.
+        let warm = try await session.waitFor("a warm cache", seconds: 40) { screen in
+            guard let row = Self.allRow(screen), row.count >= 8, let hit = Self.number(row[4]) else { return false }
+            return hit >= 40
+        }
+        #expect(!warm.contains("FAULT"))
+
+        try session.press("e")
+        let failing = try await session.waitFor("CRM errors in ALERT", seconds: 30) { screen in
+            guard let row = Self.allRow(screen), row.count >= 8 else { return false }
+            return row[5].contains("✖") && screen.contains("FAULT: CRM 503 50%")
+        }
+        #expect(failing.contains("crm_error_rate WARN → ALERT") || failing.contains("crm_error_rate OK → ALERT"))
+
+        try session.press("0")
+        _ = try await session.waitFor("the banner to go", seconds: 10) { $0.contains("no CRM faults") }
+        _ = try await session.waitFor("CRM errors to clear", seconds: 40) { screen in
+            guard let row = Self.allRow(screen), row.count >= 8 else { return false }
+            return !row[5].contains("✖") && screen.contains("crm_error_rate ALERT →")
+        }
+
+        let before = try #require(Self.allRow(try session.screen()).flatMap { Self.number($0[4]) })
+        try session.press("F")
+        _ = try await session.waitFor("the flush question", seconds: 10) { $0.contains("entries will go. y/N") }
+        try session.press("y")
+        _ = try await session.waitFor("the flush in the log", seconds: 10) { $0.contains("flushed all caches") }
+        _ = try await session.waitFor("the hit rate to drop", seconds: 20) { screen in
+            guard let row = Self.allRow(screen), let hit = Self.number(row[4]) else { return false }
+            return hit < before - 5
+        }
+
+        try session.press("q")
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, !FileManager.default.fileExists(atPath: session.status.path) {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let status = try String(contentsOf: session.status, encoding: .utf8)
+        #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT:0")
+        let after = try session.screen()
+        #expect(!after.contains("THRESHOLDS"), "the dashboard is still on screen after q")
+    }
+
+    @Test("Without a terminal it explains itself, points to serve and report, and exits non-zero")
+    func noTerminal() throws {
+        let process = Process()
+        process.executableURL = Self.root.appendingPathComponent(".build/debug/edgewatch")
+        process.standardInput = FileHandle.nullDevice
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(message.contains("not a terminal"))
+        #expect(message.contains("edgewatch serve"))
+        #expect(message.contains("edgewatch report"))
+    }
+}
