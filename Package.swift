@@ -8,7 +8,9 @@ let package = Package(
     name: "edgewatch",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "edgewatch", targets: ["edgewatch"])
+        .executable(name: "edgewatch", targets: ["edgewatch"]),
+        // For the separate Benchmarks/ package only.
+        .library(name: "MetricsEngineForBenchmarks", targets: ["MetricsEngine", "LookupCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
