@@ -47,15 +47,11 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     private func runText(_ recording: Recording) async throws {
+        // Text output is for pipes and logs, so it runs at full speed whatever --speed says.
         var monitor = try metrics.monitor()
-        var seconds: [MetricsSnapshot] = []
         let final = recording.play(into: &monitor) { snapshot in
             for change in snapshot.newTransitions { print(TextReport.describe(change)) }
-            seconds.append(snapshot)
             return true
-        }
-        if let pause = secondDuration, pause > .zero {
-            _ = seconds  // the text mode prints as it goes; pacing only matters on screen
         }
         if let final { print("\n" + TextReport.render(final, title: "edgewatch replay \(file): final state")) }
     }
