@@ -58,7 +58,11 @@ let package = Package(
         // Synthetic callers: caller model, Poisson arrivals, an HTTP driver.
         .target(
             name: "Traffic",
-            dependencies: ["LookupCore", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "LookupCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         // The HTTP face of the metrics: ingest, snapshot, Prometheus exposition.
         .target(

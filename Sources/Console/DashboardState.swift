@@ -68,6 +68,12 @@ public struct DashboardState: Sendable {
     /// Cache entries per colo, for the flush question.
     public var cacheEntries: [String: Int] = [:]
     public var trafficRate: Double?
+    /// Synthetic callers that could not be sent on time, or at all.
+    public var trafficLate = 0
+    public var trafficDropped = 0
+    /// How cache hits split between this colo's own writes and replicas, e.g.
+    /// `KV hits 71% own colo · 29% replicated · 12 misses awaiting replication`.
+    public var kvSummary: String?
     public var logFile: String?
     public var noColor = false
     /// A short message for the key-hint line, e.g. why a key did nothing.

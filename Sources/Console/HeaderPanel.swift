@@ -22,13 +22,16 @@ enum HeaderPanel {
         parts.append(FigureText.clock(state.now) + " UTC")
         if let port = state.port { parts.append("lookup :\(port)") }
         parts.append(FigureText.number(state.eventsPerSecond, digits: 1) + " ev/s")
-        if let rate = state.trafficRate { parts.append("traffic \(FigureText.number(rate, digits: 0))/s") }
+        if let rate = state.trafficRate {
+            let trouble = state.trafficLate + state.trafficDropped > 0 ? " (late \(state.trafficLate), dropped \(state.trafficDropped))" : ""
+            parts.append("traffic \(FigureText.number(rate, digits: 0))/s\(trouble)")
+        }
         buffer.write(" " + parts.joined(separator: " │ "), x: x, y: 0, style: Style(reverse: true))
 
         if state.faults.isEmpty {
             let text: String
             switch state.mode {
-            case .live: text = " no CRM faults · press ? for keys"
+            case .live: text = " no CRM faults" + (state.kvSummary.map { " · " + $0 } ?? "") + " · ? for keys"
             case .replay(let file): text = " replaying \(file) · flush and fault keys are off"
             case .watch: text = " watching events posted to /ingest"
             }

@@ -5,17 +5,53 @@ import Synchronization
 /// seen; past `maximumColos` new colos share the `OTHER` cache, so memory has a bound.
 ///
 /// Finding a colo's cache takes no lock: each possible code has a lazily set atomic slot.
+///
+/// Like Workers KV, a write is visible at once in the colo that made it and reaches every other
+/// colo after a replication delay drawn uniformly from 0 to `replicationDelayMillis` (0 turns
+/// replication off, so each colo only ever sees its own writes).
 public final class ColoCaches: Sendable {
     public let capacityPerColo: Int
     public let maximumColos: Int
+    public let replicationDelayMillis: Int64
     private let slots: [ManagedAtomicLazyReference<ResponseCache>]
     private let known = Mutex<[Colo]>([])
+    private let delays: Mutex<SplitMix64>
 
-    public init(capacityPerColo: Int = 100_000, maximumColos: Int = 64) {
-        precondition(capacityPerColo > 0 && maximumColos > 0)
+    public init(capacityPerColo: Int = 100_000, maximumColos: Int = 64, replicationDelayMillis: Int64 = 0, seed: UInt64 = 0xC0105) {
+        precondition(capacityPerColo > 0 && maximumColos > 0 && replicationDelayMillis >= 0)
         self.capacityPerColo = capacityPerColo
         self.maximumColos = maximumColos
+        self.replicationDelayMillis = replicationDelayMillis
+        self.delays = Mutex(SplitMix64(seed: seed))
         slots = (0..<Colo.slotCount).map { _ in ManagedAtomicLazyReference() }
+    }
+
+    /// Stores a profile looked up in `colo`: at once there, and after a replication delay in every
+    /// other colo that has a cache.
+    public func store(_ profile: CustomerProfile, for key: String, colo: Colo, now: Int64, ttlMillis: Int64) {
+        let origin = cache(for: colo)
+        origin.store(profile, for: key, now: now, ttlMillis: ttlMillis)
+        guard replicationDelayMillis > 0 else { return }
+        for other in colos {
+            let target = cache(for: other)
+            guard target !== origin else { continue }
+            let delay = delays.withLock { Int64.random(in: 0...replicationDelayMillis, using: &$0) }
+            target.storeReplica(CacheEntry(profile: profile, origin: origin.colo, visibleAt: now + delay),
+                                for: key, expiresAt: now + ttlMillis, now: now)
+        }
+    }
+
+    /// Counters summed over every colo's cache.
+    public var stats: ResponseCache.Counters {
+        var seen: [ObjectIdentifier] = []
+        var total = ResponseCache.Counters()
+        for colo in colos {
+            let cache = cache(for: colo)
+            guard !seen.contains(ObjectIdentifier(cache)) else { continue }
+            seen.append(ObjectIdentifier(cache))
+            total.add(cache.stats)
+        }
+        return total
     }
 
     /// The cache that serves `colo`, creating it on first use.
@@ -25,13 +61,13 @@ public final class ColoCaches: Sendable {
             if let cache = slots[colo.slot].load() { return cache }
             if known.count < maximumColos || colo == .other {
                 known.append(colo)
-                return slots[colo.slot].storeIfNilThenLoad(ResponseCache(capacity: capacityPerColo))
+                return slots[colo.slot].storeIfNilThenLoad(ResponseCache(colo: colo, capacity: capacityPerColo))
             }
             // Over the cap: share OTHER's cache, and remember that in this colo's slot too so
             // its later lookups stay lock-free.
             let shared = slots[Colo.other.slot].load() ?? {
                 known.append(.other)
-                return slots[Colo.other.slot].storeIfNilThenLoad(ResponseCache(capacity: capacityPerColo))
+                return slots[Colo.other.slot].storeIfNilThenLoad(ResponseCache(colo: .other, capacity: capacityPerColo))
             }()
             return slots[colo.slot].storeIfNilThenLoad(shared)
         }

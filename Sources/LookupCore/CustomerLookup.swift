@@ -1,7 +1,7 @@
 import Foundation
 /// The CRM as the lookup sees it: one call per cache miss.
 public protocol CustomerDirectory: Sendable {
-    func lookUp(_ key: LookupKey) async -> CRMOutcome
+    func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome
 }
 
 /// The clocks a lookup reads, injected so tests control time.
@@ -82,25 +82,24 @@ public struct CustomerLookup: Sendable {
                 errorType: "", eventError: MetricEvent.noLookupKey, error: "No lookup key provided"
             )
         }
-        let cache = caches.cache(for: colo)
         let cacheKey = key.cacheKey
-        if let cached = cache.profile(for: cacheKey, now: timer.nowMillis) {
+        if let cached = caches.cache(for: colo).profile(for: cacheKey, now: timer.nowMillis) {
             return finish(profile: cached, colo: colo, timer: &timer, cacheHit: true)
         }
 
         timer.pauseCPU()
-        let outcome = await crm.lookUp(key)
+        let outcome = await crm.lookUp(key, from: colo)
         timer.resumeCPU()
 
         switch outcome {
         case .found(let record):
             let profile = CustomerProfile.found(record, queues: settings.queues)
             let reply = finish(profile: profile, colo: colo, timer: &timer, cacheHit: false)
-            cache.store(profile, for: cacheKey, now: timer.nowMillis, ttlMillis: settings.foundTTLSeconds * 1000)
+            caches.store(profile, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.foundTTLSeconds * 1000)
             return reply
         case .notFound:
             let reply = finish(profile: notFound, colo: colo, timer: &timer, cacheHit: false)
-            cache.store(notFound, for: cacheKey, now: timer.nowMillis, ttlMillis: settings.notFoundTTLSeconds * 1000)
+            caches.store(notFound, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.notFoundTTLSeconds * 1000)
             return reply
         case .failed(let failure):
             // Fail open with the not-found shape, and never cache an outage.

@@ -37,6 +37,12 @@ public struct LRUCache<Key: Hashable, Value> {
         return nodes[slot].value
     }
 
+    /// The value for `key` if present and not expired, without marking it used.
+    public func peek(_ key: Key, now: Int64) -> Value? {
+        guard let slot = index[key], nodes[slot].expiresAt > now else { return nil }
+        return nodes[slot].value
+    }
+
     /// Stores `value` until `expiresAt`. Returns true when an older entry was evicted for room.
     @discardableResult
     public mutating func set(_ value: Value, forKey key: Key, expiresAt: Int64) -> Bool {

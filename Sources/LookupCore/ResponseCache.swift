@@ -1,10 +1,36 @@
 import Synchronization
 
-/// One colo's KV view: a bounded LRU of customer profiles with TTLs, split into shards by key
-/// so that concurrent lookups rarely wait on the same lock.
+/// What a colo's cache holds for a key: the profile, the colo that wrote it, and when this colo
+/// can first see it (later than the write for a replica, as with Workers KV).
+public struct CacheEntry: Sendable, Equatable {
+    public var profile: CustomerProfile
+    public var origin: Colo
+    public var visibleAt: Int64
+}
+
+/// The answer to a cache read.
+public enum CacheRead: Sendable, Equatable {
+    case miss
+    /// Written by this colo.
+    case hit(CustomerProfile)
+    /// Written by another colo and replicated here.
+    case replicatedHit(CustomerProfile)
+    /// Another colo has written it, but the copy has not reached this colo yet.
+    case awaitingReplication
+
+    public var profile: CustomerProfile? {
+        switch self {
+        case .hit(let profile), .replicatedHit(let profile): profile
+        case .miss, .awaitingReplication: nil
+        }
+    }
+}
+
+/// One colo's KV view: a bounded LRU of entries with TTLs, split into shards by key so that
+/// concurrent lookups rarely wait on the same lock.
 public final class ResponseCache: Sendable {
     private struct ShardState {
-        var entries: LRUCache<String, CustomerProfile>
+        var entries: LRUCache<String, CacheEntry>
         var counters = Counters()
     }
 
@@ -15,40 +41,85 @@ public final class ResponseCache: Sendable {
 
     /// What a cache did since it was made.
     public struct Counters: Sendable, Equatable {
+        /// Hits on entries this colo wrote.
         public var hits = 0
+        /// Hits on entries replicated from another colo.
+        public var replicatedHits = 0
         public var misses = 0
+        /// Misses where another colo had the answer but replication had not arrived.
+        public var awaitingReplication = 0
         public var writes = 0
         public var evictions = 0
         /// Writes given up because another request held the shard: a write never waits.
         public var skippedWrites = 0
+
+        public mutating func add(_ other: Counters) {
+            hits += other.hits
+            replicatedHits += other.replicatedHits
+            misses += other.misses
+            awaitingReplication += other.awaitingReplication
+            writes += other.writes
+            evictions += other.evictions
+            skippedWrites += other.skippedWrites
+        }
     }
 
+    public let colo: Colo
     public let capacity: Int
     private let shards: [Shard]
     private let skippedWrites = Atomic<Int>(0)
 
-    public init(capacity: Int, shardCount: Int = 16) {
+    public init(colo: Colo = .other, capacity: Int, shardCount: Int = 16) {
         precondition(capacity > 0 && shardCount > 0)
         let shards = min(shardCount, capacity)
+        self.colo = colo
         self.capacity = capacity
         let perShard = (capacity + shards - 1) / shards
         self.shards = (0..<shards).map { _ in Shard(capacity: perShard) }
     }
 
-    /// The cached profile for `key`, if present and fresh at `now` (milliseconds, monotonic).
-    public func profile(for key: String, now: Int64) -> CustomerProfile? {
+    /// Reads `key` at `now` (milliseconds, monotonic).
+    public func read(_ key: String, now: Int64) -> CacheRead {
         shard(for: key).state.withLock { shard in
-            let found = shard.entries.value(forKey: key, now: now)
-            if found == nil { shard.counters.misses += 1 } else { shard.counters.hits += 1 }
-            return found
+            guard let entry = shard.entries.value(forKey: key, now: now) else {
+                shard.counters.misses += 1
+                return .miss
+            }
+            if entry.visibleAt > now {
+                shard.counters.misses += 1
+                shard.counters.awaitingReplication += 1
+                return .awaitingReplication
+            }
+            if entry.origin == colo {
+                shard.counters.hits += 1
+                return .hit(entry.profile)
+            }
+            shard.counters.replicatedHits += 1
+            return .replicatedHit(entry.profile)
         }
     }
 
-    /// Stores `profile` for `ttlMillis`. Never waits: if the shard is busy, the write is skipped
-    /// and counted (the next lookup of this key simply misses again).
+    /// The cached profile for `key`, if present and visible at `now`.
+    public func profile(for key: String, now: Int64) -> CustomerProfile? {
+        read(key, now: now).profile
+    }
+
+    /// Stores a profile this colo looked up, for `ttlMillis`. Never waits: if the shard is busy,
+    /// the write is skipped and counted (the next lookup of this key simply misses again).
     public func store(_ profile: CustomerProfile, for key: String, now: Int64, ttlMillis: Int64) {
+        write(CacheEntry(profile: profile, origin: colo, visibleAt: now), for: key, expiresAt: now + ttlMillis, replacing: true)
+    }
+
+    /// Stores a copy written by another colo, visible here from `visibleAt`. A copy never hides
+    /// an entry this colo can already see (readers keep the old value until the new one lands).
+    func storeReplica(_ entry: CacheEntry, for key: String, expiresAt: Int64, now: Int64) {
+        write(entry, for: key, expiresAt: expiresAt, replacing: false, now: now)
+    }
+
+    private func write(_ entry: CacheEntry, for key: String, expiresAt: Int64, replacing: Bool, now: Int64 = 0) {
         let stored: Void? = shard(for: key).state.withLockIfAvailable { shard in
-            let evicted = shard.entries.set(profile, forKey: key, expiresAt: now + ttlMillis)
+            if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now { return }
+            let evicted = shard.entries.set(entry, forKey: key, expiresAt: expiresAt)
             shard.counters.writes += 1
             if evicted { shard.counters.evictions += 1 }
         }
@@ -67,13 +138,7 @@ public final class ResponseCache: Sendable {
     }
 
     public var stats: Counters {
-        var total = shards.reduce(into: Counters()) { total, shard in
-            let part = shard.state.withLock { $0.counters }
-            total.hits += part.hits
-            total.misses += part.misses
-            total.writes += part.writes
-            total.evictions += part.evictions
-        }
+        var total = shards.reduce(into: Counters()) { total, shard in total.add(shard.state.withLock { $0.counters }) }
         total.skippedWrites = skippedWrites.load(ordering: .relaxed)
         return total
     }

@@ -41,7 +41,7 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
         }
     }
 
-    public func lookUp(_ key: LookupKey) async -> CRMOutcome {
+    public func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
         var request = HTTPClientRequest(url: url(for: key))
         request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         request.headers.add(name: "Accept", value: "application/json")

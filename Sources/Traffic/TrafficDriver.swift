@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Histogram
 import LookupCore
 import NIOCore
 import Synchronization
@@ -9,11 +10,20 @@ import Synchronization
 /// arrivals it could not send on time (late) or at all (dropped, over the in-flight cap).
 public final class TrafficDriver: Sendable {
     public struct Counters: Sendable, Equatable {
+        /// Requests answered (any status).
         public var sent = 0
-        public var late = 0
-        public var dropped = 0
+        /// Answers with a 4xx or 5xx status.
+        public var errors = 0
+        /// Requests that got no answer (connection or timeout failures).
         public var failed = 0
+        /// Arrivals sent more than 50 ms after their intended time.
+        public var late = 0
+        /// Arrivals not sent at all because too many requests were in flight.
+        public var dropped = 0
     }
+
+    /// Client-side latency, from each request's intended send time to its answer, in µs.
+    private let latencies = Mutex(Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three))
 
     public let colos: [String]
     private let model: CallerModel
@@ -72,14 +82,15 @@ public final class TrafficDriver: Sendable {
                 continue
             }
             let body = model.next(using: &rng).body
+            let due = intended
             Task { [self] in
                 defer { inFlight.subtract(1, ordering: .relaxed) }
-                await send(body: body, colo: colo, target: target)
+                await send(body: body, colo: colo, target: target, intended: due, clock: clock)
             }
         }
     }
 
-    private func send(body: String, colo: String, target: String) async {
+    private func send(body: String, colo: String, target: String, intended: ContinuousClock.Instant, clock: ContinuousClock) async {
         var request = HTTPClientRequest(url: target + "/lookup/customer")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -88,11 +99,24 @@ public final class TrafficDriver: Sendable {
         do {
             let response = try await client.execute(request, timeout: .seconds(10))
             _ = try await response.body.collect(upTo: 1 << 16)
-            counters.withLock { $0.sent += 1 }
+            let elapsed = clock.now - intended
+            let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+            latencies.withLock { _ = $0.record(UInt64(max(1, micros))) }
+            counters.withLock {
+                $0.sent += 1
+                if response.status.code >= 400 { $0.errors += 1 }
+            }
         } catch {
             counters.withLock { $0.failed += 1 }
         }
     }
+
+    /// Latency percentiles in milliseconds (from intended send time), and the sample count.
+    public func latency(percentile: Double) -> Double {
+        latencies.withLock { Double($0.valueAtPercentile(percentile)) / 1000 }
+    }
+
+    public var maxLatency: Double { latencies.withLock { Double($0.max) / 1000 } }
 
     public func shutdown() async {
         try? await client.shutdown()

@@ -2,6 +2,7 @@ import CRMSimulator
 import Console
 import CursesTerminal
 import Foundation
+import LookupCore
 import MetricsEngine
 import ServiceLifecycle
 import Synchronization
@@ -55,6 +56,13 @@ struct ConsoleService: Service {
                 state.cacheEntries = Dictionary(uniqueKeysWithValues: (executor.caches?.colos ?? []).map {
                     ($0.code, executor.caches!.entryCount(colo: $0))
                 })
+                if let traffic = executor.traffic {
+                    let counts = traffic.stats
+                    state.trafficRate = traffic.rate
+                    state.trafficLate = counts.late
+                    state.trafficDropped = counts.dropped
+                }
+                if let caches = executor.caches { state.kvSummary = Self.kvSummary(caches.stats) }
                 state.apply(snapshot, eventsPerSecond: rate)
                 dirty = true
             }
@@ -64,5 +72,12 @@ struct ConsoleService: Service {
             }
             try? await Task.sleep(for: .milliseconds(30))
         }
+    }
+
+    static func kvSummary(_ stats: ResponseCache.Counters) -> String? {
+        let hits = stats.hits + stats.replicatedHits
+        guard hits > 0 else { return nil }
+        let own = Int((100 * Double(stats.hits) / Double(hits)).rounded())
+        return "KV hits \(own)% own colo · \(100 - own)% replicated · \(stats.awaitingReplication) misses awaiting replication"
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Console
 import Foundation
 import Logging
+import LookupServer
 import ServiceLifecycle
 import Traffic
 
@@ -28,7 +29,9 @@ struct DashboardCommand: AsyncParsableCommand {
         try TerminalCheck.require(command: "dashboard")
         let logPath = logFile ?? TerminalCheck.defaultLogFile()
         let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
-        let host = try await LookupHost.make(options: options, logger: logger) { logger.notice("\($0)") }
+        let host = try await LookupHost.make(options: options, logger: logger, defaultDistances: NetworkDistance.demo) {
+            logger.notice("\($0)")
+        }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
         metricsHost.addRoutes(to: host.routes)
         let port = SharedPort()

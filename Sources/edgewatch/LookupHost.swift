@@ -17,7 +17,10 @@ struct LookupHost {
     let crmURL: String
 
     /// Builds the host; starts the embedded simulator when no CRM URL is configured.
-    static func make(options: LookupOptions, logger: Logger, announce: (String) -> Void) async throws -> LookupHost {
+    /// `defaultDistances` apply when no `--colo-distance` was given (the demo's, for the dashboard).
+    static func make(
+        options: LookupOptions, logger: Logger, defaultDistances: [Colo: Int] = [:], announce: (String) -> Void
+    ) async throws -> LookupHost {
         var simulator: CRMSimulator?
         let crmURL: String
         if let configured = options.resolvedCRMURL {
@@ -33,10 +36,12 @@ struct LookupHost {
             baseURL: crmURL, apiKey: options.apiKey,
             timeout: .milliseconds(Int64(options.crmTimeout * 1000)), logger: logger
         )
-        let caches = ColoCaches(capacityPerColo: options.cacheCapacity)
+        let caches = ColoCaches(capacityPerColo: options.cacheCapacity, replicationDelayMillis: options.replicationDelayMillis)
+        let distances = options.coloDistance.isEmpty && simulator != nil ? defaultDistances : options.distances
+        let crm: any CustomerDirectory = distances.isEmpty ? directory : NetworkDistance(base: directory, millis: distances)
         let events = MetricEventStream()
         let lookup = CustomerLookup(
-            settings: options.lookupSettings, caches: caches, crm: directory, clocks: SystemClocks(), sink: events
+            settings: options.lookupSettings, caches: caches, crm: crm, clocks: SystemClocks(), sink: events
         )
         let routes = JSONRouter(logger: logger)
         LookupRoutes.add(to: routes, lookup: lookup)

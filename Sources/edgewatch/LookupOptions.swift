@@ -32,6 +32,12 @@ struct LookupOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Override a tier's queue id, e.g. Enterprise=queue-123 (repeatable).", valueName: "TIER=QUEUE"))
     var tierQueue: [String] = []
 
+    @Option(help: ArgumentHelp("Longest KV replication delay between colos, as documented for Cloudflare KV (0 turns replication off).", valueName: "DURATION"))
+    var replicationDelay = "60s"
+
+    @Option(help: ArgumentHelp("Simulated network distance from a colo to the CRM, added to its CRM calls (repeatable), e.g. SIN=80.", valueName: "COLO=MS"))
+    var coloDistance: [String] = []
+
     @Option(help: "Seconds an idle keep-alive connection is kept before the server closes it (default: never).")
     var idleTimeout: Double?
 
@@ -49,6 +55,10 @@ struct LookupOptions: ParsableArguments {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
         do { _ = try TierQueueMap.parsing(overrides: tierQueue) } catch { throw ValidationError(error.description) }
+        do { _ = try NetworkDistance.parse(coloDistance) } catch { throw ValidationError(error.description) }
+        guard let delay = DurationText.milliseconds(replicationDelay), delay <= 3_600_000 else {
+            throw ValidationError("--replication-delay must be a duration up to 1h, such as 60s or 0 (got \"\(replicationDelay)\")")
+        }
         if let url = resolvedCRMURL, URL(string: url)?.host == nil {
             throw ValidationError("the CRM URL \"\(url)\" is not an absolute http(s) URL")
         }
@@ -71,6 +81,10 @@ struct LookupOptions: ParsableArguments {
             queues: (try? TierQueueMap.parsing(overrides: tierQueue)) ?? TierQueueMap()
         )
     }
+
+    var replicationDelayMillis: Int64 { Int64(DurationText.milliseconds(replicationDelay) ?? 60_000) }
+
+    var distances: [Colo: Int] { (try? NetworkDistance.parse(coloDistance)) ?? [:] }
 
     var serverSettings: HTTPServerSettings {
         HTTPServerSettings(host: host, port: port, idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })

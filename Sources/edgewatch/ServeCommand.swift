@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import LookupServer
 import ServiceLifecycle
+import Traffic
 
 /// `edgewatch serve`: the middleware with no terminal UI, for production.
 struct ServeCommand: AsyncParsableCommand {
@@ -13,6 +14,12 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var options: LookupOptions
     @OptionGroup var metrics: MetricsOptions
 
+    @Flag(help: "Also run the synthetic callers (as the dashboard does), with no UI.")
+    var traffic = false
+
+    @Option(help: "Synthetic callers per second with --traffic, all colos together.")
+    var rate: Double = 50
+
     func run() async throws {
         let logger = Logs.make(label: "edgewatch", level: options.logLevel)
         let host = try await LookupHost.make(options: options, logger: logger) { logger.notice("\($0)") }
@@ -20,24 +27,35 @@ struct ServeCommand: AsyncParsableCommand {
         metricsHost.addRoutes(to: host.routes)
         let summary = "colo \(options.lookupSettings.serverColo), CRM \(host.crmURL)"
         let address = options.host
+        let driver = traffic ? TrafficDriver(rate: rate) : nil
+        let started = AsyncStream.makeStream(of: Int.self)
         let app = host.application(settings: options.serverSettings, logger: logger) { port in
+            started.continuation.yield(port)
+            started.continuation.finish()
             logger.notice("edgewatch serving the lookup API on http://\(address):\(port) (\(summary))")
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app),
+            .init(service: MetricsHost.Pump(host: metricsHost)),
+            .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger)),
+        ]
+        if let driver {
+            services.append(.init(service: TrafficService(driver: driver, started: started.stream)))
+            logger.notice("synthetic callers: \(rate)/s from \(driver.colos.joined(separator: ", "))")
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: app),
-                .init(service: MetricsHost.Pump(host: metricsHost)),
-                .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger)),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
         do {
             try await group.run()
         } catch {
+            await driver?.shutdown()
             await host.shutdown()
             throw error
         }
+        await driver?.shutdown()
         await host.shutdown()
         logger.notice("edgewatch stopped", metadata: ["events": "\(host.events.emitted)", "eventsDropped": "\(host.events.dropped)"])
     }

@@ -29,7 +29,7 @@ final class ScriptedCRM: CustomerDirectory {
     func answer(with outcome: CRMOutcome) { state.withLock { $0.outcome = outcome } }
     var calls: [LookupKey] { state.withLock { $0.calls } }
 
-    func lookUp(_ key: LookupKey) async -> CRMOutcome {
+    func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
         state.withLock { $0.calls.append(key); return $0.outcome }
     }
 }
