@@ -20,7 +20,10 @@ enum ThresholdsPanel {
             column = buffer.write(pad("\(worse)\(format(threshold.alert))\(metric.unit)", 10), x: column, y: y, limit: width - (column - x))
             column = buffer.write(pad(value.0, 9), x: column, y: y, style: value.1 == .muted ? .muted : .plain, limit: width - (column - x))
             let label = figure.sufficient ? FigureText.symbol(state) + " " + state.rawValue : "no data"
-            buffer.write(label, x: column, y: y, style: figure.sufficient ? FigureText.style(state) : .muted, limit: width - (column - x))
+            column = buffer.write(pad(label, 8), x: column, y: y, style: figure.sufficient ? FigureText.style(state) : .muted, limit: width - (column - x))
+            if metric == .crmErrorRate, let all = row.figures.crmErrorRateOfAll.value {
+                buffer.write(" \(FigureText.number(all, digits: 1))% of all lookups", x: column, y: y, style: .muted, limit: width - (column - x))
+            }
         }
     }
 

@@ -86,6 +86,8 @@ struct RenderTests {
         #expect(buffer.lines[p95].contains("150.00"))
         #expect(buffer.lines[p95].contains("▲ WARN"))
         #expect(buffer.row(containing: "THRESHOLDS · SIN") != nil)
+        let crm = try #require(buffer.lines.firstIndex { $0.hasPrefix("CRM error rate") })
+        #expect(buffer.lines[crm].contains("0.0% of all lookups"))
     }
 
     @Test("A flush is logged and marked on the sparkline")
