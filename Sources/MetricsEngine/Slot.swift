@@ -29,10 +29,7 @@ public struct Tally: Sendable, Equatable, Codable {
 
     mutating func add(_ event: MetricEvent) {
         requests += 1
-        if let error = event.errorType {
-            let kind = errors.count < Self.maximumErrorKinds || errors[error] != nil ? error : "other"
-            errors[kind, default: 0] += 1
-        }
+        if let error = event.errorType { countError(error, times: 1) }
         guard event.errorType != MetricEvent.noLookupKey, event.errorType != MetricEvent.badRequest else { return }
         lookups += 1
         if event.cacheHit { cacheHits += 1 } else { crmCalls += 1 }
@@ -47,10 +44,14 @@ public struct Tally: Sendable, Equatable, Codable {
         found += other.found
         crmCalls += other.crmCalls
         crmErrors += other.crmErrors
-        for (kind, count) in other.errors {
-            let key = errors.count < Self.maximumErrorKinds || errors[kind] != nil ? kind : "other"
-            errors[key, default: 0] += count
-        }
+        for (kind, count) in other.errors { countError(kind, times: count) }
+    }
+
+    /// Counts an error kind, folding kinds past the cap into `other` so the map stays small.
+    private mutating func countError(_ kind: String, times: Int) {
+        let named = errors.count - (errors["other"] == nil ? 0 : 1)
+        let key = kind == "other" || errors[kind] != nil || named < Self.maximumErrorKinds ? kind : "other"
+        errors[key, default: 0] += times
     }
 }
 

@@ -112,6 +112,16 @@ struct WindowTests {
         #expect(window.figures(nowMillis: t0).all.p95LatencyMs.sufficient)
     }
 
+    @Test("Arbitrary errorType strings from ingest stay bounded: past 16 kinds they count as other")
+    func errorKinds() {
+        var window = MetricsWindow(windowSeconds: 60, minimumSamples: 1)
+        for kind in 0..<40 { window.record(event(at: t0, error: "weird_\(kind)"), nowMillis: t0) }
+        let errors = window.figures(nowMillis: t0).all.errors
+        #expect(errors.count == 17)
+        #expect(errors["other"] == 24)
+        #expect(errors.values.reduce(0, +) == 40)
+    }
+
     @Test("Colos past the cap fold into OTHER")
     func coloCap() {
         var window = MetricsWindow(windowSeconds: 60, minimumSamples: 1, maximumColos: 3)
