@@ -64,7 +64,8 @@ public struct MetricsWindow: Sendable {
     }
 
     /// Figures for every colo and for all colos together, at `nowMillis`.
-    public func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures) {
+    /// (Mutating only to keep each colo's cache of merged 10-second blocks.)
+    public mutating func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures) {
         let now = nowMillis.floorDiv(1000)
         let range = (now - Int64(windowSeconds) + 1)...now
         let seconds = coveredSeconds(nowMillis: nowMillis)
@@ -73,7 +74,7 @@ public struct MetricsWindow: Sendable {
         var allCPU: MicrosHistogram?
         var rows: [ColoFigures] = []
         for name in coloNames {
-            let merged = colos[name]!.merged(seconds: range)
+            let merged = colos[name]!.merged(seconds: range)  // in place: modify through the dictionary
             guard merged.tally.requests > 0 else { continue }
             allTally.add(merged.tally)
             if let latency = merged.latency { allLatency.merge(latency) }
@@ -86,7 +87,9 @@ public struct MetricsWindow: Sendable {
     }
 
     private func coloKey(_ raw: String) -> String {
-        var name = raw.uppercased()
+        // Colos almost always arrive as upper-case codes already; skip the allocation then.
+        let isUpper = raw.utf8.allSatisfy { !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }
+        var name = isUpper ? raw : raw.uppercased()
         if name.isEmpty || name.utf8.count > 16 { name = "UNKNOWN" }
         if colos[name] != nil || colos.count < maximumColos { return name }
         return Self.otherColo

@@ -2,7 +2,8 @@ import Histogram
 import LookupCore
 
 /// Latency and CPU time in microseconds: 1 µs to 60 s at two significant digits (1 % precision).
-/// Two digits keep one histogram near 9 KiB, so a window of per-second slots stays small.
+/// Two digits keep one histogram near 10 KiB, so a window of per-second slots stays small.
+/// (A fixed range, not an auto-resizing one: the resizing path is several times slower to record.)
 public typealias MicrosHistogram = Histogram<UInt32>
 
 extension Histogram where Count == UInt32 {
