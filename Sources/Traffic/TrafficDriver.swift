@@ -33,7 +33,14 @@ public final class TrafficDriver: Sendable {
     private let maximumInFlight: Int
     private let client: HTTPClient
 
-    public init(rate: Double, colos: [String] = ColoMix.defaultColos, model: CallerModel = CallerModel(), maximumInFlight: Int = 512) {
+    /// Rates fixed per colo, outside the split of the total.
+    private let coloRates: [String: Double]
+
+    public init(
+        rate: Double, colos: [String] = ColoMix.defaultColos, model: CallerModel = CallerModel(),
+        coloRates: [String: Double] = [:], maximumInFlight: Int = 512
+    ) {
+        self.coloRates = coloRates
         self.colos = colos
         self.model = model
         self.total = Mutex(rate)
@@ -67,7 +74,7 @@ public final class TrafficDriver: Sendable {
         let clock = ContinuousClock()
         var intended = clock.now
         while !Task.isCancelled {
-            let coloRate = ColoMix.rates(total: rate, colos: colos)[colo] ?? 0
+            let coloRate = coloRates[colo] ?? ColoMix.rates(total: rate, colos: colos)[colo] ?? 0
             intended = intended.advanced(by: .seconds(ArrivalSchedule.gap(rate: coloRate, using: &rng)))
             let now = clock.now
             if intended > now {

@@ -16,8 +16,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @OptionGroup var options: LookupOptions
     @OptionGroup var metrics: MetricsOptions
 
-    @Option(help: "Synthetic callers per second, all colos together (0 turns them off).")
-    var rate: Double = 50
+    @OptionGroup(title: "Synthetic callers") var callers: TrafficOptions
 
     @Flag(help: "No colours (also set by the NO_COLOR environment variable).")
     var noColor = false
@@ -35,7 +34,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
         metricsHost.addRoutes(to: host.routes)
         let port = SharedPort()
-        let traffic = rate > 0 ? TrafficDriver(rate: rate) : nil
+        let traffic = callers.driver()
         let started = AsyncStream.makeStream(of: Int.self)
         let app = host.application(settings: options.serverSettings, logger: logger) { bound in
             port.set(bound)

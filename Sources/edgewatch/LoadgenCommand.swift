@@ -12,14 +12,10 @@ struct LoadgenCommand: AsyncParsableCommand {
     @Option(help: "Base URL of the middleware, e.g. http://127.0.0.1:8787 (POSTs go to /lookup/customer).")
     var target: String
 
-    @Option(help: "Requests per second, all colos together.")
-    var rate: Double = 50
-
     @Option(help: "How long to run, e.g. 30s or 2m.")
     var duration = "30s"
 
-    @Option(help: "Comma-separated colos (X-Edge-Colo values).")
-    var colos = ColoMix.defaultColos.joined(separator: ",")
+    @OptionGroup(title: "Callers") var callers: TrafficOptions
 
     @Option(help: "text or json.")
     var format: Format = .text
@@ -33,17 +29,14 @@ struct LoadgenCommand: AsyncParsableCommand {
         guard URL(string: target)?.host != nil, target.hasPrefix("http") else {
             throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:8787")
         }
-        guard rate > 0, rate <= 5_000 else { throw ValidationError("--rate must be between 0 and 5000") }
+        guard callers.rate > 0 else { throw ValidationError("--rate must be above 0") }
         guard let seconds = DurationText.milliseconds(duration), seconds >= 1000, seconds <= 86_400_000 else {
             throw ValidationError("--duration must be between 1s and 24h, such as 30s")
         }
-        guard !coloList.isEmpty else { throw ValidationError("--colos must name at least one colo") }
     }
 
-    var coloList: [String] { colos.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty } }
-
     func run() async throws {
-        let driver = TrafficDriver(rate: rate, colos: coloList)
+        let driver = callers.driver()!
         let runFor = Duration.milliseconds(Int64(DurationText.milliseconds(duration)!))
         let started = ContinuousClock.now
         let run = Task { await driver.run(target: target, seed: seed) }
@@ -56,7 +49,7 @@ struct LoadgenCommand: AsyncParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let stats = driver.stats
         let summary = Summary(
-            target: target, seconds: seconds, rateAsked: rate, requestsPerSecond: Double(stats.sent) / seconds,
+            target: target, seconds: seconds, rateAsked: callers.rate, requestsPerSecond: Double(stats.sent) / seconds,
             answered: stats.sent, errors: stats.errors, failed: stats.failed, late: stats.late, dropped: stats.dropped,
             p50Ms: driver.latency(percentile: 50), p90Ms: driver.latency(percentile: 90),
             p99Ms: driver.latency(percentile: 99), maxMs: driver.maxLatency

@@ -17,8 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Also run the synthetic callers (as the dashboard does), with no UI.")
     var traffic = false
 
-    @Option(help: "Synthetic callers per second with --traffic, all colos together.")
-    var rate: Double = 50
+    @OptionGroup(title: "Synthetic callers (with --traffic)") var callers: TrafficOptions
 
     func run() async throws {
         let logger = Logs.make(label: "edgewatch", level: options.logLevel)
@@ -27,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         metricsHost.addRoutes(to: host.routes)
         let summary = "colo \(options.lookupSettings.serverColo), CRM \(host.crmURL)"
         let address = options.host
-        let driver = traffic ? TrafficDriver(rate: rate) : nil
+        let driver = traffic ? callers.driver() : nil
         let started = AsyncStream.makeStream(of: Int.self)
         let app = host.application(settings: options.serverSettings, logger: logger) { port in
             started.continuation.yield(port)
@@ -41,7 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
         ]
         if let driver {
             services.append(.init(service: TrafficService(driver: driver, started: started.stream)))
-            logger.notice("synthetic callers: \(rate)/s from \(driver.colos.joined(separator: ", "))")
+            logger.notice("synthetic callers: \(callers.rate)/s from \(driver.colos.joined(separator: ", "))")
         }
         let group = ServiceGroup(configuration: .init(
             services: services,

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Traffic
+
+/// Options of the synthetic callers (dashboard, serve --traffic, loadgen).
+struct TrafficOptions: ParsableArguments {
+    @Option(help: "Synthetic callers per second, all colos together (0 turns them off).")
+    var rate: Double = 50
+
+    @Option(help: ArgumentHelp("Comma-separated colos the callers come from.", valueName: "LIST"))
+    var colos = ColoMix.defaultColos.joined(separator: ",")
+
+    @Option(help: ArgumentHelp("A colo's own rate, overriding its share of --rate (repeatable), e.g. SIN=20.", valueName: "COLO=N"))
+    var coloRate: [String] = []
+
+    @Option(help: "Share of callers with numbers the CRM does not know.")
+    var unknownShare = CallerModel.Shares().unknown
+
+    @Option(help: "Share of email-only lookups.")
+    var emailShare = CallerModel.Shares().emailOnly
+
+    @Option(help: "Share of unexpanded ${input.x} macros.")
+    var macroShare = CallerModel.Shares().macro
+
+    @Option(help: "Share of malformed request bodies.")
+    var malformedShare = CallerModel.Shares().malformed
+
+    @Option(help: "Zipf exponent over known customers (higher: more repeat callers).")
+    var zipf = CallerModel.Shares().zipfExponent
+
+    func validate() throws {
+        guard rate >= 0, rate <= 5_000 else { throw ValidationError("--rate must be between 0 and 5000") }
+        let shares = [unknownShare, emailShare, macroShare, malformedShare]
+        guard shares.allSatisfy({ (0...1).contains($0) }), shares.reduce(0, +) <= 1 else {
+            throw ValidationError("caller shares must each be between 0 and 1 and add up to at most 1")
+        }
+        guard zipf > 0, zipf <= 5 else { throw ValidationError("--zipf must be between 0 and 5") }
+        guard !coloList.isEmpty else { throw ValidationError("--colos must name at least one colo") }
+        _ = try overrides()
+    }
+
+    var coloList: [String] {
+        colos.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
+    }
+
+    func overrides() throws -> [String: Double] {
+        var rates: [String: Double] = [:]
+        for entry in coloRate {
+            let parts = entry.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, let value = Double(parts[1]), value >= 0 else {
+                throw ValidationError("--colo-rate \"\(entry)\" must look like SIN=20")
+            }
+            rates[parts[0].uppercased()] = value
+        }
+        return rates
+    }
+
+    var model: CallerModel {
+        var shares = CallerModel.Shares()
+        shares.unknown = unknownShare
+        shares.emailOnly = emailShare
+        shares.macro = macroShare
+        shares.malformed = malformedShare
+        shares.zipfExponent = zipf
+        return CallerModel(shares: shares)
+    }
+
+    func driver() -> TrafficDriver? {
+        guard rate > 0 else { return nil }
+        return TrafficDriver(rate: rate, colos: coloList, model: model, coloRates: (try? overrides()) ?? [:])
+    }
+}
