@@ -80,6 +80,7 @@ let package = Package(
             name: "CRMSimulator",
             dependencies: [
                 "LookupCore",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

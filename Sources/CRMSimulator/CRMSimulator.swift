@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import LookupCore
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A CRM to run the lookup against: `GET /api/v2/customers?phone=…|email=…` answering from a
@@ -35,6 +36,7 @@ public final class CRMSimulator: Sendable {
 
     private struct Listener {
         let task: Task<Void, any Error>
+        let group: ServiceGroup
         let port: Int
     }
 
@@ -109,23 +111,26 @@ public final class CRMSimulator: Sendable {
             },
             logger: logger
         )
+        // Its own service group, so "down" and stop can shut it down gracefully (cancelling the task
+        // instead makes Hummingbird log errors about closed channels).
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             defer { portSink.finish() }
-            try await app.runService(gracefulShutdownSignals: [])
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
             try await task.value
             throw SimulatorError("the CRM simulator could not listen on \(host):\(port)")
         }
-        listener.withLock { $0 = Listener(task: task, port: bound) }
+        listener.withLock { $0 = Listener(task: task, group: group, port: bound) }
         boundPort.withLock { $0 = bound }
         return bound
     }
 
     private func stopListener() async {
         guard let running = listener.withLock({ current in defer { current = nil }; return current }) else { return }
-        running.task.cancel()
+        await running.group.triggerGracefulShutdown()
         _ = await running.task.result
     }
 
