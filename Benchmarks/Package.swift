@@ -20,5 +20,10 @@ let package = Package(
             path: "Benchmarks/MetricsBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
+        .executableTarget(
+            name: "MetricsProfile",
+            dependencies: [.product(name: "MetricsEngineForBenchmarks", package: "edgewatch")],
+            path: "Benchmarks/MetricsProfile"
+        ),
     ]
 )
