@@ -75,7 +75,6 @@ public struct DashboardState: Sendable {
     /// `KV hits 71% own colo · 29% replicated · 12 misses awaiting replication`.
     public var kvSummary: String?
     public var logFile: String?
-    public var noColor = false
     /// A short message for the key-hint line, e.g. why a key did nothing.
     public var notice: String?
     public var now: Int64 = 0

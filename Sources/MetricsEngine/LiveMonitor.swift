@@ -46,17 +46,4 @@ public final class LiveMonitor: Sendable {
         let time = now()
         monitor.withLock { $0.setWindow(seconds: seconds, nowMillis: time) }
     }
-
-    /// Records every event of `stream` until it ends.
-    public func consume(_ stream: AsyncStream<MetricEvent>) async {
-        for await event in stream { record(event) }
-    }
-
-    /// Ticks every `interval` until cancelled, so alert states move even with nobody watching.
-    public func tickEvery(_ interval: Duration) async {
-        while !Task.isCancelled {
-            tick()
-            try? await Task.sleep(for: interval)
-        }
-    }
 }

@@ -29,7 +29,6 @@ struct ConsoleService: Service {
         defer { terminal.close() }
         var state = DashboardState(mode: mode)
         state.logFile = logFile
-        state.noColor = noColor
         state.faults = executor.simulator?.faults.labels ?? []
         state.trafficRate = executor.traffic?.rate
         var lastTick = ContinuousClock.now - .seconds(1)
@@ -48,7 +47,7 @@ struct ConsoleService: Service {
                 lastTick = now
                 onTick?()
                 let snapshot = monitor.tick()
-                let elapsed = Double((now - lastRecordedAt).components.attoseconds) / 1e18 + Double((now - lastRecordedAt).components.seconds)
+                let elapsed = (now - lastRecordedAt).inSeconds
                 let rate = elapsed > 0 ? Double(snapshot.events.recorded - lastRecorded) / elapsed : 0
                 lastRecorded = snapshot.events.recorded
                 lastRecordedAt = now

@@ -55,7 +55,6 @@ struct DashboardCommand: AsyncParsableCommand {
             services.append(.init(service: TrafficService(driver: traffic, started: started.stream)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        defer { Task { await traffic?.shutdown() } }
         do {
             try await group.run()
         } catch {

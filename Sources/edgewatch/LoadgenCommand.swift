@@ -46,7 +46,7 @@ struct LoadgenCommand: AsyncParsableCommand {
         // Let requests already sent finish (up to 10 s), so they are counted.
         try? await Task.sleep(for: .milliseconds(300))
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let stats = driver.stats
         let summary = Summary(
             target: target, seconds: seconds, rateAsked: callers.rate, requestsPerSecond: Double(stats.sent) / seconds,
