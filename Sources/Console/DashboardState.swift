@@ -79,6 +79,7 @@ public struct DashboardState: Sendable {
     public var notice: String?
     public var now: Int64 = 0
     private var pendingMark = false
+    private var transitionsSeen = 0
 
     public init(mode: Mode) {
         self.mode = mode
@@ -95,9 +96,11 @@ public struct DashboardState: Sendable {
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
     public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
         now = snapshot.generatedAt
-        for change in snapshot.newTransitions {
+        // Every change since the last snapshot we saw, oldest first, even if others ticked too.
+        for change in snapshot.transitions(after: transitionsSeen) {
             record(LogEntry(time: change.time, kind: .alert(change.to), text: TextReport.describe(change)))
         }
+        transitionsSeen = max(transitionsSeen, snapshot.transitionCount)
         let second = snapshot.generatedAt / 1000 * 1000
         if history.last?.time != second {
             history.append(HistoryPoint(time: second, p95: snapshot.all.figures.p95LatencyMs.value,

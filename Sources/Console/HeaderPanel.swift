@@ -20,7 +20,7 @@ enum HeaderPanel {
             parts.append("window \(snapshot.windowSeconds)s\(filling)")
         }
         parts.append(FigureText.clock(state.now) + " UTC")
-        if let port = state.port { parts.append("lookup :\(port)") }
+        if let port = state.port { parts.append((state.mode == .watch ? "ingest :" : "lookup :") + String(port)) }
         parts.append(FigureText.number(state.eventsPerSecond, digits: 1) + " ev/s")
         if let rate = state.trafficRate {
             let trouble = state.trafficLate + state.trafficDropped > 0 ? " (late \(state.trafficLate), dropped \(state.trafficDropped))" : ""

@@ -52,7 +52,8 @@ public struct MetricsMonitor: Sendable {
             colos: rows.dropLast(), all: rows.last!,
             events: .init(recorded: window.recorded, droppedTooOld: window.droppedTooOld,
                           clampedFromFuture: window.clampedFromFuture),
-            thresholds: thresholds, newTransitions: new, recentTransitions: Array(transitions.prefix(50))
+            thresholds: thresholds, newTransitions: new, recentTransitions: Array(transitions.prefix(50)),
+            transitionCount: transitionCount
         )
     }
 
@@ -97,4 +98,13 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     public var newTransitions: [AlertTransition]
     /// Newest first.
     public var recentTransitions: [AlertTransition]
+    /// State changes since the monitor started; with `recentTransitions`, lets a reader that did
+    /// not make every tick (the screen during a fast replay) pick up the changes it missed.
+    public var transitionCount: Int
+
+    /// The changes after the first `seen`, oldest first (at most the 50 kept in `recentTransitions`).
+    public func transitions(after seen: Int) -> [AlertTransition] {
+        let missed = min(max(0, transitionCount - seen), recentTransitions.count)
+        return Array(recentTransitions.prefix(missed).reversed())
+    }
 }

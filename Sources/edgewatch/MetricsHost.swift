@@ -40,8 +40,12 @@ struct MetricsHost {
         let host: MetricsHost
         let logger: Logger
         func run() async throws {
+            var seen = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                for change in host.monitor.tick().newTransitions {
+                // By count, not `newTransitions`: an /api/snapshot request ticks the monitor too.
+                let snapshot = host.monitor.tick()
+                defer { seen = snapshot.transitionCount }
+                for change in snapshot.transitions(after: seen) {
                     logger.notice("alert \(change.colo) \(change.metric.rawValue) \(change.from.rawValue) → \(change.to.rawValue)",
                                   metadata: ["value": "\(change.value)", "threshold": "\(change.threshold)"])
                 }

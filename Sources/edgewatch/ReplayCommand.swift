@@ -78,7 +78,8 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 }
 
-/// Feeds a recording into the monitor second by second on the virtual clock.
+/// Feeds a recording into the monitor second by second on the virtual clock, ticking the engine
+/// each simulated second so pending periods and hysteresis follow the recording's own time.
 struct Player: Service {
     let recording: Recording
     let monitor: LiveMonitor
@@ -98,6 +99,8 @@ struct Player: Service {
                 index += 1
             }
             monitor.record(contentsOf: batch)
+            // Evaluate alerts every simulated second, as a live monitor would, whatever the speed.
+            monitor.tick()
             second += 1000
             if let secondDuration { try? await Task.sleep(for: secondDuration) } else { await Task.yield() }
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Runs the real `edgewatch` binary in a real terminal (tmux), types keys and reads the screen.
@@ -111,6 +114,46 @@ struct TmuxDashboardTests {
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT:0")
         let after = try session.screen()
         #expect(!after.contains("THRESHOLDS"), "the dashboard is still on screen after q")
+    }
+
+    @Test("watch shows only what is posted to /ingest, and its flush and fault keys say why they are off")
+    func watch() async throws {
+        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        let port = Int.random(in: 20_000...40_000)
+        let session = Session()
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) watch --port \(port); sleep 30")
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+        _ = try await session.waitFor("the watch screen", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :\(port)") }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let batch = (0..<25).map { i in
+            #"{"timestamp":\#(now),"service":"genesys-edge-middleware","colo":"SYD","latencyMs":\#(i * 3),"cacheHit":true,"customerFound":true,"errorType":null}"#
+        }.joined(separator: "\n")
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/ingest")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(batch.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 202)
+        let screen = try await session.waitFor("the SYD row", seconds: 10) { $0.contains(" SYD ") }
+        #expect(!screen.contains(" LHR "))
+        try session.press("e")
+        _ = try await session.waitFor("the reason faults are off", seconds: 5) { $0.contains("faults disabled: watch mode") }
+        try session.press("q")
+    }
+
+    @Test("replay drives the same screen from a recording, with its alerts, and keeps flush off")
+    func replay() async throws {
+        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        let file = Self.root.appendingPathComponent("sample-metrics/crm-outage.jsonl").path
+        let session = Session()
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) replay \(file) --speed max; sleep 30")
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+        let screen = try await session.waitFor("the replayed outage", seconds: 30) {
+            $0.contains("REPLAY") && $0.contains("crm_error_rate") && $0.contains("ALERT →")
+        }
+        #expect(screen.contains(" SIN "))
+        try session.press("F")
+        _ = try await session.waitFor("the reason flush is off", seconds: 5) { $0.contains("flush disabled: this is a replay") }
+        try session.press("q")
     }
 
     @Test("Without a terminal it explains itself, points to serve and report, and exits non-zero")

@@ -103,6 +103,10 @@ struct AlertTests {
         #expect(changes.contains { $0.colo == "ALL" && $0.metric == .crmErrorRate && $0.to == .alert })
         #expect(monitor.state(colo: "LHR", metric: .crmErrorRate) == .alert)
         #expect(monitor.transitions.first == changes.last)
+        // A reader that saw only the first change can recover the rest, oldest first.
+        let latest = monitor.tick(nowMillis: t0 + 40_000)
+        #expect(latest.transitions(after: 1) == Array(changes.dropFirst()))
+        #expect(latest.transitions(after: latest.transitionCount).isEmpty)
     }
 }
 
