@@ -60,7 +60,8 @@ struct DashboardCommand: AsyncParsableCommand {
         } catch {
             await host.shutdown()
             await traffic?.shutdown()
-            FileHandle.standardError.write(Data("edgewatch: \(error)\n".utf8))
+            let message = StartupErrors.describe(error, host: options.host, port: options.port)
+            FileHandle.standardError.write(Data("edgewatch: \(message)\n".utf8))
             throw ExitCode.failure
         }
         await host.shutdown()

@@ -52,7 +52,8 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             await driver?.shutdown()
             await host.shutdown()
-            throw error
+            logger.critical("\(StartupErrors.describe(error, host: options.host, port: options.port))")
+            throw ExitCode.failure
         }
         await driver?.shutdown()
         await host.shutdown()
