@@ -44,6 +44,8 @@ public struct LookupReply: Sendable, Equatable {
 public struct CustomerLookup: Sendable {
     public let settings: LookupSettings
     public let caches: ColoCaches
+    /// Misses for the same key in the same colo share one CRM call.
+    public let inFlight = InFlightLookups()
     private let crm: any CustomerDirectory
     private let clocks: any LookupClocks
     private let sink: any MetricSink
@@ -88,7 +90,8 @@ public struct CustomerLookup: Sendable {
         }
 
         timer.pauseCPU()
-        let outcome = await crm.lookUp(key, from: colo)
+        let crm = self.crm
+        let outcome = await inFlight.outcome(for: colo.code + "|" + cacheKey) { await crm.lookUp(key, from: colo) }
         timer.resumeCPU()
 
         switch outcome {

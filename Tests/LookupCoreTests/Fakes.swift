@@ -42,3 +42,32 @@ final class CollectingSink: MetricSink {
 }
 
 let alice = CRMRecord(id: "CUST-000000", firstName: "Alice", lastName: " Smith ", accountTier: "Enterprise", preferredLanguage: "fr-CA")
+
+/// A CRM that holds every call until the test opens the gate, so calls can be made concurrent.
+final class GatedCRM: CustomerDirectory {
+    private let state = Mutex<(calls: Int, open: Bool, waiting: [CheckedContinuation<Void, Never>])>((0, false, []))
+
+    var calls: Int { state.withLock { $0.calls } }
+
+    func open() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.open = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
+    }
+
+    func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
+        await withCheckedContinuation { continuation in
+            let proceed = state.withLock { state -> Bool in
+                state.calls += 1
+                if state.open { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if proceed { continuation.resume() }
+        }
+        return .found(alice)
+    }
+}
