@@ -23,7 +23,14 @@ public final class PrometheusExport: Sendable {
     /// Latency buckets (seconds) sized for the seed's targets: 1 ms … 10 s, with 30/80/100/300 ms.
     static let buckets: [Duration] = [1, 2, 5, 10, 20, 30, 50, 80, 100, 200, 300, 500, 1_000, 3_000, 10_000].map { .milliseconds($0) }
 
-    public init() {
+    /// Label values come from ingested events, so both are bounded: colos past the cap become
+    /// `OTHER`, and outcomes outside the known set become `other`.
+    public let maximumColos: Int
+    static let knownOutcomes: Set<String> = Set(["found", "not_found", MetricEvent.noLookupKey, MetricEvent.badRequest]
+        + CRMFailure.allCases.map(\.rawValue))
+
+    public init(maximumColos: Int = 64) {
+        self.maximumColos = maximumColos
         registry = PrometheusCollectorRegistry()
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.buckets
@@ -31,21 +38,23 @@ public final class PrometheusExport: Sendable {
     }
 
     public func record(_ event: MetricEvent) {
-        let outcome = event.errorType ?? (event.customerFound ? "found" : "not_found")
+        let raw = event.errorType ?? (event.customerFound ? "found" : "not_found")
+        let outcome = Self.knownOutcomes.contains(raw) ? raw : "other"
         let cache = event.cacheHit ? "hit" : "miss"
         let (latency, cpu, counter) = handles.withLock { table in
-            var colo = table[event.colo] ?? ColoHandles(
-                latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", event.colo)], factory: factory),
-                cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", event.colo)], factory: factory),
+            let name = table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER"
+            var colo = table[name] ?? ColoHandles(
+                latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", name)], factory: factory),
+                cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", name)], factory: factory),
                 counters: [:]
             )
             let key = cache + "|" + outcome
             let counter = colo.counters[key] ?? CoreMetrics.Counter(
                 label: "edgewatch_lookups_total",
-                dimensions: [("colo", event.colo), ("cache", cache), ("outcome", outcome)], factory: factory
+                dimensions: [("colo", name), ("cache", cache), ("outcome", outcome)], factory: factory
             )
             colo.counters[key] = counter
-            table[event.colo] = colo
+            table[name] = colo
             return (colo.latency, colo.cpu, counter)
         }
         counter.increment()

@@ -145,6 +145,21 @@ struct IngestTests {
         }
     }
 
+    @Test("Prometheus label values from ingested events are bounded")
+    func boundedLabels() {
+        let export = PrometheusExport(maximumColos: 3)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for index in 0..<50 {
+            export.record(MetricEvent(timestamp: now, colo: "C\(index)", latencyMs: 1, cacheHit: false,
+                                      customerFound: false, errorType: "made_up_\(index)"))
+        }
+        let text = String(decoding: export.exposition(), as: UTF8.self)
+        let series = text.split(separator: "\n").filter { $0.hasPrefix("edgewatch_lookups_total{") }
+        #expect(series.count == 4)
+        #expect(text.contains(#"edgewatch_lookups_total{colo="OTHER",cache="miss",outcome="other"} 47"#))
+        #expect(!text.contains("made_up"))
+    }
+
     @Test("/metrics is Prometheus text with lookup counters and latency histograms by colo")
     func prometheus() async throws {
         try await withStack { stack in
