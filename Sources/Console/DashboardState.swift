@@ -25,6 +25,20 @@ public enum SortColumn: String, CaseIterable, Sendable {
     case colo, rate = "req/s", p50, p95, hit = "hit%", crm = "crm%", cpu, state
 }
 
+/// Cache hits on a colo's own writes versus replicas from other colos, and misses that found a
+/// replica still on its way.
+public struct KVSplit: Sendable, Equatable {
+    public var ownPercent: Int
+    public var awaitingReplication: Int
+    public var replicatedPercent: Int { 100 - ownPercent }
+
+    public init(ownHits: Int, replicatedHits: Int, awaitingReplication: Int) {
+        let hits = max(1, ownHits + replicatedHits)
+        ownPercent = Int((100 * Double(ownHits) / Double(hits)).rounded())
+        self.awaitingReplication = awaitingReplication
+    }
+}
+
 /// One line of the event log.
 public struct LogEntry: Sendable, Equatable {
     public enum Kind: Sendable, Equatable { case alert(AlertState), flush, fault, info }
@@ -71,9 +85,8 @@ public struct DashboardState: Sendable {
     /// Synthetic callers that could not be sent on time, or at all.
     public var trafficLate = 0
     public var trafficDropped = 0
-    /// How cache hits split between this colo's own writes and replicas, e.g.
-    /// `KV hits 71% own colo · 29% replicated · 12 misses awaiting replication`.
-    public var kvSummary: String?
+    /// How cache hits split between colos' own writes and replicas.
+    public var kvSplit: KVSplit?
     public var logFile: String?
     /// A short message for the key-hint line, e.g. why a key did nothing.
     public var notice: String?

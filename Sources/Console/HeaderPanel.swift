@@ -14,24 +14,24 @@ enum HeaderPanel {
                 }
             }()
         x = buffer.write(status.0, x: x, y: 0, style: status.1)
+        // Narrow terminals get the same facts in fewer words, so nothing is cut off at 80 columns.
+        let narrow = buffer.width < 110
         var parts: [String] = []
         if let snapshot = state.snapshot {
-            let filling = snapshot.coveredSeconds < snapshot.windowSeconds ? " (\(snapshot.coveredSeconds)s so far)" : ""
+            let filling = snapshot.coveredSeconds < snapshot.windowSeconds
+                ? (narrow ? " (\(snapshot.coveredSeconds)s)" : " (\(snapshot.coveredSeconds)s so far)") : ""
             parts.append("window \(snapshot.windowSeconds)s\(filling)")
         }
-        parts.append(FigureText.clock(state.now) + " UTC")
+        parts.append(FigureText.clock(state.now) + (narrow ? "Z" : " UTC"))
         if let port = state.port { parts.append((state.mode == .watch ? "ingest :" : "lookup :") + String(port)) }
         parts.append(FigureText.number(state.eventsPerSecond, digits: 1) + " ev/s")
-        if let rate = state.trafficRate {
-            let trouble = state.trafficLate + state.trafficDropped > 0 ? " (late \(state.trafficLate), dropped \(state.trafficDropped))" : ""
-            parts.append("traffic \(FigureText.number(rate, digits: 0))/s\(trouble)")
-        }
-        buffer.write(" " + parts.joined(separator: " │ "), x: x, y: 0, style: Style(reverse: true))
+        if !narrow, let callers = callers(state) { parts.append(callers) }
+        buffer.write(" " + parts.joined(separator: narrow ? " · " : " │ "), x: x, y: 0, style: Style(reverse: true))
 
         if state.faults.isEmpty {
             let text: String
             switch state.mode {
-            case .live: text = " no CRM faults" + (state.kvSummary.map { " · " + $0 } ?? "") + " · ? for keys"
+            case .live: text = quietLine(state, narrow: narrow)
             case .replay(let file): text = " replaying \(file) · flush and fault keys are off"
             case .watch: text = " watching events posted to /ingest"
             }
@@ -40,5 +40,25 @@ enum HeaderPanel {
             buffer.fill(y: 1, style: .banner)
             buffer.write(" FAULT: " + state.faults.joined(separator: " · "), x: 0, y: 1, style: .banner)
         }
+    }
+
+    /// `traffic 50/s`, with late and dropped arrivals when there are any.
+    static func callers(_ state: DashboardState) -> String? {
+        guard let rate = state.trafficRate else { return nil }
+        let trouble = state.trafficLate + state.trafficDropped > 0 ? " (late \(state.trafficLate), dropped \(state.trafficDropped))" : ""
+        return "traffic \(FigureText.number(rate, digits: 0))/s\(trouble)"
+    }
+
+    /// Row 1 when no fault is on: the KV split (and, when narrow, the callers' rate).
+    static func quietLine(_ state: DashboardState, narrow: Bool) -> String {
+        var parts = [narrow ? "no faults" : "no CRM faults"]
+        if narrow, let callers = callers(state) { parts.append(callers) }
+        if let kv = state.kvSplit {
+            parts.append(narrow
+                ? "KV hits \(kv.ownPercent)% own, \(kv.replicatedPercent)% replicated · \(kv.awaitingReplication) lag misses"
+                : "KV hits \(kv.ownPercent)% own colo, \(kv.replicatedPercent)% replicated · \(kv.awaitingReplication) misses awaiting replication")
+        }
+        if !narrow { parts.append("? for keys") }
+        return " " + parts.joined(separator: " · ")
     }
 }

@@ -11,7 +11,9 @@ enum OverlayPanels {
             buffer.write(" " + notice, x: 0, y: y, style: Style(color: .yellow, bold: true))
             return
         }
-        let hints = "q quit  ? help  p pause  +/- window  ↑↓ select  s sort  F/f flush  e l t m d faults  0 clear  [ ] rate"
+        let hints = buffer.width >= 110
+            ? "q quit  ? help  p pause  +/- window  ↑↓ select  s sort  F/f flush  e l t m d faults  0 clear  [ ] rate"
+            : "q quit ? help p pause +- window ↑↓ select s sort F/f flush eltmd faults 0 clear"
         buffer.write(hints, x: 0, y: y, style: .muted)
     }
 

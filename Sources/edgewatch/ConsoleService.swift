@@ -61,7 +61,13 @@ struct ConsoleService: Service {
                     state.trafficLate = counts.late
                     state.trafficDropped = counts.dropped
                 }
-                if let caches = executor.caches { state.kvSummary = Self.kvSummary(caches.stats) }
+                if let caches = executor.caches {
+                    let stats = caches.stats
+                    if stats.hits + stats.replicatedHits > 0 {
+                        state.kvSplit = KVSplit(ownHits: stats.hits, replicatedHits: stats.replicatedHits,
+                                                awaitingReplication: stats.awaitingReplication)
+                    }
+                }
                 state.apply(snapshot, eventsPerSecond: rate)
                 dirty = true
             }
@@ -71,12 +77,5 @@ struct ConsoleService: Service {
             }
             try? await Task.sleep(for: .milliseconds(30))
         }
-    }
-
-    static func kvSummary(_ stats: ResponseCache.Counters) -> String? {
-        let hits = stats.hits + stats.replicatedHits
-        guard hits > 0 else { return nil }
-        let own = Int((100 * Double(stats.hits) / Double(hits)).rounded())
-        return "KV hits \(own)% own colo · \(100 - own)% replicated · \(stats.awaitingReplication) misses awaiting replication"
     }
 }

@@ -21,6 +21,13 @@ struct RenderTests {
         #expect(buffer.row(containing: "HISTORY") != nil)
         #expect(buffer.row(containing: "EVENTS") != nil)
         #expect(lines[23].contains("q quit"))
+        // Nothing is cut off at the minimum width, even with callers and a KV split to show.
+        var busy = state(snapshot())
+        busy.trafficRate = 50
+        busy.kvSplit = KVSplit(ownHits: 98, replicatedHits: 2, awaitingReplication: 71)
+        let full = DashboardView.render(busy, width: 80, height: 24).lines
+        for row in [0, 1, 23] { #expect(full[row].hasSuffix(" "), "row \(row) is clipped: \(full[row])") }
+        #expect(full[1].contains("traffic 50/s") && full[1].contains("98% own, 2% replicated"))
     }
 
     @Test("Values carry a symbol and a colour by state; colour is never the only signal")
@@ -44,7 +51,8 @@ struct RenderTests {
         let lhr = try #require(buffer.row(containing: "LHR"))
         #expect(buffer.lines[lhr].contains("n=6"))
         #expect(buffer.style(of: "n=6", onRow: lhr)?.color == .grey)
-        #expect(buffer.lines[0].contains("(3s so far)"))
+        #expect(buffer.lines[0].contains("window 60s (3s)"))
+        #expect(DashboardView.render(state(thin), width: 120, height: 30).lines[0].contains("(3s so far)"))
     }
 
     @Test("An active fault shows as a red banner naming it")
