@@ -89,7 +89,7 @@ struct TmuxDashboardTests {
         #expect(failing.contains("crm_error_rate WARN → ALERT") || failing.contains("crm_error_rate OK → ALERT"))
 
         try session.press("0")
-        _ = try await session.waitFor("the banner to go", seconds: 10) { $0.contains("no CRM faults") }
+        _ = try await session.waitFor("the banner to go", seconds: 10) { !$0.contains("FAULT:") && ($0.contains(" no faults ·") || $0.contains(" no CRM faults ·")) }
         _ = try await session.waitFor("CRM errors to clear", seconds: 40) { screen in
             guard let row = Self.allRow(screen), row.count >= 8 else { return false }
             return !row[5].contains("✖") && screen.contains("crm_error_rate ALERT →")
