@@ -91,18 +91,23 @@ public struct CustomerLookup: Sendable {
 
         timer.pauseCPU()
         let crm = self.crm
-        let outcome = await inFlight.outcome(for: colo.code + "|" + cacheKey) { await crm.lookUp(key, from: colo) }
+        let (outcome, madeCall) = await inFlight.outcome(for: colo.code + "|" + cacheKey) { await crm.lookUp(key, from: colo) }
         timer.resumeCPU()
 
         switch outcome {
         case .found(let record):
             let profile = CustomerProfile.found(record, queues: settings.queues)
             let reply = finish(profile: profile, colo: colo, timer: &timer, cacheHit: false)
-            caches.store(profile, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.foundTTLSeconds * 1000)
+            // Requests that joined another's call leave the write (and its replication) to it.
+            if madeCall {
+                caches.store(profile, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.foundTTLSeconds * 1000)
+            }
             return reply
         case .notFound:
             let reply = finish(profile: notFound, colo: colo, timer: &timer, cacheHit: false)
-            caches.store(notFound, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.notFoundTTLSeconds * 1000)
+            if madeCall {
+                caches.store(notFound, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.notFoundTTLSeconds * 1000)
+            }
             return reply
         case .failed(let failure):
             // Fail open with the not-found shape, and never cache an outage.

@@ -12,8 +12,11 @@ public final class InFlightLookups: Sendable {
     /// Lookups that waited on another request's CRM call instead of making their own.
     public var joined: Int { joinedCount.load(ordering: .relaxed) }
 
-    /// Runs `call` for `key`, or waits for the call already running for it.
-    public func outcome(for key: String, _ call: @escaping @Sendable () async -> CRMOutcome) async -> CRMOutcome {
+    /// Runs `call` for `key`, or waits for the call already running for it. `madeCall` is true
+    /// for the request that made the call (the one that should store its result).
+    public func outcome(
+        for key: String, _ call: @escaping @Sendable () async -> CRMOutcome
+    ) async -> (outcome: CRMOutcome, madeCall: Bool) {
         let (task, leader) = running.withLock { running -> (Task<CRMOutcome, Never>, Bool) in
             if let existing = running[key] { return (existing, false) }
             let task = Task { await call() }
@@ -23,6 +26,6 @@ public final class InFlightLookups: Sendable {
         if !leader { joinedCount.add(1, ordering: .relaxed) }
         let outcome = await task.value
         if leader { running.withLock { _ = $0.removeValue(forKey: key) } }
-        return outcome
+        return (outcome, leader)
     }
 }

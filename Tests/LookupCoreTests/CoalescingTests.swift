@@ -21,5 +21,7 @@ struct CoalescingTests {
         let replies = await [first, second, third, elsewhere]
         #expect(crm.calls == 2)
         #expect(replies.allSatisfy { $0.event.customerFound && !$0.event.cacheHit })
+        // One write per CRM call: the two requests that joined did not write again.
+        #expect(lookup.caches.stats.writes == 2)
     }
 }
