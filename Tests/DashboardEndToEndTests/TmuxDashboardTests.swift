@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -14,20 +17,15 @@ struct TmuxDashboardTests {
         let status = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-e2e-\(UUID().uuidString).status")
 
         /// Runs tmux through sh with every descriptor redirected: the tmux server that the first
-        /// call starts must not inherit a pipe of ours, or reads and waits never finish.
+        /// call starts must not inherit a pipe of ours, or reads never finish. libc `system`
+        /// (fork, exec, waitpid) rather than Foundation's Process, whose waitUntilExit can miss a
+        /// child's exit on Linux and hang.
         @discardableResult
         func tmux(_ arguments: String...) throws -> String {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
             defer { try? FileManager.default.removeItem(at: output) }
-            let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "tmux \(quoted) > '\(output.path)' 2>/dev/null < /dev/null"]
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
+            let quoted = arguments.map(TmuxDashboardTests.shellQuoted).joined(separator: " ")
+            _ = TmuxDashboardTests.run("tmux \(quoted) > '\(output.path)' 2>/dev/null < /dev/null")
             return (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         }
 
@@ -46,6 +44,16 @@ struct TmuxDashboardTests {
             Issue.record("timed out waiting for \(what); screen was:\n\(last)")
             throw CancellationError()
         }
+    }
+
+    static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// Runs a shell command to completion and returns its exit status.
+    static func run(_ command: String) -> Int32 {
+        let status = system(command)
+        return status == -1 ? -1 : (status >> 8) & 0xFF
     }
 
     /// The ALL row's cells: [name, req/s, p50, p95, hit %, CRM err %, CPU, state].
@@ -158,17 +166,12 @@ struct TmuxDashboardTests {
 
     @Test("Without a terminal it explains itself, points to serve and report, and exits non-zero")
     func noTerminal() throws {
-        let process = Process()
-        process.executableURL = Self.root.appendingPathComponent(".build/debug/edgewatch")
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 2)
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-notty-\(UUID().uuidString).err")
+        defer { try? FileManager.default.removeItem(at: errors) }
+        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        let status = Self.run("\(Self.shellQuoted(binary)) < /dev/null > /dev/null 2> '\(errors.path)'")
+        let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+        #expect(status == 2)
         #expect(message.contains("not a terminal"))
         #expect(message.contains("edgewatch serve"))
         #expect(message.contains("edgewatch report"))
