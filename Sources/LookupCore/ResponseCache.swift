@@ -50,8 +50,6 @@ public final class ResponseCache: Sendable {
         public var awaitingReplication = 0
         public var writes = 0
         public var evictions = 0
-        /// Writes given up because another request held the shard: a write never waits.
-        public var skippedWrites = 0
 
         public mutating func add(_ other: Counters) {
             hits += other.hits
@@ -60,14 +58,12 @@ public final class ResponseCache: Sendable {
             awaitingReplication += other.awaitingReplication
             writes += other.writes
             evictions += other.evictions
-            skippedWrites += other.skippedWrites
         }
     }
 
     public let colo: Colo
     public let capacity: Int
     private let shards: [Shard]
-    private let skippedWrites = Atomic<Int>(0)
 
     public init(colo: Colo = .other, capacity: Int, shardCount: Int = 16) {
         precondition(capacity > 0 && shardCount > 0)
@@ -104,8 +100,8 @@ public final class ResponseCache: Sendable {
         read(key, now: now).profile
     }
 
-    /// Stores a profile this colo looked up, for `ttlMillis`. Never waits: if the shard is busy,
-    /// the write is skipped and counted (the next lookup of this key simply misses again).
+    /// Stores a profile this colo looked up, for `ttlMillis`. The write is an O(1) in-memory update
+    /// under one shard's lock, made after the response is rendered; it never does I/O.
     public func store(_ profile: CustomerProfile, for key: String, now: Int64, ttlMillis: Int64) {
         write(CacheEntry(profile: profile, origin: colo, visibleAt: now), for: key, expiresAt: now + ttlMillis, replacing: true)
     }
@@ -117,13 +113,12 @@ public final class ResponseCache: Sendable {
     }
 
     private func write(_ entry: CacheEntry, for key: String, expiresAt: Int64, replacing: Bool, now: Int64 = 0) {
-        let stored: Void? = shard(for: key).state.withLockIfAvailable { shard in
+        shard(for: key).state.withLock { shard in
             if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now { return }
             let evicted = shard.entries.set(entry, forKey: key, expiresAt: expiresAt)
             shard.counters.writes += 1
             if evicted { shard.counters.evictions += 1 }
         }
-        if stored == nil { skippedWrites.add(1, ordering: .relaxed) }
     }
 
     /// Number of entries held (expired ones included until they are touched or evicted).
@@ -138,9 +133,7 @@ public final class ResponseCache: Sendable {
     }
 
     public var stats: Counters {
-        var total = shards.reduce(into: Counters()) { total, shard in total.add(shard.state.withLock { $0.counters }) }
-        total.skippedWrites = skippedWrites.load(ordering: .relaxed)
-        return total
+        shards.reduce(into: Counters()) { total, shard in total.add(shard.state.withLock { $0.counters }) }
     }
 
     private func shard(for key: String) -> Shard {
