@@ -46,6 +46,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Deterministic recorded scenarios for sample-metrics/.
@@ -73,6 +74,7 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A CRM to run against: customer directory, faults, HTTP server.
@@ -98,18 +100,34 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore"]),
+        // What tests share: the live stack built with the executable's builders, HTTP with one
+        // deadline, a misbehaving CRM, time limits and fakes. Never linked into the executable.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport"
+        ),
+        .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore", "TestSupport"]),
         .testTarget(name: "MetricsEngineTests", dependencies: ["MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "MetricsServerTests",
             dependencies: [
-                "MetricsServer", "MetricsEngine", "LookupServer", "LookupCore",
+                "MetricsServer", "MetricsEngine", "LookupServer", "LookupCore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "LookupCore"]),
+        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "LookupCore", "TestSupport"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore"]),
         // Runs the built binary in tmux; depends on it so `swift test` builds it first.
         .testTarget(name: "DashboardEndToEndTests", dependencies: ["edgewatch"]),
@@ -117,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "LookupServerTests",
             dependencies: [
-                "LookupCore", "LookupServer", "CRMSimulator",
+                "LookupCore", "LookupServer", "CRMSimulator", "TestSupport", "MetricsEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -125,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSimulatorTests",
-            dependencies: ["CRMSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["CRMSimulator", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
     ]
 )

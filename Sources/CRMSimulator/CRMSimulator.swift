@@ -128,10 +128,20 @@ public final class CRMSimulator: Sendable {
         return bound
     }
 
+    /// Requests still running this long after "down" or stop are cancelled (a hanging request
+    /// would otherwise hold the listener, and whoever waits for it, for the whole hang).
+    static let shutdownGrace: Duration = .seconds(1)
+
     private func stopListener() async {
         guard let running = listener.withLock({ current in defer { current = nil }; return current }) else { return }
         await running.group.triggerGracefulShutdown()
-        _ = await running.task.result
+        let task = running.task
+        let deadline = Task {
+            try await Task.sleep(for: Self.shutdownGrace)
+            task.cancel()
+        }
+        _ = await task.result
+        deadline.cancel()
     }
 
     // MARK: Routes

@@ -11,6 +11,17 @@ public enum Effect: Equatable, Sendable {
     case scaleTraffic(by: Double)
 }
 
+/// What came of an effect. The executor runs effects off the screen loop and hands these back;
+/// the loop feeds them in through ``DashboardState/receive(_:)``, so state changes only there.
+public enum EffectResult: Equatable, Sendable {
+    case flushed(colo: String?, entries: Int)
+    case faultsChanged(labels: [String], change: String)
+    case windowSet(seconds: Int)
+    case trafficScaled(rate: Double)
+    /// The effect could not be carried out; the text says why.
+    case failed(String)
+}
+
 /// Where the figures come from, which decides what the keys may do.
 public enum Mode: Sendable, Equatable {
     /// Our own middleware, CRM and callers: every key works.
@@ -137,6 +148,23 @@ public struct DashboardState: Sendable {
     private mutating func record(_ entry: LogEntry) {
         log.insert(entry, at: 0)
         if log.count > Self.logLimit { log.removeLast() }
+    }
+
+    /// Takes in what an effect came to (see ``EffectResult``).
+    public mutating func receive(_ result: EffectResult) {
+        switch result {
+        case .flushed(let colo, let entries):
+            note(.flush, "flushed \(colo.map { "\($0)'s cache" } ?? "all caches"): \(entries) entries")
+        case .faultsChanged(let labels, let change):
+            faults = labels
+            note(.fault, "CRM fault: " + change)
+        case .windowSet(let seconds):
+            note(.info, "window set to \(seconds)s", mark: false)
+        case .trafficScaled(let rate):
+            trafficRate = rate
+        case .failed(let reason):
+            notice = reason
+        }
     }
 
     // MARK: Keys

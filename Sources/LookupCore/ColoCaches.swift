@@ -18,10 +18,9 @@ public final class ColoCaches: Sendable {
     private let delays: Mutex<SplitMix64>
 
     public init(capacityPerColo: Int = 100_000, maximumColos: Int = 64, replicationDelayMillis: Int64 = 0, seed: UInt64 = 0xC0105) {
-        precondition(capacityPerColo > 0 && maximumColos > 0 && replicationDelayMillis >= 0)
-        self.capacityPerColo = capacityPerColo
-        self.maximumColos = maximumColos
-        self.replicationDelayMillis = replicationDelayMillis
+        self.capacityPerColo = max(1, capacityPerColo)
+        self.maximumColos = max(1, maximumColos)
+        self.replicationDelayMillis = max(0, replicationDelayMillis)
         self.delays = Mutex(SplitMix64(seed: seed))
         slots = (0..<Colo.slotCount).map { _ in ManagedAtomicLazyReference() }
     }
@@ -40,6 +39,16 @@ public final class ColoCaches: Sendable {
                                 for: key, expiresAt: now + ttlMillis, now: now)
         }
     }
+
+    /// Reclaims expired entries in every colo's cache (see ``ResponseCache/purgeExpired(now:)``).
+    /// Returns how many went.
+    @discardableResult
+    public func purgeExpired(now: Int64) -> Int {
+        selected(nil).reduce(0) { $0 + $1.purgeExpired(now: now) }
+    }
+
+    /// Slots of storage held by every cache, live or free.
+    public var storageSlots: Int { selected(nil).reduce(0) { $0 + $1.storageSlots } }
 
     /// Counters summed over every colo's cache.
     public var stats: ResponseCache.Counters {

@@ -14,6 +14,11 @@ public protocol LookupClocks: Sendable {
     func threadCPUNanos() -> UInt64
 }
 
+extension LookupClocks {
+    /// Monotonic time in whole milliseconds: the cache's time.
+    public var monotonicMillis: Int64 { Int64(monotonicNanos() / 1_000_000) }
+}
+
 /// Settings of the lookup itself (the HTTP side has its own).
 public struct LookupSettings: Sendable {
     public var serverColo: Colo
@@ -172,7 +177,7 @@ struct RequestTimer {
     }
 
     var elapsedMillis: Double { Double(clocks.monotonicNanos() &- started) / 1_000_000 }
-    var nowMillis: Int64 { Int64(clocks.monotonicNanos() / 1_000_000) }
+    var nowMillis: Int64 { clocks.monotonicMillis }
     var cpuMillis: Double { Double(cpuSpent) / 1_000_000 }
 
     /// Ends a CPU segment: call before an await, since the task may resume on another thread.

@@ -3,6 +3,10 @@
 /// Not thread-safe by itself: ``ResponseCache`` keeps several behind their own locks.
 /// Entries live in one array linked as a doubly-linked list by index, so a hit, an insert and an
 /// eviction are all O(1) with no allocation once the array has grown to capacity.
+///
+/// Expired entries go when they are read, and in bulk with ``purgeExpired(now:)``, which also
+/// gives storage back once the live entries fill less than half of it: memory follows the live
+/// entries, not the capacity.
 public struct LRUCache<Key: Hashable, Value> {
     private struct Node {
         var key: Key
@@ -75,12 +79,47 @@ public struct LRUCache<Key: Hashable, Value> {
     @discardableResult
     public mutating func removeAll() -> Int {
         let removed = index.count
-        index.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
-        freeSlots.removeAll(keepingCapacity: true)
+        index = [:]
+        nodes = []
+        freeSlots = []
         newest = -1
         oldest = -1
         return removed
+    }
+
+    /// Removes every entry expired at `now` and returns how many went. When the live entries then
+    /// fill less than half the storage, the storage is rebuilt at their size (O(live entries)).
+    @discardableResult
+    public mutating func purgeExpired(now: Int64) -> Int {
+        var removed = 0
+        var slot = oldest
+        while slot >= 0 {
+            let newer = nodes[slot].newer
+            if nodes[slot].expiresAt <= now {
+                remove(slot: slot)
+                removed += 1
+            }
+            slot = newer
+        }
+        if nodes.count > 64, index.count < nodes.count / 2 { compact() }
+        return removed
+    }
+
+    /// Slots of storage held, live or free (what memory follows).
+    public var storageSlots: Int { nodes.count }
+
+    /// Rebuilds the storage with only the live entries, oldest first, at their size.
+    private mutating func compact() {
+        var rebuilt = LRUCache(capacity: capacity)
+        rebuilt.index.reserveCapacity(index.count)
+        rebuilt.nodes.reserveCapacity(index.count)
+        var slot = oldest
+        while slot >= 0 {
+            let node = nodes[slot]
+            rebuilt.set(node.value, forKey: node.key, expiresAt: node.expiresAt)
+            slot = node.newer
+        }
+        self = rebuilt
     }
 
     /// Keys from most to least recently used (for tests and diagnostics).

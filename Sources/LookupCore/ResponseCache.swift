@@ -28,6 +28,12 @@ public enum CacheRead: Sendable, Equatable {
 
 /// One colo's KV view: a bounded LRU of entries with TTLs, split into shards by key so that
 /// concurrent lookups rarely wait on the same lock.
+///
+/// The capacity is split over the shards to the entry, and a cache gets only as many shards as
+/// leave each at least ``minimumShardCapacity`` entries: a cache of up to 2,047 entries is one
+/// exact LRU, and a larger one fills to within a few per cent of its capacity before a shard
+/// evicts (each shard is an exact LRU of its keys). Keys go to shards by FNV-1a, not `Hasher`, so the layout is
+/// the same in every process whatever the hash seed.
 public final class ResponseCache: Sendable {
     private struct ShardState {
         var entries: LRUCache<String, CacheEntry>
@@ -49,7 +55,10 @@ public final class ResponseCache: Sendable {
         /// Misses where another colo had the answer but replication had not arrived.
         public var awaitingReplication = 0
         public var writes = 0
+        /// Live entries pushed out for room (LRU).
         public var evictions = 0
+        /// Expired entries reclaimed by ``ResponseCache/purgeExpired(now:)``.
+        public var expired = 0
 
         public mutating func add(_ other: Counters) {
             hits += other.hits
@@ -58,6 +67,7 @@ public final class ResponseCache: Sendable {
             awaitingReplication += other.awaitingReplication
             writes += other.writes
             evictions += other.evictions
+            expired += other.expired
         }
     }
 
@@ -65,14 +75,22 @@ public final class ResponseCache: Sendable {
     public let capacity: Int
     private let shards: [Shard]
 
+    /// No shard holds fewer entries than this (unless the whole cache is smaller).
+    public static let minimumShardCapacity = 1_024
+
+    /// `capacity` below 1 is taken as 1 and `shardCount` is an upper bound (see the type's notes).
     public init(colo: Colo = .other, capacity: Int, shardCount: Int = 16) {
-        precondition(capacity > 0 && shardCount > 0)
-        let shards = min(shardCount, capacity)
+        let capacity = max(1, capacity)
+        let shards = max(1, min(shardCount, capacity / Self.minimumShardCapacity))
         self.colo = colo
         self.capacity = capacity
-        let perShard = (capacity + shards - 1) / shards
-        self.shards = (0..<shards).map { _ in Shard(capacity: perShard) }
+        let base = capacity / shards
+        let extra = capacity % shards
+        self.shards = (0..<shards).map { Shard(capacity: base + ($0 < extra ? 1 : 0)) }
     }
+
+    /// Each shard's capacity, in shard order (they add up to ``capacity``).
+    public var shardCapacities: [Int] { shards.map { $0.state.withLock { $0.entries.capacity } } }
 
     /// Reads `key` at `now` (milliseconds, monotonic).
     public func read(_ key: String, now: Int64) -> CacheRead {
@@ -121,9 +139,27 @@ public final class ResponseCache: Sendable {
         }
     }
 
-    /// Number of entries held (expired ones included until they are touched or evicted).
+    /// Number of entries held (expired ones included until they are read or purged).
     public var count: Int {
         shards.reduce(0) { total, shard in total + shard.state.withLock { $0.entries.count } }
+    }
+
+    /// Slots of storage held over all shards, live or free: what memory follows.
+    public var storageSlots: Int {
+        shards.reduce(0) { total, shard in total + shard.state.withLock { $0.entries.storageSlots } }
+    }
+
+    /// Removes the entries expired at `now`, one shard at a time, and gives back storage the live
+    /// entries no longer need. Returns how many went (counted as ``Counters/expired``).
+    @discardableResult
+    public func purgeExpired(now: Int64) -> Int {
+        shards.reduce(0) { total, shard in
+            total + shard.state.withLock { shard in
+                let removed = shard.entries.purgeExpired(now: now)
+                shard.counters.expired += removed
+                return removed
+            }
+        }
     }
 
     /// Drops every entry; returns how many went.
@@ -137,9 +173,16 @@ public final class ResponseCache: Sendable {
     }
 
     private func shard(for key: String) -> Shard {
-        var hasher = Hasher()
-        hasher.combine(key)
-        let bucket = Int(UInt(bitPattern: hasher.finalize()) % UInt(shards.count))
-        return shards[bucket]
+        shards.count == 1 ? shards[0] : shards[Self.shardIndex(of: key, shardCount: shards.count)]
+    }
+
+    /// The shard a key lives in: FNV-1a over its UTF-8, the same in every process.
+    static func shardIndex(of key: String, shardCount: Int) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return Int(hash % UInt64(shardCount))
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import Logging
 import HummingbirdCore
 import NIOCore
 
@@ -29,5 +30,19 @@ public struct HTTPServerSettings: Sendable {
 
     public var serverBuilder: HTTPServerBuilder {
         .http1(configuration: .init(idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }))
+    }
+
+    /// The HTTP application serving `router` with these settings; `onRunning` gets the bound port.
+    public func application(
+        router: Router<BasicRequestContext>, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> Application<RouterResponder<BasicRequestContext>> {
+        let port = self.port
+        return Application(
+            router: router,
+            server: serverBuilder,
+            configuration: applicationConfiguration,
+            onServerRunning: { await onRunning($0.localAddress?.port ?? port) },
+            logger: logger
+        )
     }
 }

@@ -1,33 +1,90 @@
 import LookupCore
 import Synchronization
 
-/// The bounded in-process stream lookups emit into. `emit` never waits: when the buffer is full
-/// the new event is dropped and counted, so a slow consumer can never slow a lookup down.
+/// The bounded in-process queue lookups and `/ingest` put events into, drained in batches by one
+/// consumer (the metrics pump). Putting never waits: past `capacity` waiting events, events are
+/// refused and counted, so a slow consumer can never slow a lookup down or grow memory.
 public final class MetricEventStream: MetricSink {
-    public let events: AsyncStream<MetricEvent>
     public let capacity: Int
-    private let continuation: AsyncStream<MetricEvent>.Continuation
+
+    private struct State {
+        var buffer: [MetricEvent] = []
+        var waiter: CheckedContinuation<[MetricEvent]?, Never>?
+        var finished = false
+    }
+
+    private let state = Mutex(State())
     private let droppedCount = Atomic<Int>(0)
     private let emittedCount = Atomic<Int>(0)
 
+    /// `capacity` below 1 is taken as 1.
     public init(capacity: Int = 65_536) {
-        precondition(capacity > 0)
-        self.capacity = capacity
-        (events, continuation) = AsyncStream.makeStream(of: MetricEvent.self, bufferingPolicy: .bufferingOldest(capacity))
+        self.capacity = max(1, capacity)
     }
 
+    /// Puts one event in, or drops and counts it when the queue is full.
     public func emit(_ event: MetricEvent) {
-        emittedCount.add(1, ordering: .relaxed)
-        if case .dropped = continuation.yield(event) {
-            droppedCount.add(1, ordering: .relaxed)
+        _ = offer(CollectionOfOne(event))
+    }
+
+    /// Puts in all of `events`, or none of them when they do not all fit (then all are counted as
+    /// dropped). Returns whether they went in.
+    @discardableResult
+    public func offer(_ events: some Collection<MetricEvent>) -> Bool {
+        guard !events.isEmpty else { return true }
+        emittedCount.add(events.count, ordering: .relaxed)
+        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<[MetricEvent]?, Never>?) in
+            guard !state.finished, state.buffer.count + events.count <= capacity else { return (false, nil) }
+            guard let waiter = state.waiter else {
+                state.buffer.append(contentsOf: events)
+                return (true, nil)
+            }
+            state.waiter = nil
+            return (true, waiter)
+        }
+        if let waiter { waiter.resume(returning: Array(events)) }
+        if !accepted { droppedCount.add(events.count, ordering: .relaxed) }
+        return accepted
+    }
+
+    /// The events waiting, oldest first, as one batch; waits while there are none. Nil once the
+    /// stream is finished and drained, or when the calling task is cancelled. One consumer only.
+    public func nextBatch() async -> [MetricEvent]? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<[MetricEvent]?, Never>) in
+                let ready = state.withLock { state -> [MetricEvent]?? in
+                    if !state.buffer.isEmpty {
+                        defer { state.buffer = [] }
+                        return .some(state.buffer)
+                    }
+                    if state.finished || Task.isCancelled { return .some(nil) }
+                    state.waiter?.resume(returning: [])
+                    state.waiter = continuation
+                    return .none
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            state.withLock { state -> CheckedContinuation<[MetricEvent]?, Never>? in
+                defer { state.waiter = nil }
+                return state.waiter
+            }?.resume(returning: nil)
         }
     }
 
-    /// Events emitted, including dropped ones.
+    /// Events offered, including dropped ones.
     public var emitted: Int { emittedCount.load(ordering: .relaxed) }
-    /// Events dropped because the consumer fell behind by more than `capacity`.
+    /// Events refused because the consumer fell behind by more than `capacity`.
     public var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    /// Events waiting for the consumer.
+    public var waiting: Int { state.withLock { $0.buffer.count } }
 
-    /// Ends the stream; consumers finish after draining what is buffered.
-    public func finish() { continuation.finish() }
+    /// Ends the stream: later events are refused, and the consumer finishes after draining.
+    public func finish() {
+        state.withLock { state -> CheckedContinuation<[MetricEvent]?, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }?.resume(returning: nil)
+    }
 }

@@ -3,8 +3,9 @@ import LookupCore
 
 /// Reads and writes metric events as JSON Lines, one event per line.
 ///
-/// Unknown fields are ignored and a missing `cpuMs` is allowed. A line that is not an event is
-/// reported with its line number and skipped; it is never fatal.
+/// Unknown fields are ignored and a missing `cpuMs` is allowed. A line that is not an event, or
+/// whose numbers or strings are outside ``EventLimits``, is reported with its line number and the
+/// field, and skipped; it is never fatal. `/ingest`, recordings and replays all decode here.
 public struct EventCodec: Sendable {
     public struct LineError: Error, Equatable, Sendable, CustomStringConvertible {
         public var line: Int
@@ -13,13 +14,20 @@ public struct EventCodec: Sendable {
     }
 
     private let decoder = JSONDecoder()
+    /// The message for a line that is not JSON at all.
+    public static let notJSON = "not valid JSON"
 
     public init() {}
 
     /// Decodes one line (without its newline).
     public func decode(line text: some Collection<UInt8>, number: Int) -> Result<MetricEvent, LineError> {
         do {
-            return .success(try decoder.decode(MetricEvent.self, from: Data(text)))
+            let event = try decoder.decode(MetricEvent.self, from: Data(text))
+            if let problem = EventLimits.problem(with: event) { return .failure(LineError(line: number, message: problem)) }
+            return .success(event)
+        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return .failure(LineError(line: number, message: "field \"\(field)\" is not a number in range"))
         } catch DecodingError.keyNotFound(let key, _) {
             return .failure(LineError(line: number, message: "missing field \"\(key.stringValue)\""))
         } catch DecodingError.typeMismatch(_, let context) {
@@ -29,7 +37,7 @@ public struct EventCodec: Sendable {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")
             return .failure(LineError(line: number, message: "field \"\(field)\" is null"))
         } catch {
-            return .failure(LineError(line: number, message: "not valid JSON"))
+            return .failure(LineError(line: number, message: Self.notJSON))
         }
     }
 
@@ -57,5 +65,39 @@ public struct EventCodec: Sendable {
         line += ",\"errorType\":" + (event.errorType.map(JSONText.quoted) ?? "null")
         if let cpu = event.cpuMs { line += ",\"cpuMs\":\(JSONText.milliseconds(cpu))" }
         return line + "}"
+    }
+}
+
+/// What an event's fields may hold. Anything outside is refused at the boundary, naming the field,
+/// so no later arithmetic or conversion ever sees it.
+public enum EventLimits {
+    /// 1970 to 2100, in epoch milliseconds.
+    public static let timestamps: ClosedRange<Int64> = 0...4_102_444_800_000
+    /// Latency and CPU time: zero to one hour, in milliseconds.
+    public static let durationMillis: ClosedRange<Double> = 0...3_600_000
+    /// `colo`, `service` and `errorType`: 1 to 64 printable ASCII characters.
+    public static let maximumTextLength = 64
+
+    /// Nil for a valid event, else what is wrong with it.
+    public static func problem(with event: MetricEvent) -> String? {
+        guard timestamps.contains(event.timestamp) else {
+            return "field \"timestamp\" must be epoch milliseconds between 1970 and 2100"
+        }
+        guard event.latencyMs.isFinite, durationMillis.contains(event.latencyMs) else {
+            return "field \"latencyMs\" must be a number from 0 to 3600000"
+        }
+        if let cpu = event.cpuMs, !(cpu.isFinite && durationMillis.contains(cpu)) {
+            return "field \"cpuMs\" must be a number from 0 to 3600000"
+        }
+        for (name, value) in [("colo", event.colo), ("service", event.service), ("errorType", event.errorType ?? "x")]
+        where !isPlainText(value) {
+            return "field \"\(name)\" must be 1 to \(maximumTextLength) printable ASCII characters"
+        }
+        return nil
+    }
+
+    private static func isPlainText(_ text: String) -> Bool {
+        let bytes = text.utf8
+        return !bytes.isEmpty && bytes.count <= maximumTextLength && bytes.allSatisfy { (0x20...0x7E).contains($0) }
     }
 }

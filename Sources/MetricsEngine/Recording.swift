@@ -23,27 +23,54 @@ public struct Recording: Sendable {
 
     /// Plays the recording into `monitor` from its first second up to `untilMillis` (default: the
     /// last event), calling `eachSecond` with the snapshot after every simulated second.
-    /// `eachSecond` returns false to stop early.
+    /// `eachSecond` returns false to stop early. Gaps longer than any window are jumped over.
     public func play(
         into monitor: inout MetricsMonitor, untilMillis: Int64? = nil,
         eachSecond: (MetricsSnapshot) -> Bool = { _ in true }
     ) -> MetricsSnapshot? {
-        guard let first = firstMillis, let last = lastMillis else { return nil }
-        let end = untilMillis ?? last
-        var index = 0
-        var second = first.floorDiv(1000)
+        var cursor = PlaybackCursor(self, untilMillis: untilMillis)
         var latest: MetricsSnapshot?
-        while second * 1000 <= end {
-            let now = min(second * 1000 + 999, end)
-            while index < events.count, events[index].timestamp <= now {
-                monitor.record(events[index], nowMillis: now)
-                index += 1
-            }
-            let snapshot = monitor.tick(nowMillis: now)
+        while let step = cursor.next() {
+            for event in step.events { monitor.record(event, nowMillis: step.nowMillis) }
+            let snapshot = monitor.tick(nowMillis: step.nowMillis)
             latest = snapshot
             if !eachSecond(snapshot) { break }
-            second += 1
         }
         return latest
+    }
+}
+
+/// Walks a recording one simulated second at a time: each step is the time at the end of that
+/// second and the events up to it. Once the longest window has drained after the last event
+/// played, the cursor jumps straight to the second of the next event (or to the end), so a stray
+/// timestamp years away costs one step, not one per second in between.
+public struct PlaybackCursor: Sendable {
+    private let events: [MetricEvent]
+    private let end: Int64
+    private var index = 0
+    private var second: Int64
+    private var lastEventSecond: Int64
+    /// A gap this long (in ms) with no events leaves every window empty.
+    static let drainMillis = Int64(MetricsWindow.windowRange.upperBound + 1) * 1000
+
+    /// Plays `recording` up to `untilMillis`, or its last event. Nil-safe on an empty recording.
+    public init(_ recording: Recording, untilMillis: Int64? = nil) {
+        events = recording.events
+        let first = recording.firstMillis ?? 0
+        end = untilMillis ?? recording.lastMillis ?? -1
+        second = first.floorDiv(1000) * 1000
+        lastEventSecond = second
+    }
+
+    public mutating func next() -> (nowMillis: Int64, events: ArraySlice<MetricEvent>)? {
+        guard !events.isEmpty, second <= end else { return nil }
+        let now = min(second + 999, end)
+        let start = index
+        while index < events.count, events[index].timestamp <= now { index += 1 }
+        if index > start { lastEventSecond = second }
+        let following = index < events.count ? events[index].timestamp.floorDiv(1000) * 1000 : end.floorDiv(1000) * 1000
+        let drained = second - lastEventSecond >= Self.drainMillis
+        second = drained && following > second + 1000 ? following : second + 1000
+        return (now, events[start..<index])
     }
 }

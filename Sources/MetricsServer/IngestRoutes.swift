@@ -11,7 +11,10 @@ public enum MetricsRoutes {
     /// The largest ingest body accepted.
     public static let maximumIngestBytes = 4 << 20
 
-    public static func add(to routes: JSONRouter, monitor: LiveMonitor, sink: any MetricSink, prometheus: PrometheusExport) {
+    /// Seconds a client is told to wait (`Retry-After`) when the event queue is full.
+    public static let retryAfterSeconds = 1
+
+    public static func add(to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport) {
         let codec = EventCodec()
         routes.on("/ingest", .post) { request, _ in
             let body: ByteBuffer
@@ -21,7 +24,15 @@ public enum MetricsRoutes {
                 return .json(status: .contentTooLarge, JSONText.errorObject("Ingest body too large: the limit is \(maximumIngestBytes >> 20) MiB; send smaller batches"))
             }
             let result = ingest(Data(buffer: body), codec: codec)
-            for event in result.events { sink.emit(event) }
+            // All or none: a client told 503 can send the same body again without duplicates.
+            guard sink.offer(result.events) else {
+                var response = Response.json(
+                    status: .serviceUnavailable,
+                    "{\"error\":\"The event queue is full; retry after \(retryAfterSeconds)s\",\"accepted\":0,\"refused\":\(result.events.count)}"
+                )
+                response.headers[.retryAfter] = "\(retryAfterSeconds)"
+                return response
+            }
             if let first = result.errors.first {
                 let message = "\(first.description) (\(result.errors.count) bad line\(result.errors.count == 1 ? "" : "s"); \(result.events.count) accepted)"
                 return .json(status: .badRequest, "{\"error\":\(JSONText.quoted(message)),\"accepted\":\(result.events.count),\"rejected\":\(result.errors.count),\"firstBadLine\":\(first.line)}")
@@ -44,10 +55,14 @@ public enum MetricsRoutes {
     }
 
     /// A body is either one JSON event (possibly pretty-printed, as the seed's worker posts it)
-    /// or NDJSON lines.
+    /// or NDJSON lines. A body that parses as one JSON object is judged as one event, so an
+    /// out-of-range field in a pretty-printed event is named rather than reported as bad JSON.
     static func ingest(_ data: Data, codec: EventCodec) -> (events: [MetricEvent], errors: [EventCodec.LineError]) {
-        if case .success(let single) = codec.decode(line: data, number: 1) { return ([single], []) }
-        return codec.decode(lines: data)
+        switch codec.decode(line: data, number: 1) {
+        case .success(let single): return ([single], [])
+        case .failure(let error) where error.message != EventCodec.notJSON: return ([], [error])
+        case .failure: return codec.decode(lines: data)
+        }
     }
 
     static let snapshotEncoder: JSONEncoder = {

@@ -58,8 +58,14 @@ public final class PrometheusExport: Sendable {
             return (colo.latency, colo.cpu, counter)
         }
         counter.increment()
-        latency.recordNanoseconds(Int64(event.latencyMs * 1_000_000))
-        if let cpuMs = event.cpuMs { cpu.recordNanoseconds(Int64(cpuMs * 1_000_000)) }
+        latency.recordNanoseconds(Self.nanoseconds(event.latencyMs))
+        if let cpuMs = event.cpuMs { cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
+    }
+
+    /// Milliseconds as nanoseconds, clamped to zero…one hour (never traps, whatever the double).
+    static func nanoseconds(_ milliseconds: Double) -> Int64 {
+        guard milliseconds.isFinite, milliseconds > 0 else { return 0 }
+        return Int64(min(milliseconds, 3_600_000) * 1_000_000)
     }
 
     /// The text exposition format.

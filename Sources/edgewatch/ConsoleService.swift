@@ -8,7 +8,8 @@ import ServiceLifecycle
 import Synchronization
 
 /// The dashboard as a service: owns the terminal on the main actor, polls keys, redraws about
-/// four times a second from monitor snapshots, and never blocks the server.
+/// four times a second from monitor snapshots, and never blocks the server. It never waits on
+/// an effect either: flushes and fault changes run on an ``EffectQueue`` and come back as results.
 struct ConsoleService: Service {
     let mode: Mode
     let monitor: LiveMonitor
@@ -27,6 +28,8 @@ struct ConsoleService: Service {
     private func loop() async throws {
         let terminal = try CursesTerminal(noColor: noColor, term: ProcessInfo.processInfo.environment["TERM"] ?? "")
         defer { terminal.close() }
+        let effects = EffectQueue(executor: executor)
+        defer { effects.close() }
         var state = DashboardState(mode: mode)
         state.logFile = logFile
         state.faults = executor.simulator?.faults.labels ?? []
@@ -36,11 +39,17 @@ struct ConsoleService: Service {
         var lastRecordedAt = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var dirty = false
+            // Effects run off this loop; it only queues them and takes in their results.
             while let key = terminal.nextKey() {
                 dirty = true
                 for effect in state.handle(key) {
-                    guard await executor.run(effect, state: &state) else { return }
+                    if effect == .quit { return }
+                    if !effects.submit(effect) { state.notice = "busy: still carrying out earlier keys" }
                 }
+            }
+            for result in effects.takeResults() {
+                dirty = true
+                state.receive(result)
             }
             let now = ContinuousClock.now
             if now - lastTick >= .milliseconds(250) {

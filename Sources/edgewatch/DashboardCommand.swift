@@ -28,7 +28,10 @@ struct DashboardCommand: AsyncParsableCommand {
         try TerminalCheck.require(command: "dashboard")
         let logPath = logFile ?? TerminalCheck.defaultLogFile()
         let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
-        let host = try await LookupHost.make(options: options, logger: logger, defaultDistances: NetworkDistance.demo) {
+        let host = try await LookupHost.make(
+            options: options, logger: logger, defaultDistances: NetworkDistance.demo,
+            replicationMillis: LookupOptions.demoReplicationMillis
+        ) {
             logger.notice("\($0)")
         }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
@@ -48,7 +51,8 @@ struct DashboardCommand: AsyncParsableCommand {
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
-            .init(service: MetricsHost.Pump(host: metricsHost)),
+            .init(service: metricsHost.pump),
+            .init(service: host.janitor),
             .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let traffic {

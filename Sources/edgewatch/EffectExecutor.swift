@@ -2,56 +2,98 @@ import CRMSimulator
 import Console
 import LookupCore
 import MetricsEngine
+import Synchronization
 import Traffic
 
 /// Carries out what keys ask for, against the real caches, simulator, monitor and traffic.
-struct EffectExecutor {
+/// It never touches the dashboard state: each effect comes back as an ``EffectResult``.
+struct EffectExecutor: Sendable {
     let caches: ColoCaches?
     let simulator: CRMSimulator?
     let monitor: LiveMonitor
     let traffic: TrafficDriver?
 
-    /// Returns false when the effect is to quit.
-    @MainActor
-    func run(_ effect: Effect, state: inout DashboardState) async -> Bool {
+    /// Runs one effect (not `quit`, which the screen loop handles) and says what came of it.
+    func run(_ effect: Effect) async -> EffectResult? {
         switch effect {
         case .quit:
-            return false
+            return nil
         case .flush(let colo):
-            guard let caches else { return true }
-            let dropped = caches.flush(colo: colo.flatMap { Colo($0) })
-            state.note(.flush, "flushed \(colo.map { "\($0)'s cache" } ?? "all caches"): \(dropped) entries")
+            guard let caches else { return nil }
+            // OTHER is a real cache too: a name that is no three-letter code must not mean "all".
+            let target: Colo? = colo.map { $0 == Colo.other.code ? .other : Colo($0) ?? .other }
+            return .flushed(colo: colo, entries: caches.flush(colo: target))
         case .toggleFault(let kind):
-            guard let simulator else {
-                state.notice = "faults work only with the embedded CRM simulator (no --crm-url)"
-                return true
-            }
+            guard let simulator else { return .failed("faults work only with the embedded CRM simulator (no --crm-url)") }
             var plan = simulator.faults
             plan.toggle(kind)
-            await apply(plan, to: simulator, state: &state, change: "\(kind.rawValue) \(plan.has(kind) ? "on" : "off")")
+            return await apply(plan, to: simulator, change: "\(kind.rawValue) \(plan.has(kind) ? "on" : "off")")
         case .clearFaults:
-            guard let simulator else { return true }
-            await apply(.none, to: simulator, state: &state, change: "all faults cleared")
+            guard let simulator else { return nil }
+            return await apply(.none, to: simulator, change: "all faults cleared")
         case .setWindow(let seconds):
             monitor.setWindow(seconds: seconds)
-            state.note(.info, "window set to \(seconds)s", mark: false)
+            return .windowSet(seconds: seconds)
         case .scaleTraffic(let factor):
-            guard let traffic else { return true }
+            guard let traffic else { return nil }
             traffic.setRate(traffic.rate * factor)
-            state.trafficRate = traffic.rate
+            return .trafficScaled(rate: traffic.rate)
         }
-        return true
     }
 
-    @MainActor
-    private func apply(_ plan: FaultPlan, to simulator: CRMSimulator, state: inout DashboardState, change: String) async {
+    private func apply(_ plan: FaultPlan, to simulator: CRMSimulator, change: String) async -> EffectResult {
         do {
             try await simulator.setFaults(plan)
-            state.faults = plan.labels
-            state.note(.fault, "CRM fault: " + change)
+            return .faultsChanged(labels: plan.labels, change: change)
         } catch {
-            state.notice = "could not change faults: \(error)"
+            return .failed("could not change faults: \(error)")
         }
+    }
+}
+
+/// Effects waiting to run, worked through in order by one task off the screen loop, and their
+/// results waiting for the loop. Both sides are bounded; a key pressed while 32 effects are still
+/// queued is refused with a notice rather than queued without end.
+final class EffectQueue: Sendable {
+    static let capacity = 32
+    private let pending: AsyncStream<Effect>.Continuation
+    private let results = Inbox()
+    private let worker: Task<Void, Never>
+
+    private final class Inbox: Sendable {
+        let items = Mutex<[EffectResult]>([])
+    }
+
+    init(executor: EffectExecutor) {
+        let (stream, continuation) = AsyncStream.makeStream(of: Effect.self, bufferingPolicy: .bufferingOldest(Self.capacity))
+        pending = continuation
+        let results = self.results
+        worker = Task {
+            for await effect in stream {
+                guard let result = await executor.run(effect) else { continue }
+                results.items.withLock { $0.append(result) }
+            }
+        }
+    }
+
+    /// Queues an effect; returns false when the queue is full.
+    func submit(_ effect: Effect) -> Bool {
+        if case .enqueued = pending.yield(effect) { return true }
+        return false
+    }
+
+    /// The results that arrived since the last call, oldest first.
+    func takeResults() -> [EffectResult] {
+        results.items.withLock { results in
+            defer { results = [] }
+            return results
+        }
+    }
+
+    /// Stops the worker; an effect still running is cancelled.
+    func close() {
+        pending.finish()
+        worker.cancel()
     }
 }
 

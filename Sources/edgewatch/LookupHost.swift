@@ -18,8 +18,10 @@ struct LookupHost {
 
     /// Builds the host; starts the embedded simulator when no CRM URL is configured.
     /// `defaultDistances` apply when no `--colo-distance` was given (the demo's, for the dashboard).
+    /// `replicationMillis` applies when no `--replication-delay` was given.
     static func make(
-        options: LookupOptions, logger: Logger, defaultDistances: [Colo: Int] = [:], announce: (String) -> Void
+        options: LookupOptions, logger: Logger, defaultDistances: [Colo: Int] = [:], replicationMillis: Int64,
+        announce: (String) -> Void
     ) async throws -> LookupHost {
         var simulator: CRMSimulator?
         let crmURL: String
@@ -36,7 +38,9 @@ struct LookupHost {
             baseURL: crmURL, apiKey: options.apiKey,
             timeout: .milliseconds(Int64(options.crmTimeout * 1000)), logger: logger
         )
-        let caches = ColoCaches(capacityPerColo: options.cacheCapacity, replicationDelayMillis: options.replicationDelayMillis)
+        let caches = ColoCaches(
+            capacityPerColo: options.cacheCapacity, replicationDelayMillis: options.replicationDelayMillis(default: replicationMillis)
+        )
         let distances = options.coloDistance.isEmpty && simulator != nil ? defaultDistances : options.distances
         let crm: any CustomerDirectory = distances.isEmpty ? directory : NetworkDistance(base: directory, millis: distances)
         let events = MetricEventStream()
@@ -55,14 +59,11 @@ struct LookupHost {
     func application(
         settings: HTTPServerSettings, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
     ) -> some Service {
-        Application(
-            router: routes.router,
-            server: settings.serverBuilder,
-            configuration: settings.applicationConfiguration,
-            onServerRunning: { await onRunning($0.localAddress?.port ?? settings.port) },
-            logger: logger
-        )
+        settings.application(router: routes.router, logger: logger, onRunning: onRunning)
     }
+
+    /// Reclaims expired cache entries while the host runs.
+    var janitor: CacheJanitor { CacheJanitor(caches: caches) }
 
     /// Releases the CRM client and stops the simulator.
     func shutdown() async {

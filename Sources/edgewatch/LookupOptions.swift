@@ -32,8 +32,8 @@ struct LookupOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Override a tier's queue id, e.g. Enterprise=queue-123 (repeatable).", valueName: "TIER=QUEUE"))
     var tierQueue: [String] = []
 
-    @Option(help: ArgumentHelp("Longest KV replication delay between colos, as documented for Cloudflare KV (0 turns replication off).", valueName: "DURATION"))
-    var replicationDelay = "60s"
+    @Option(help: ArgumentHelp("Simulate KV replication between colos with this longest delay, as documented for Cloudflare KV; 0 turns it off. Default: 60s for the dashboard and serve --traffic, off for serve.", valueName: "DURATION"))
+    var replicationDelay: String?
 
     @Option(help: ArgumentHelp("Simulated network distance from a colo to the CRM, added to its CRM calls (repeatable), e.g. SIN=80.", valueName: "COLO=MS"))
     var coloDistance: [String] = []
@@ -56,8 +56,10 @@ struct LookupOptions: ParsableArguments {
         if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
         do { _ = try TierQueueMap.parsing(overrides: tierQueue) } catch { throw ValidationError(error.description) }
         do { _ = try NetworkDistance.parse(coloDistance) } catch { throw ValidationError(error.description) }
-        guard let delay = DurationText.milliseconds(replicationDelay), delay <= 3_600_000 else {
-            throw ValidationError("--replication-delay must be a duration up to 1h, such as 60s or 0 (got \"\(replicationDelay)\")")
+        if let replicationDelay {
+            guard let delay = DurationText.milliseconds(replicationDelay), delay <= 3_600_000 else {
+                throw ValidationError("--replication-delay must be a duration up to 1h, such as 60s or 0 (got \"\(replicationDelay)\")")
+            }
         }
         if let url = resolvedCRMURL, URL(string: url)?.host == nil {
             throw ValidationError("the CRM URL \"\(url)\" is not an absolute http(s) URL")
@@ -82,7 +84,13 @@ struct LookupOptions: ParsableArguments {
         )
     }
 
-    var replicationDelayMillis: Int64 { Int64(DurationText.milliseconds(replicationDelay) ?? 60_000) }
+    /// The simulated replication delay: `--replication-delay` when given, else `defaultMillis`.
+    func replicationDelayMillis(default defaultMillis: Int64) -> Int64 {
+        replicationDelay.flatMap(DurationText.milliseconds).map { Int64($0) } ?? defaultMillis
+    }
+
+    /// The demo's replication delay (Cloudflare documents up to 60 s).
+    static let demoReplicationMillis: Int64 = 60_000
 
     var distances: [Colo: Int] { (try? NetworkDistance.parse(coloDistance)) ?? [:] }
 

@@ -23,17 +23,7 @@ struct MetricsHost {
     }
 
     /// Drains the event stream into the monitor and the Prometheus export.
-    struct Pump: Service {
-        let host: MetricsHost
-        func run() async throws {
-            await cancelWhenGracefulShutdown {
-                for await event in host.events.events {
-                    host.monitor.record(event)
-                    host.prometheus.record(event)
-                }
-            }
-        }
-    }
+    var pump: EventPump { EventPump(events: events, monitor: monitor, prometheus: prometheus) }
 
     /// Ticks the monitor every second and logs every alert state change.
     struct AlertLog: Service {

@@ -87,21 +87,12 @@ struct Player: Service {
     let secondDuration: Duration?
 
     func run() async throws {
-        var index = 0
-        let events = recording.events
-        var second = recording.firstMillis!.floorToSecond
-        let last = recording.lastMillis!
-        while second <= last, !Task.isCancelled, !Task.isShuttingDownGracefully {
-            clock.set(second + 999)
-            var batch: [MetricEvent] = []
-            while index < events.count, events[index].timestamp <= second + 999 {
-                batch.append(events[index])
-                index += 1
-            }
-            monitor.record(contentsOf: batch)
+        var cursor = PlaybackCursor(recording)
+        while !Task.isCancelled, !Task.isShuttingDownGracefully, let step = cursor.next() {
+            clock.set(step.nowMillis)
+            monitor.record(contentsOf: Array(step.events))
             // Evaluate alerts every simulated second, as a live monitor would, whatever the speed.
             monitor.tick()
-            second += 1000
             if let secondDuration { try? await Task.sleep(for: secondDuration) } else { await Task.yield() }
         }
     }

@@ -21,7 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logs.make(label: "edgewatch", level: options.logLevel)
-        let host = try await LookupHost.make(options: options, logger: logger) { logger.notice("\($0)") }
+        let host = try await LookupHost.make(
+            options: options, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
+        ) { logger.notice("\($0)") }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
         metricsHost.addRoutes(to: host.routes)
         let summary = "colo \(options.lookupSettings.serverColo), CRM \(host.crmURL)"
@@ -35,7 +37,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
-            .init(service: MetricsHost.Pump(host: metricsHost)),
+            .init(service: metricsHost.pump),
+            .init(service: host.janitor),
             .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger)),
         ]
         if let driver {

@@ -34,10 +34,7 @@ struct WatchCommand: AsyncParsableCommand {
         metricsHost.addRoutes(to: routes)
         let shared = SharedPort()
         let settings = HTTPServerSettings(host: host, port: port)
-        let app = Application(
-            router: routes.router, server: settings.serverBuilder, configuration: settings.applicationConfiguration,
-            onServerRunning: { shared.set($0.localAddress?.port ?? settings.port) }, logger: logger
-        )
+        let app = settings.application(router: routes.router, logger: logger) { shared.set($0) }
         let console = ConsoleService(
             mode: .watch, monitor: metricsHost.monitor,
             executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil),
@@ -46,7 +43,7 @@ struct WatchCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app),
-                .init(service: MetricsHost.Pump(host: metricsHost)),
+                .init(service: metricsHost.pump),
                 .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

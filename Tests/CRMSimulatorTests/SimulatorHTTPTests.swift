@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 @testable import CRMSimulator
 
@@ -10,17 +11,12 @@ import Testing
 struct SimulatorHTTPTests {
     static let logger = Logger(label: "sim-test") { _ in SwiftLogNoOpLogHandler() }
 
-    func get(_ url: String, timeout: TimeAmount = .seconds(5)) async throws -> (status: UInt, body: String) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: timeout)
-        return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    func get(_ url: String) async throws -> HTTPReply {
+        try await HTTPProbe.send(.GET, url)
     }
 
-    func put(_ url: String, _ body: String) async throws -> (status: UInt, body: String) {
-        var request = HTTPClientRequest(url: url)
-        request.method = .PUT
-        request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        return (response.status.code, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+    func put(_ url: String, _ body: String) async throws -> HTTPReply {
+        try await HTTPProbe.send(.PUT, url, body: body)
     }
 
     @Test("Customers, stats, and faults switched from the admin endpoint, down included")
@@ -49,7 +45,7 @@ struct SimulatorHTTPTests {
         #expect(refused.body.contains("between 0 and 1"))
 
         _ = try await put("\(adminBase)/admin/faults", #"{"down":true}"#)
-        await #expect(throws: (any Error).self) { try await get("\(base)/health", timeout: .milliseconds(300)) }
+        await #expect(throws: (any Error).self) { try await HTTPProbe.send(.GET, "\(base)/health", timeout: .milliseconds(300)) }
         _ = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
         #expect(try await get("\(base)/health").status == 200)
 

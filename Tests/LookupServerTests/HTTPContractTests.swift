@@ -1,5 +1,6 @@
 import Foundation
 import LookupCore
+import TestSupport
 import Testing
 
 @Suite("HTTP contract: JSON everywhere, one event per lookup")
@@ -71,14 +72,10 @@ struct HTTPContractTests {
             _ = try await stack.lookup("not json")
             _ = try await stack.lookup(#"{"email":"nobody@example.com"}"#)
             _ = try await stack.request(.GET, "/health")
-            try await stack.simulator.setFaults(.init(error: .init(probability: 1, status: 503)))
+            try await stack.simulator!.setFaults(.init(error: .init(probability: 1, status: 503)))
             _ = try await stack.lookup(#"{"ani":"+15550000012"}"#)
 
-            var received: [MetricEvent] = []
-            for await event in stack.events.events {
-                received.append(event)
-                if received.count == 6 { break }
-            }
+            let received = try await stack.nextEvents(6)
             #expect(stack.events.emitted == 6)
             #expect(stack.events.dropped == 0)
             #expect(received.map(\.colo) == ["SIN", "SIN", "FRA", "LHR", "LHR", "LHR"])
@@ -100,9 +97,9 @@ struct HTTPContractTests {
         try await LiveStack.with { stack in
             let reply = try await stack.lookup(#"{"ani":"tel:+15550000042"}"#)
             #expect(reply.json["contactFound"] as? Bool == true)
-            #expect(stack.simulator.stats.found == 1)
+            #expect(stack.simulator!.stats.found == 1)
         }
-        try await LiveStack.with(clientKey: "wrong-key") { stack in
+        try await LiveStack.with(.init(clientKey: "wrong-key")) { stack in
             for _ in 0..<2 {
                 let reply = try await stack.lookup(#"{"ani":"tel:+15550000042"}"#)
                 #expect(reply.json["errorType"] as? String == "crm_auth")

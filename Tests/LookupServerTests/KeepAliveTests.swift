@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import TestSupport
 import Testing
 
 /// Genesys pools connections and reports "Connection reset" when a server drops an idle one, so

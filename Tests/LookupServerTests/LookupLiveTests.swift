@@ -1,6 +1,7 @@
 import CRMSimulator
 import Foundation
 import LookupCore
+import TestSupport
 import Testing
 
 @Suite("Lookup over real HTTP")
@@ -69,7 +70,7 @@ struct LookupLiveTests {
     func fault(name: String) async throws {
         let (_, plan, errorType) = try #require(Self.faults.first { $0.0 == name })
         try await LiveStack.with { stack in
-            try await stack.simulator.setFaults(plan)
+            try await stack.simulator!.setFaults(plan)
             for _ in 0..<2 {
                 let reply = try await stack.lookup(#"{"ani":"+15550000007"}"#)
                 #expect(reply.status == 200)
@@ -81,7 +82,7 @@ struct LookupLiveTests {
                 #expect(reply.json["cacheHit"] as? Bool == false)
             }
             #expect(stack.caches.entryCount() == 0)
-            try await stack.simulator.setFaults(.none)
+            try await stack.simulator!.setFaults(.none)
             let healed = try await stack.lookup(#"{"ani":"+15550000007"}"#)
             #expect(healed.json["contactFound"] as? Bool == true)
             #expect(healed.json["cacheHit"] as? Bool == false)
@@ -90,8 +91,8 @@ struct LookupLiveTests {
 
     @Test("The CRM deadline is honoured: a hanging CRM is reported as crm_timeout")
     func deadline() async throws {
-        try await LiveStack.with(crmTimeout: .milliseconds(250)) { stack in
-            try await stack.simulator.setFaults(FaultPlan(hang: .init(probability: 1, seconds: 5)))
+        try await LiveStack.with(.init(crmTimeout: .milliseconds(250))) { stack in
+            try await stack.simulator!.setFaults(FaultPlan(hang: .init(probability: 1, seconds: 5)))
             let reply = try await stack.lookup(#"{"email":"customer1@example.com"}"#)
             #expect(reply.json["errorType"] as? String == "crm_timeout")
             // latencyMs is measured by the server: at least the deadline, far below the 5 s hang.
@@ -103,8 +104,8 @@ struct LookupLiveTests {
 
     @Test("Added CRM latency shows in latencyMs but is not an error")
     func latency() async throws {
-        try await LiveStack.with(crmTimeout: .seconds(2)) { stack in
-            try await stack.simulator.setFaults(FaultPlan(latency: .init(probability: 1, milliseconds: 150, jitterMilliseconds: 0)))
+        try await LiveStack.with(.init(crmTimeout: .seconds(2))) { stack in
+            try await stack.simulator!.setFaults(FaultPlan(latency: .init(probability: 1, milliseconds: 150, jitterMilliseconds: 0)))
             let reply = try await stack.lookup(#"{"ani":"+15550000003"}"#)
             #expect(reply.json["contactFound"] as? Bool == true)
             #expect(reply.json["errorType"] as? String == "")

@@ -8,61 +8,32 @@ import MetricsEngine
 import MetricsServer
 import NIOCore
 import NIOHTTP1
+import TestSupport
 import Testing
 
 /// `/ingest`, `/api/snapshot` and `/metrics` on a real loopback listener.
 @Suite("Ingest and snapshot over HTTP")
 struct IngestTests {
+    /// A stack with the metrics pump running; `send` answers (status, content type, body).
     struct Stack {
-        let port: Int
-        let monitor: LiveMonitor
-        let events: MetricEventStream
+        let live: LiveStack
+        var monitor: LiveMonitor { live.monitor }
+        var events: MetricEventStream { live.events }
 
-        func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (status: UInt, type: String?, body: String) {
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
-            request.method = method
-            if let body { request.body = .bytes(ByteBuffer(string: body)) }
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-            let bytes = try await response.body.collect(upTo: 8 << 20)
-            return (response.status.code, response.headers.first(name: "content-type"), String(buffer: bytes))
+        func send(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (status: Int, type: String?, body: String) {
+            let reply = try await live.request(method, path, body: body)
+            return (reply.status, reply.contentType, reply.body)
         }
 
-        /// Waits until the monitor has recorded `count` events (the pump is asynchronous).
         func waitForRecorded(_ count: Int) async throws -> MetricsSnapshot {
-            for _ in 0..<200 {
-                let snapshot = monitor.tick()
-                if snapshot.events.recorded >= count { return snapshot }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            return monitor.tick()
+            try await live.recorded(count)
         }
     }
 
-    func withStack(_ body: (Stack) async throws -> Void) async throws {
-        let logger = Logger(label: "ingest-test") { _ in SwiftLogNoOpLogHandler() }
-        let events = MetricEventStream(capacity: 10_000)
-        let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { Int64(Date().timeIntervalSince1970 * 1000) })
-        let prometheus = PrometheusExport()
-        let routes = JSONRouter(logger: logger)
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus)
-        let pump = Task {
-            for await event in events.events {
-                monitor.record(event)
-                prometheus.record(event)
-            }
+    func withStack(eventCapacity: Int = 10_000, pump: Bool = true, _ body: (Stack) async throws -> Void) async throws {
+        try await LiveStack.with(.init(eventCapacity: eventCapacity, pumpEvents: pump)) { live in
+            try await body(Stack(live: live))
         }
-        let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(router: routes.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { portSink.yield($0.localAddress!.port!); portSink.finish() }, logger: logger)
-        let server = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        defer {
-            server.cancel()
-            events.finish()
-            pump.cancel()
-        }
-        try await body(Stack(port: port, monitor: monitor, events: events))
     }
 
     static func line(colo: String = "SIN", offsetMs: Int64 = 0, cpu: Bool = true) -> String {

@@ -1,18 +1,20 @@
 import Synchronization
-@testable import LookupCore
+import LookupCore
 
 /// Clocks the test moves by hand.
-final class ManualClocks: LookupClocks {
+public final class ManualClocks: LookupClocks {
     private let state = Mutex((nanos: UInt64(1_000_000_000), epoch: Int64(1_790_000_000_000), cpu: UInt64(0)))
 
-    func monotonicNanos() -> UInt64 { state.withLock { $0.nanos } }
-    func epochMillis() -> Int64 { state.withLock { $0.epoch } }
-    func threadCPUNanos() -> UInt64 {
+    public init() {}
+
+    public func monotonicNanos() -> UInt64 { state.withLock { $0.nanos } }
+    public func epochMillis() -> Int64 { state.withLock { $0.epoch } }
+    public func threadCPUNanos() -> UInt64 {
         // Every read of the CPU clock costs 0.5 ms of "CPU", so segments have a known size.
         state.withLock { $0.cpu += 500_000; return $0.cpu }
     }
 
-    func advance(seconds: Double) {
+    public func advance(seconds: Double) {
         state.withLock {
             $0.nanos += UInt64(seconds * 1e9)
             $0.epoch += Int64(seconds * 1000)
@@ -21,35 +23,38 @@ final class ManualClocks: LookupClocks {
 }
 
 /// A CRM that answers from a script and counts its calls.
-final class ScriptedCRM: CustomerDirectory {
+public final class ScriptedCRM: CustomerDirectory {
     private let state: Mutex<(outcome: CRMOutcome, calls: [LookupKey])>
 
-    init(_ outcome: CRMOutcome) { state = Mutex((outcome, [])) }
+    public init(_ outcome: CRMOutcome) { state = Mutex((outcome, [])) }
 
-    func answer(with outcome: CRMOutcome) { state.withLock { $0.outcome = outcome } }
-    var calls: [LookupKey] { state.withLock { $0.calls } }
+    public func answer(with outcome: CRMOutcome) { state.withLock { $0.outcome = outcome } }
+    public var calls: [LookupKey] { state.withLock { $0.calls } }
 
-    func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
+    public func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
         state.withLock { $0.calls.append(key); return $0.outcome }
     }
 }
 
 /// A sink that keeps every event.
-final class CollectingSink: MetricSink {
+public final class CollectingSink: MetricSink {
     private let collected = Mutex<[MetricEvent]>([])
-    func emit(_ event: MetricEvent) { collected.withLock { $0.append(event) } }
-    var events: [MetricEvent] { collected.withLock { $0 } }
+    public init() {}
+    public func emit(_ event: MetricEvent) { collected.withLock { $0.append(event) } }
+    public var events: [MetricEvent] { collected.withLock { $0 } }
 }
 
-let alice = CRMRecord(id: "CUST-000000", firstName: "Alice", lastName: " Smith ", accountTier: "Enterprise", preferredLanguage: "fr-CA")
+public let alice = CRMRecord(id: "CUST-000000", firstName: "Alice", lastName: " Smith ", accountTier: "Enterprise", preferredLanguage: "fr-CA")
 
 /// A CRM that holds every call until the test opens the gate, so calls can be made concurrent.
-final class GatedCRM: CustomerDirectory {
+public final class GatedCRM: CustomerDirectory {
     private let state = Mutex<(calls: Int, open: Bool, waiting: [CheckedContinuation<Void, Never>])>((0, false, []))
 
-    var calls: Int { state.withLock { $0.calls } }
+    public init() {}
 
-    func open() {
+    public var calls: Int { state.withLock { $0.calls } }
+
+    public func open() {
         let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.open = true
             defer { state.waiting = [] }
@@ -58,7 +63,7 @@ final class GatedCRM: CustomerDirectory {
         for continuation in waiting { continuation.resume() }
     }
 
-    func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
+    public func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
         await withCheckedContinuation { continuation in
             let proceed = state.withLock { state -> Bool in
                 state.calls += 1

@@ -1,0 +1,134 @@
+import CRMSimulator
+import Foundation
+import Logging
+import LookupCore
+import LookupServer
+import MetricsEngine
+import MetricsServer
+import NIOHTTP1
+
+/// The real middleware and metrics routes on a loopback port, built with the same builders the
+/// executable uses, with the CRM simulator (or any CRM URL) behind it.
+public struct LiveStack: Sendable {
+    public let simulator: CRMSimulator?
+    public let events: MetricEventStream
+    public let caches: ColoCaches
+    public let monitor: LiveMonitor
+    public let server: RunningServer
+    public let crmURL: String
+    private let directory: HTTPCustomerDirectory
+    private let pump: Task<Void, Never>
+
+    public var port: Int { server.port }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Options for a stack; the defaults suit most tests.
+    public struct Options: Sendable {
+        /// A CRM deadline a loaded 2-core machine meets for the simulator's instant answers.
+        public var crmTimeout: Duration
+        /// Use this CRM instead of starting the simulator.
+        public var crmURL: String?
+        public var clientKey: String
+        public var eventCapacity: Int
+        /// Run the metrics pump (drain events into the monitor); off leaves them in the stream.
+        public var pumpEvents: Bool
+        public var cacheCapacity: Int
+
+        public init(crmTimeout: Duration = .seconds(2), crmURL: String? = nil, clientKey: String = "secret-key",
+                    eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000) {
+            self.crmTimeout = crmTimeout
+            self.crmURL = crmURL
+            self.clientKey = clientKey
+            self.eventCapacity = eventCapacity
+            self.pumpEvents = pumpEvents
+            self.cacheCapacity = cacheCapacity
+        }
+    }
+
+    /// Runs `body` against a fresh stack and always tears it down.
+    public static func with<T>(_ options: Options = Options(), _ body: (LiveStack) async throws -> T) async throws -> T {
+        let stack = try await start(options)
+        do {
+            let result = try await body(stack)
+            await stack.stop()
+            return result
+        } catch {
+            await stack.stop()
+            throw error
+        }
+    }
+
+    public static func start(_ options: Options) async throws -> LiveStack {
+        let logger = RunningServer.quiet
+        var simulator: CRMSimulator?
+        let crmURL: String
+        if let url = options.crmURL {
+            crmURL = url
+        } else {
+            let sim = CRMSimulator(apiKey: "secret-key", logger: logger)
+            try await sim.start()
+            simulator = sim
+            crmURL = sim.baseURL!
+        }
+        let directory = HTTPCustomerDirectory(baseURL: crmURL, apiKey: options.clientKey, timeout: options.crmTimeout, logger: logger)
+        let events = MetricEventStream(capacity: options.eventCapacity)
+        let caches = ColoCaches(capacityPerColo: options.cacheCapacity)
+        let lookup = CustomerLookup(
+            settings: LookupSettings(serverColo: Colo("LHR")!), caches: caches, crm: directory,
+            clocks: SystemClocks(), sink: events
+        )
+        let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped })
+        let prometheus = PrometheusExport()
+        let routes = JSONRouter(logger: logger)
+        LookupRoutes.add(to: routes, lookup: lookup)
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus)
+        let pumping = options.pumpEvents
+        let pump = Task {
+            guard pumping else { return }
+            await EventPump(events: events, monitor: monitor, prometheus: prometheus).run()
+        }
+        let server = try await RunningServer.start(router: routes.router)
+        return LiveStack(simulator: simulator, events: events, caches: caches, monitor: monitor, server: server,
+                         crmURL: crmURL, directory: directory, pump: pump)
+    }
+
+    public func stop() async {
+        await server.stop()
+        pump.cancel()
+        try? await directory.shutdown()
+        await simulator?.stop()
+    }
+
+    public func request(
+        _ method: HTTPMethod, _ path: String, body: String? = nil, colo: String? = nil, headers: [(String, String)] = [],
+        timeout: Duration = .seconds(10)
+    ) async throws -> HTTPReply {
+        var fields = headers
+        if let colo { fields.append(("X-Edge-Colo", colo)) }
+        if body != nil { fields.append(("Content-Type", "application/json")) }
+        return try await HTTPProbe.send(method, baseURL + path, headers: fields, body: body, timeout: timeout)
+    }
+
+    public func lookup(_ body: String, colo: String? = nil) async throws -> HTTPReply {
+        try await request(.POST, "/lookup/customer", body: body, colo: colo)
+    }
+
+    public var crmRequests: Int { simulator?.stats.requests ?? 0 }
+
+    /// The next `count` events from the stream (without the pump), or ``TimedOut``.
+    public func nextEvents(_ count: Int, within limit: Duration = .seconds(10)) async throws -> [MetricEvent] {
+        let events = self.events
+        return try await within(limit, "\(count) metric events") {
+            var received: [MetricEvent] = []
+            while received.count < count, let batch = await events.nextBatch() { received += batch }
+            return received
+        }
+    }
+
+    /// The snapshot once the monitor has recorded `count` events (with the pump), or ``TimedOut``.
+    public func recorded(_ count: Int) async throws -> MetricsSnapshot {
+        let monitor = self.monitor
+        try await eventually("\(count) recorded events") { monitor.tick().events.recorded >= count }
+        return monitor.tick()
+    }
+}

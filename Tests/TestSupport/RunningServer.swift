@@ -1,0 +1,45 @@
+import Hummingbird
+import Logging
+import LookupServer
+import ServiceLifecycle
+
+/// A Hummingbird application on a loopback port picked by the system, run the way the
+/// executable runs it (a service group), and stopped gracefully.
+public struct RunningServer: Sendable {
+    public let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    public static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    public static func start(router: Router<BasicRequestContext>, settings: HTTPServerSettings = HTTPServerSettings(port: 0)) async throws -> RunningServer {
+        let (ports, sink) = AsyncStream.makeStream(of: Int.self)
+        let app = settings.application(router: router, logger: quiet) { port in
+            sink.yield(port)
+            sink.finish()
+        }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
+        let task = Task {
+            defer { sink.finish() }
+            try await group.run()
+        }
+        let port = try await within(.seconds(30), "the test server to listen") {
+            var iterator = ports.makeAsyncIterator()
+            return await iterator.next()
+        }
+        guard let port else { throw TimedOut(what: "a port from the test server (it stopped)", limit: .zero) }
+        return RunningServer(port: port, group: group, task: task)
+    }
+
+    /// Stops gracefully, cancelling whatever still runs after five seconds.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        let task = self.task
+        let deadline = Task {
+            try await Task.sleep(for: .seconds(5))
+            task.cancel()
+        }
+        _ = await task.result
+        deadline.cancel()
+    }
+}
