@@ -20,6 +20,16 @@ public struct CRMRecord: Decodable, Sendable, Equatable {
     }
 }
 
+extension CRMRecord {
+    /// The longest field kept (UTF-8 bytes): ids, names, tiers and language tags are far shorter.
+    public static let maximumFieldBytes = 256
+
+    /// True when every field fits ``maximumFieldBytes`` and the id is not empty.
+    public var isWithinLimits: Bool {
+        !id.isEmpty && [id, firstName, lastName, accountTier, preferredLanguage].allSatisfy { ($0?.utf8.count ?? 0) <= Self.maximumFieldBytes }
+    }
+}
+
 /// Why a CRM call gave no answer. The raw value is the `errorType` sent to Genesys and in events.
 public enum CRMFailure: String, Error, Sendable, CaseIterable {
     case timeout = "crm_timeout"
@@ -44,7 +54,9 @@ public enum CRMOutcome: Sendable, Equatable {
             guard let page = try? decoder.decode(ResultsPage.self, from: body) else {
                 return .failed(.badResponse)
             }
-            return page.results.first.map(CRMOutcome.found) ?? .notFound
+            guard let record = page.results.first else { return .notFound }
+            // A record is cached, so its size is bounded: an oversized field is a bad answer.
+            return record.isWithinLimits ? .found(record) : .failed(.badResponse)
         case 404: return .notFound
         case 401, 403: return .failed(.auth)
         case 429: return .failed(.rateLimited)
