@@ -71,10 +71,15 @@ public enum BadRequest: Error, Equatable, Sendable {
     case notAnObject
     case wrongType(field: String, expected: String)
     case tooLarge(limit: Int)
+    /// A request with a method the path does not take; `allowed` lists those it does.
+    case methodNotAllowed(method: String, path: String, allowed: String)
+    /// The body could not be read to its end (the client went away or broke the framing).
+    case unreadableBody
 
     public var status: Int {
         switch self {
         case .tooLarge: 413
+        case .methodNotAllowed: 405
         default: 400
         }
     }
@@ -89,6 +94,10 @@ public enum BadRequest: Error, Equatable, Sendable {
             "Invalid request: \"\(field)\" must be \(expected)"
         case .tooLarge(let limit):
             "Request body too large: the limit is \(limit / 1024) KiB"
+        case .methodNotAllowed(let method, let path, let allowed):
+            "Method \(method) is not allowed on \(path); use \(allowed)"
+        case .unreadableBody:
+            "The request body could not be read to its end"
         }
     }
 }

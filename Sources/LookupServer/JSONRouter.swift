@@ -21,6 +21,12 @@ public final class JSONRouter {
         router.add(middleware: JSONErrorMiddleware(table: table, logger: logger))
     }
 
+    /// Answers requests to `path` with a method it has no route for, instead of the plain 405
+    /// (for example to count them). The `Allow` header is added when the answer has none.
+    public func onWrongMethod(_ path: String, use handler: @escaping @Sendable (Request, _ allowed: String) -> Response) {
+        table.setWrongMethodHandler(path: path, handler)
+    }
+
     /// Adds a route and remembers its method for 405 answers.
     public func on(_ path: String, _ method: HTTPRequest.Method, use handler: @escaping Handler) {
         table.add(path: path, method: method)
@@ -30,7 +36,17 @@ public final class JSONRouter {
 
 /// Paths and the methods each accepts; read only when a request matched no route.
 final class RouteTable: Sendable {
+    typealias WrongMethodHandler = @Sendable (Request, String) -> Response
     private let methods = Mutex<[String: [HTTPRequest.Method]]>([:])
+    private let wrongMethodHandlers = Mutex<[String: WrongMethodHandler]>([:])
+
+    func setWrongMethodHandler(path: String, _ handler: @escaping WrongMethodHandler) {
+        wrongMethodHandlers.withLock { $0[path] = handler }
+    }
+
+    func wrongMethodHandler(path: String) -> WrongMethodHandler? {
+        wrongMethodHandlers.withLock { $0[path] }
+    }
 
     func add(path: String, method: HTTPRequest.Method) {
         methods.withLock { $0[path, default: []].append(method) }
@@ -55,6 +71,11 @@ struct JSONErrorMiddleware: RouterMiddleware {
                 return .json(status: .notFound, JSONText.errorObject("Not found: \(request.uri.path)"))
             }
             let names = allowed.map(\.rawValue).joined(separator: ", ")
+            if let handler = table.wrongMethodHandler(path: request.uri.path) {
+                var response = handler(request, names)
+                if response.headers[.allow] == nil { response.headers[.allow] = names }
+                return response
+            }
             var response = Response.json(
                 status: .methodNotAllowed,
                 JSONText.errorObject("Method \(request.method.rawValue) is not allowed on \(request.uri.path); use \(names)")

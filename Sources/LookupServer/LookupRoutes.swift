@@ -18,7 +18,15 @@ public enum LookupRoutes {
                 reply = await lookup.respond(to: Data(buffer: body), coloHeader: colo)
             } catch is NIOTooManyBytesError {
                 reply = lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo)
+            } catch {
+                reply = lookup.refuse(.unreadableBody, coloHeader: colo)
             }
+            return .json(status: .init(code: reply.status), reply.body)
+        }
+        // Every request to the lookup path emits one event, a wrong method included.
+        routes.onWrongMethod("/lookup/customer") { request, allowed in
+            let refusal = BadRequest.methodNotAllowed(method: request.method.rawValue, path: request.uri.path, allowed: allowed)
+            let reply = lookup.refuse(refusal, coloHeader: request.headers[coloHeader])
             return .json(status: .init(code: reply.status), reply.body)
         }
         routes.on("/health", .get) { request, _ in
