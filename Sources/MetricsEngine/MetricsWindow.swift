@@ -41,7 +41,11 @@ public struct MetricsWindow: Sendable {
             return
         }
         let name = coloKey(event.colo)
-        colos[name, default: ColoWindow(seconds: windowSeconds)].record(event, second: second)
+        let keep = keepsCoarse
+        guard colos[name, default: ColoWindow(keepsCoarse: keep)].record(event, second: second, now: now) else {
+            droppedTooOld += 1
+            return
+        }
         firstSecond = min(firstSecond ?? second, second)
         recorded += 1
     }
@@ -50,10 +54,16 @@ public struct MetricsWindow: Sendable {
     public mutating func setWindow(seconds: Int, nowMillis: Int64) {
         let seconds = min(max(seconds, Self.windowRange.lowerBound), Self.windowRange.upperBound)
         guard seconds != windowSeconds else { return }
-        let now = nowMillis.floorDiv(1000)
-        colos = colos.mapValues { $0.resized(to: seconds, newest: now) }
         windowSeconds = seconds
+        let keep = keepsCoarse
+        for name in colos.keys { colos[name]!.setKeepsCoarse(keep) }
     }
+
+    /// Windows longer than a minute keep older seconds in 30-second slots.
+    private var keepsCoarse: Bool { windowSeconds > ColoWindow.fineSeconds }
+
+    /// Bytes held by every colo's histograms: the engine state that grows with colos and window.
+    public var histogramBytes: Int { colos.values.reduce(0) { $0 + $1.histogramBytes } }
 
     /// Seconds of the window that have had a chance to collect data (less than the window just
     /// after start-up).

@@ -1,3 +1,4 @@
+import Foundation
 import LookupCore
 import Testing
 @testable import MetricsEngine
@@ -155,6 +156,54 @@ struct WindowTests {
         #expect(window.windowSeconds == 10)
         window.setWindow(seconds: 3_600, nowMillis: t0 + 59_000)
         #expect(window.windowSeconds == 900)
-        #expect(window.figures(nowMillis: t0 + 59_000).all.tally.requests == 10)
+        // The last minute is always kept at 1-second resolution: narrowing hid it, widening shows it.
+        #expect(window.figures(nowMillis: t0 + 59_000).all.tally.requests == 60)
+        // Older than a minute is kept only while the window is longer than a minute.
+        for second in 60..<200 { window.record(event(at: t0 + Int64(second) * 1000), nowMillis: t0 + Int64(second) * 1000) }
+        #expect(window.figures(nowMillis: t0 + 199_000).all.tally.requests == 200)
+        window.setWindow(seconds: 60, nowMillis: t0 + 199_000)
+        window.setWindow(seconds: 900, nowMillis: t0 + 199_000)
+        #expect(window.figures(nowMillis: t0 + 199_000).all.tally.requests == 60)
+    }
+
+    @Test("Long windows: exact for the last minute, whole 30-second slots at the trailing edge",
+          arguments: [(300, 300...300), (290, 290...319), (900, 900...900), (61, 61...90)])
+    func longWindows(seconds: Int, expected: ClosedRange<Int>) {
+        var window = MetricsWindow(windowSeconds: seconds, minimumSamples: 1)
+        // One event a second for 20 minutes, each recorded at its own time, with a tail to check p95.
+        for second in 0..<1_200 {
+            let now = t0 + Int64(second) * 1000
+            window.record(event(at: now, latency: second % 20 == 0 ? 500 : 10), nowMillis: now)
+        }
+        let all = window.figures(nowMillis: t0 + 1_199_000).all
+        #expect(expected.contains(all.tally.requests), "\(all.tally.requests) requests in a \(seconds) s window")
+        #expect(abs(all.p99LatencyMs.value! - 500) < 6)
+        #expect(abs(all.p50LatencyMs.value! - 10) < 0.2)
+    }
+
+    @Test("Worst case: 64 colos and OTHER, a 15-minute window, latency and CPU every second: under 256 MiB")
+    func memoryBound() {
+        // Colos are independent, so one colo filled to its worst case, times 65, is the bound.
+        // (Filling all 65 in a debug build takes a core for 20 s and starves the other tests.)
+        var one = MetricsWindow(windowSeconds: 900, minimumSamples: 1)
+        for second in 0..<1_000 {
+            let now = t0 + Int64(second) * 1000
+            // Values spread over the histogram's whole range, so every bucket region is touched.
+            let latency = pow(10, Double(second % 70) / 10) / 100
+            one.record(event(at: now, colo: "LHR", latency: latency, cpu: latency / 3), nowMillis: now)
+            if second % 10 == 0 { _ = one.figures(nowMillis: now) }
+        }
+        _ = one.figures(nowMillis: t0 + 999_000)
+        let perColo = Double(one.histogramBytes) / 1_048_576
+        // 60 one-second and 30 thirty-second slots of two histograms each, plus cached blocks.
+        #expect(perColo >= 90 * 2 * 0.009, "the bound is measured on a full window: \(perColo) MiB")
+        let mebibytes = perColo * 65
+        #expect(mebibytes <= 256, "65 colos would hold \(mebibytes) MiB of histograms")
+
+        // And colos past the cap really do fold into OTHER: 80 names make 65 windows.
+        var many = MetricsWindow(windowSeconds: 900, minimumSamples: 1, maximumColos: 64)
+        for index in 0..<80 { many.record(event(at: t0, colo: String(format: "C%02d", index)), nowMillis: t0) }
+        #expect(many.coloNames.count == 65)
+        print("memory bound: \(perColo) MiB per colo, \(mebibytes) MiB for 65 colos × 900 s")
     }
 }
