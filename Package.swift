@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Module graph (one way, see ARCHITECTURE.md):
@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
@@ -113,11 +114,18 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "LookupCoreTests", dependencies: ["LookupCore", "TestSupport"]),
-        .testTarget(name: "MetricsEngineTests", dependencies: ["MetricsEngine", "LookupCore"]),
+        .testTarget(
+            name: "LookupCoreTests",
+            dependencies: ["LookupCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "MetricsEngineTests",
+            dependencies: ["MetricsEngine", "LookupCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(
             name: "MetricsServerTests",
             dependencies: [
@@ -127,7 +135,10 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "TrafficTests", dependencies: ["Traffic", "LookupCore", "TestSupport"]),
+        .testTarget(
+            name: "TrafficTests",
+            dependencies: ["Traffic", "LookupCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore"]),
         // Runs the built binary in tmux; depends on it so `swift test` builds it first.
         .testTarget(name: "DashboardEndToEndTests", dependencies: ["edgewatch"]),

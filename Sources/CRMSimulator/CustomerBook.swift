@@ -47,7 +47,9 @@ public struct CustomerBook: Sendable {
     /// The customer with this phone number (`+15550000042`; a leading `+` is optional).
     public func customer(phone: String) -> Customer? {
         let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
-        guard digits.count == 11, digits.hasPrefix("1555000"), let index = Int(digits.suffix(4)) else { return nil }
+        let suffix = digits.suffix(4)
+        guard digits.count == 11, digits.hasPrefix("1555000"), suffix.utf8.allSatisfy({ (48...57).contains($0) }),
+              let index = Int(suffix), (0..<Self.size).contains(index) else { return nil }
         return customer(index)
     }
 

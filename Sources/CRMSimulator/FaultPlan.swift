@@ -87,8 +87,8 @@ public struct FaultPlan: Codable, Sendable, Equatable {
             }
         }
         if let error, !(400...599).contains(error.status) { return "error.status must be a 4xx or 5xx code" }
-        if let latency, latency.milliseconds < 0 || latency.jitterMilliseconds < 0 || latency.milliseconds > 60_000 {
-            return "latency.milliseconds must be 0...60000 and jitter non-negative"
+        if let latency, !(0...60_000).contains(latency.milliseconds) || !(0...60_000).contains(latency.jitterMilliseconds) {
+            return "latency.milliseconds and latency.jitterMilliseconds must each be 0...60000"
         }
         if let hang, !(1...300).contains(hang.seconds) { return "hang.seconds must be 1...300" }
         return nil
@@ -98,8 +98,10 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public func decide(using rng: inout some RandomNumberGenerator) -> FaultAction {
         var delay = 0
         if let latency, Double.random(in: 0..<1, using: &rng) < latency.probability {
-            let jitter = latency.jitterMilliseconds
-            delay = max(0, latency.milliseconds + (jitter > 0 ? Int.random(in: -jitter...jitter, using: &rng) : 0))
+            // Both are bounded by `problem`; clamped again so a plan built in code cannot overflow.
+            let base = min(max(0, latency.milliseconds), 60_000)
+            let jitter = min(max(0, latency.jitterMilliseconds), 60_000)
+            delay = max(0, base + (jitter > 0 ? Int.random(in: -jitter...jitter, using: &rng) : 0))
         }
         if let hang, Double.random(in: 0..<1, using: &rng) < hang.probability {
             return FaultAction(delayMilliseconds: delay, reply: .hang(seconds: hang.seconds))

@@ -38,7 +38,7 @@ enum ThresholdsPanel {
     }
 
     static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : FigureText.number(value, digits: 1)
+        Int(exactly: value).map(String.init) ?? FigureText.number(value, digits: 1)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

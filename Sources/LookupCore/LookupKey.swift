@@ -42,14 +42,20 @@ public enum LookupKey: Hashable, Sendable {
         for byte in text.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
             digits.unicodeScalars.append(Unicode.Scalar(byte))
         }
-        return digits.isEmpty ? nil : digits
+        // E.164 numbers have at most 15 digits; anything longer is not a phone number.
+        return digits.isEmpty || digits.utf8.count > maximumDigits ? nil : digits
     }
+
+    /// The most digits a phone number has (E.164).
+    public static let maximumDigits = 15
+    /// The longest email address (RFC 5321's path limit).
+    public static let maximumEmailBytes = 254
 
     /// A trimmed, lowercased address, or nil unless it contains exactly one `@`.
     public static func normaliseEmail(_ raw: String) -> String? {
         let text = Substring(raw).trimmingSpaces()
         if text.isEmpty || isUnexpandedMacro(text) { return nil }
-        guard text.utf8.lazy.filter({ $0 == UInt8(ascii: "@") }).count == 1 else { return nil }
+        guard text.utf8.count <= maximumEmailBytes, text.utf8.lazy.filter({ $0 == UInt8(ascii: "@") }).count == 1 else { return nil }
         return text.lowercased()
     }
 

@@ -41,20 +41,42 @@ public struct EventCodec: Sendable {
         }
     }
 
-    /// Decodes a whole document: every non-blank line is one event.
-    public func decode(lines data: some Collection<UInt8>, firstLine: Int = 1) -> (events: [MetricEvent], errors: [LineError]) {
-        var events: [MetricEvent] = []
-        var errors: [LineError] = []
+    /// What a document decoded to. Only the first ``maximumErrorsKept`` errors are kept (a
+    /// document of bad lines must not cost more memory than the document); all are counted.
+    public struct Decoded: Sendable {
+        public var events: [MetricEvent] = []
+        public var errors: [LineError] = []
+        public var errorCount = 0
+
+        public init(events: [MetricEvent] = [], errors: [LineError] = [], errorCount: Int = 0) {
+            self.events = events
+            self.errors = errors
+            self.errorCount = errorCount
+        }
+    }
+
+    public static let maximumErrorsKept = 5
+
+    /// Decodes a whole document: every non-blank line is one event. Lines are read in place,
+    /// one at a time.
+    public func decode(lines data: some Collection<UInt8>, firstLine: Int = 1) -> Decoded {
+        var decoded = Decoded()
         var number = firstLine - 1
-        for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+        var start = data.startIndex
+        while start < data.endIndex {
+            let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
+            let line = data[start..<end]
+            start = end == data.endIndex ? end : data.index(after: end)
             number += 1
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
             switch decode(line: line, number: number) {
-            case .success(let event): events.append(event)
-            case .failure(let error): errors.append(error)
+            case .success(let event): decoded.events.append(event)
+            case .failure(let error):
+                decoded.errorCount += 1
+                if decoded.errors.count < Self.maximumErrorsKept { decoded.errors.append(error) }
             }
         }
-        return (events, errors)
+        return decoded
     }
 
     /// One event as a JSON line (no newline), fields in a fixed order so files are reproducible.

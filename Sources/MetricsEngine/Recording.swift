@@ -5,17 +5,19 @@ import LookupCore
 /// second at a time, the way the live monitor sees them with a 1 Hz tick.
 public struct Recording: Sendable {
     public let events: [MetricEvent]
-    /// Lines that were not events (reported, skipped).
+    /// The first lines that were not events (reported, skipped), and how many there were.
     public let errors: [EventCodec.LineError]
+    public let errorCount: Int
 
-    public init(events: [MetricEvent], errors: [EventCodec.LineError] = []) {
+    public init(events: [MetricEvent], errors: [EventCodec.LineError] = [], errorCount: Int? = nil) {
         self.events = events.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }.map(\.element)
         self.errors = errors
+        self.errorCount = errorCount ?? errors.count
     }
 
     public init(jsonLines data: Data) {
         let decoded = EventCodec().decode(lines: data)
-        self.init(events: decoded.events, errors: decoded.errors)
+        self.init(events: decoded.events, errors: decoded.errors, errorCount: decoded.errorCount)
     }
 
     public var firstMillis: Int64? { events.first?.timestamp }
@@ -28,7 +30,7 @@ public struct Recording: Sendable {
         into monitor: inout MetricsMonitor, untilMillis: Int64? = nil,
         eachSecond: (MetricsSnapshot) -> Bool = { _ in true }
     ) -> MetricsSnapshot? {
-        var cursor = PlaybackCursor(self, untilMillis: untilMillis)
+        var cursor = PlaybackCursor(self, untilMillis: untilMillis, drainSeconds: monitor.window.windowSeconds + 1)
         var latest: MetricsSnapshot?
         while let step = cursor.next() {
             for event in step.events { monitor.record(event, nowMillis: step.nowMillis) }
@@ -50,14 +52,17 @@ public struct PlaybackCursor: Sendable {
     private var index = 0
     private var second: Int64
     private var lastEventSecond: Int64
-    /// A gap this long (in ms) with no events leaves every window empty.
-    static let drainMillis = Int64(MetricsWindow.windowRange.upperBound + 1) * 1000
+    /// After this long (in ms) with no events the window is empty and nothing changes.
+    private let drainMillis: Int64
 
-    /// Plays `recording` up to `untilMillis`, or its last event. Nil-safe on an empty recording.
-    public init(_ recording: Recording, untilMillis: Int64? = nil) {
+    /// Plays `recording` up to `untilMillis` (kept within event timestamps), or its last event.
+    /// `drainSeconds` is how long an empty stretch is played before jumping: one more than the
+    /// window (the default suits any window). Nil-safe on an empty recording.
+    public init(_ recording: Recording, untilMillis: Int64? = nil, drainSeconds: Int = MetricsWindow.windowRange.upperBound + 1) {
         events = recording.events
         let first = recording.firstMillis ?? 0
-        end = untilMillis ?? recording.lastMillis ?? -1
+        end = min(untilMillis ?? recording.lastMillis ?? -1, EventLimits.timestamps.upperBound)
+        drainMillis = Int64(min(max(drainSeconds, 1), 86_400)) * 1000
         second = first.floorDiv(1000) * 1000
         lastEventSecond = second
     }
@@ -69,7 +74,7 @@ public struct PlaybackCursor: Sendable {
         while index < events.count, events[index].timestamp <= now { index += 1 }
         if index > start { lastEventSecond = second }
         let following = index < events.count ? events[index].timestamp.floorDiv(1000) * 1000 : end.floorDiv(1000) * 1000
-        let drained = second - lastEventSecond >= Self.drainMillis
+        let drained = second - lastEventSecond >= drainMillis
         second = drained && following > second + 1000 ? following : second + 1000
         return (now, events[start..<index])
     }

@@ -80,6 +80,13 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
 
     /// Reads a JSON file; keys left out keep their defaults.
     public static func load(contentsOf url: URL) throws -> ThresholdTable {
+        let attributes = try FileManager.default.attributesOfItem(atPath: url.path)
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw ThresholdFileError("\(url.path) is not a regular file")
+        }
+        guard (attributes[.size] as? Int ?? 0) <= maximumFileBytes else {
+            throw ThresholdFileError("\(url.path) is over \(maximumFileBytes / 1024) KiB; a thresholds file is a few lines")
+        }
         let data = try Data(contentsOf: url)
         let table: ThresholdTable
         do {
@@ -91,18 +98,26 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
         return table
     }
 
-    /// A reason the table cannot be used, or nil.
+    /// A reason the table cannot be used, or nil. Every number is bounded, so no later
+    /// arithmetic or display of it can overflow.
     public var problem: String? {
         for metric in AlertMetric.allCases {
             let t = self[metric]
+            let range: ClosedRange<Double> = metric.unit == "%" ? 0...100 : 0...3_600_000
+            guard t.target.isFinite, t.alert.isFinite, range.contains(t.target), range.contains(t.alert) else {
+                return "\(metric.rawValue): target and alert must be numbers from 0 to \(metric.unit == "%" ? "100 (%)" : "3600000 (ms)")"
+            }
             let ordered = metric.higherIsBetter ? t.alert < t.target : t.alert > t.target
             if !ordered { return "\(metric.rawValue): the alert level must be worse than the target" }
         }
-        if pendingSeconds < 0 { return "pendingSeconds must not be negative" }
+        if !(0...3_600).contains(pendingSeconds) { return "pendingSeconds must be 0 to 3600" }
         if !(0..<1).contains(hysteresis) { return "hysteresis must be in 0..<1" }
-        if minimumSamples < 1 { return "minimumSamples must be at least 1" }
+        if !(1...1_000_000).contains(minimumSamples) { return "minimumSamples must be 1 to 1000000" }
         return nil
     }
+
+    /// The largest thresholds file read.
+    public static let maximumFileBytes = 64 * 1024
 
     enum CodingKeys: String, CodingKey {
         case p50Latency = "p50_latency", p95Latency = "p95_latency", cacheHitRate = "cache_hit_rate"

@@ -34,8 +34,8 @@ public enum MetricsRoutes {
                 return response
             }
             if let first = result.errors.first {
-                let message = "\(first.description) (\(result.errors.count) bad line\(result.errors.count == 1 ? "" : "s"); \(result.events.count) accepted)"
-                return .json(status: .badRequest, "{\"error\":\(JSONText.quoted(message)),\"accepted\":\(result.events.count),\"rejected\":\(result.errors.count),\"firstBadLine\":\(first.line)}")
+                let message = "\(first.description) (\(result.errorCount) bad line\(result.errorCount == 1 ? "" : "s"); \(result.events.count) accepted)"
+                return .json(status: .badRequest, "{\"error\":\(JSONText.quoted(message)),\"accepted\":\(result.events.count),\"rejected\":\(result.errorCount),\"firstBadLine\":\(first.line)}")
             }
             if result.events.isEmpty {
                 return .json(status: .badRequest, JSONText.errorObject("No events in the body: send one event object or NDJSON lines"))
@@ -57,10 +57,10 @@ public enum MetricsRoutes {
     /// A body is either one JSON event (possibly pretty-printed, as the seed's worker posts it)
     /// or NDJSON lines. A body that parses as one JSON object is judged as one event, so an
     /// out-of-range field in a pretty-printed event is named rather than reported as bad JSON.
-    static func ingest(_ data: Data, codec: EventCodec) -> (events: [MetricEvent], errors: [EventCodec.LineError]) {
+    static func ingest(_ data: Data, codec: EventCodec) -> EventCodec.Decoded {
         switch codec.decode(line: data, number: 1) {
-        case .success(let single): return ([single], [])
-        case .failure(let error) where error.message != EventCodec.notJSON: return ([], [error])
+        case .success(let single): return .init(events: [single])
+        case .failure(let error) where error.message != EventCodec.notJSON: return .init(errors: [error], errorCount: 1)
         case .failure: return codec.decode(lines: data)
         }
     }

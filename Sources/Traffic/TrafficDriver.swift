@@ -41,7 +41,9 @@ public final class TrafficDriver: Sendable {
         coloRates: [String: Double] = [:], maximumInFlight: Int = 512
     ) {
         self.coloRates = coloRates
-        self.colos = colos
+        // One stream per colo, whatever the caller passed.
+        var seen = Set<String>()
+        self.colos = colos.filter { seen.insert($0).inserted }
         self.model = model
         self.total = Mutex(rate)
         self.maximumInFlight = maximumInFlight
@@ -86,6 +88,8 @@ public final class TrafficDriver: Sendable {
             guard inFlight.add(1, ordering: .relaxed).newValue <= maximumInFlight else {
                 inFlight.subtract(1, ordering: .relaxed)
                 counters.withLock { $0.dropped += 1 }
+                // Behind schedule at the cap: let the requests in flight (and the server) run.
+                await Task.yield()
                 continue
             }
             let body = model.next(using: &rng).body

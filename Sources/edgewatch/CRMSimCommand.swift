@@ -25,6 +25,12 @@ struct CRMSimCommand: AsyncParsableCommand {
     @Option(help: "Log level.")
     var logLevel = "info"
 
+    func validate() throws {
+        try InputLimits.port(port, flag: "--port")
+        if let adminPort { try InputLimits.port(adminPort, flag: "--admin-port") }
+        _ = try InputLimits.logLevel(logLevel)
+    }
+
     func run() async throws {
         let logger = Logs.make(label: "crm-sim", level: logLevel)
         let simulator = CRMSimulator(host: host, seed: seed, logger: logger)

@@ -24,6 +24,17 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(help: "Where logs go while the dashboard is up (default: a file in the temporary folder).")
     var logFile: String?
 
+    func validate() throws {
+        if let logFile {
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: logFile, isDirectory: &isDirectory)
+            let regular = (try? FileManager.default.attributesOfItem(atPath: logFile))?[.type] as? FileAttributeType == .typeRegular
+            if exists && !regular {
+                throw ValidationError("--log-file must be a regular file (logs must not reach the terminal): \(logFile)")
+            }
+        }
+    }
+
     func run() async throws {
         try TerminalCheck.require(command: "dashboard")
         let logPath = logFile ?? TerminalCheck.defaultLogFile()
@@ -65,7 +76,7 @@ struct DashboardCommand: AsyncParsableCommand {
             await host.shutdown()
             await traffic?.shutdown()
             let message = StartupErrors.describe(error, host: options.host, port: options.port)
-            FileHandle.standardError.write(Data("edgewatch: \(message)\n".utf8))
+            StandardError.write("edgewatch: \(message)\n")
             throw ExitCode.failure
         }
         await host.shutdown()

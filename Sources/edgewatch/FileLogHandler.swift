@@ -7,13 +7,14 @@ struct FileLogHandler: LogHandler {
     final class Sink: Sendable {
         let handle: Mutex<FileHandle?>
         init(path: String) {
-            FileManager.default.createFile(atPath: path, contents: nil)
+            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
             let handle = FileHandle(forWritingAtPath: path)
-            handle?.seekToEndOfFile()
+            _ = try? handle?.seekToEnd()
             self.handle = Mutex(handle)
         }
+        /// A full disk or a closed file loses the line; logging never stops the program.
         func write(_ line: String) {
-            handle.withLock { $0?.write(Data(line.utf8)) }
+            handle.withLock { try? $0?.write(contentsOf: Data(line.utf8)) }
         }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LookupCore
 import Traffic
 
 /// `edgewatch loadgen`: the demo's caller model against any lookup endpoint, open-model.

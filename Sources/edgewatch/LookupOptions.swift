@@ -49,11 +49,19 @@ struct LookupOptions: ParsableArguments {
         if let env = ProcessInfo.processInfo.environment["EDGE_COLO"], colo == nil, Colo(env) == nil {
             throw ValidationError("EDGE_COLO must be a three-letter code such as LHR, not \"\(env)\"")
         }
-        guard crmTimeout > 0, crmTimeout <= 60 else { throw ValidationError("--crm-timeout must be between 0 and 60 seconds") }
-        guard ttlFound > 0, ttlNotFound > 0 else { throw ValidationError("--ttl-found and --ttl-not-found must be positive") }
-        guard cacheCapacity > 0 else { throw ValidationError("--cache-capacity must be positive") }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        if let idleTimeout, idleTimeout <= 0 { throw ValidationError("--idle-timeout must be positive") }
+        try InputLimits.number(crmTimeout, in: 0.01...60, flag: "--crm-timeout")
+        for (flag, ttl) in [("--ttl-found", ttlFound), ("--ttl-not-found", ttlNotFound)] where !Self.ttlRange.contains(ttl) {
+            throw ValidationError("\(flag) must be 1 to \(Self.ttlRange.upperBound) seconds (30 days), not \(ttl)")
+        }
+        guard Self.cacheCapacityRange.contains(cacheCapacity) else {
+            throw ValidationError("--cache-capacity must be 1 to \(Self.cacheCapacityRange.upperBound) entries per colo, not \(cacheCapacity)")
+        }
+        try InputLimits.port(port, flag: "--port")
+        if let idleTimeout { try InputLimits.number(idleTimeout, in: 1...86_400, flag: "--idle-timeout") }
+        _ = try InputLimits.logLevel(logLevel)
+        if apiKey.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw ValidationError("CRM_API_KEY holds a control character (a stray newline?); it cannot be sent in a header")
+        }
         do { _ = try TierQueueMap.parsing(overrides: tierQueue) } catch { throw ValidationError(error.description) }
         do { _ = try NetworkDistance.parse(coloDistance) } catch { throw ValidationError(error.description) }
         if let replicationDelay {
@@ -61,10 +69,15 @@ struct LookupOptions: ParsableArguments {
                 throw ValidationError("--replication-delay must be a duration up to 1h, such as 60s or 0 (got \"\(replicationDelay)\")")
             }
         }
-        if let url = resolvedCRMURL, URL(string: url)?.host == nil {
+        if let url = resolvedCRMURL, URL(string: url)?.host == nil || !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
             throw ValidationError("the CRM URL \"\(url)\" is not an absolute http(s) URL")
         }
     }
+
+    /// Cache lifetimes: one second to 30 days.
+    static let ttlRange: ClosedRange<Int64> = 1...2_592_000
+    /// Entries per colo: up to ten million (65 colos of that would be far past any machine).
+    static let cacheCapacityRange = 1...10_000_000
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
@@ -95,6 +108,7 @@ struct LookupOptions: ParsableArguments {
     var distances: [Colo: Int] { (try? NetworkDistance.parse(coloDistance)) ?? [:] }
 
     var serverSettings: HTTPServerSettings {
+        // Validated to 1 s...1 day, so the conversion is exact enough and cannot trap.
         HTTPServerSettings(host: host, port: port, idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })
     }
 }

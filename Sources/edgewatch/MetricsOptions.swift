@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LookupCore
 import MetricsEngine
 
 /// Options of the metrics engine.
@@ -35,35 +36,5 @@ struct MetricsOptions: ParsableArguments {
 
     func monitor() throws -> MetricsMonitor {
         MetricsMonitor(windowSeconds: try windowSeconds(), thresholds: try thresholdTable())
-    }
-}
-
-/// Durations written as `90`, `90s`, `5m`, `2m30s`, `1h` or `250ms` (a bare number is seconds).
-enum DurationText {
-    static func seconds(_ text: String) -> Int? {
-        milliseconds(text).map { Int(($0 / 1000).rounded()) }
-    }
-
-    static func milliseconds(_ text: String) -> Double? {
-        let text = text.trimmingCharacters(in: .whitespaces).lowercased()
-        if let plain = Double(text) { return plain >= 0 ? plain * 1000 : nil }
-        var total = 0.0
-        var number = ""
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        while let first = rest.first {
-            if first.isNumber || first == "." {
-                number.append(first)
-                rest = rest.dropFirst()
-                continue
-            }
-            let unit: (String, Double)? = [("ms", 1.0), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)]
-                .first { rest.hasPrefix($0.0) }
-            guard let unit, let value = Double(number) else { return nil }
-            total += value * unit.1
-            number = ""
-            rest = rest.dropFirst(unit.0.count)
-        }
-        return number.isEmpty ? total : nil
     }
 }

@@ -29,15 +29,17 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "No colours (also set by NO_COLOR).")
     var noColor = false
 
+    static let speeds: ClosedRange<Double> = 0.01...100_000
+
     func validate() throws {
-        guard speed == "max" || (Double(speed).map { $0 > 0 } ?? false) else {
-            throw ValidationError("--speed must be a positive number or max, not \"\(speed)\"")
+        guard speed == "max" || (Double(speed).map { $0.isFinite && Self.speeds.contains($0) } ?? false) else {
+            throw ValidationError("--speed must be a number from 0.01 to 100000, or max, not \"\(speed)\"")
         }
     }
 
-    /// Real time per simulated second, or nil for as fast as possible.
+    /// Real time per simulated second, or nil for as fast as possible (speed validated above).
     var secondDuration: Duration? {
-        speed == "max" ? nil : .milliseconds(Int64(1000 / Double(speed)!))
+        Double(speed).map { .seconds(1 / $0) }
     }
 
     func run() async throws {

@@ -20,7 +20,7 @@ enum TerminalCheck {
           edgewatch report FILE      figures and alert states from a recording, as text or JSON
 
         """
-        FileHandle.standardError.write(Data(message.utf8))
+        StandardError.write(message)
         throw ExitCode(2)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LookupCore
 import Traffic
 
 /// Options of the synthetic callers (dashboard, serve --traffic, loadgen).
@@ -34,7 +35,14 @@ struct TrafficOptions: ParsableArguments {
             throw ValidationError("caller shares must each be between 0 and 1 and add up to at most 1")
         }
         guard zipf > 0, zipf <= 5 else { throw ValidationError("--zipf must be between 0 and 5") }
-        guard !coloList.isEmpty else { throw ValidationError("--colos must name at least one colo") }
+        let list = coloList
+        guard !list.isEmpty, list.count <= 64 else { throw ValidationError("--colos must name 1 to 64 colos") }
+        if let bad = list.first(where: { Colo($0) == nil }) {
+            throw ValidationError("--colos: \"\(bad)\" is not a three-letter colo code such as LHR")
+        }
+        if let twice = list.first(where: { name in list.filter { $0 == name }.count > 1 }) {
+            throw ValidationError("--colos names \(twice) twice")
+        }
         _ = try overrides()
     }
 
@@ -42,16 +50,9 @@ struct TrafficOptions: ParsableArguments {
         colos.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }.filter { !$0.isEmpty }
     }
 
+    /// `--colo-rate` entries: a colo from `--colos` and a rate from 0 (silent) to 5000 per second.
     func overrides() throws -> [String: Double] {
-        var rates: [String: Double] = [:]
-        for entry in coloRate {
-            let parts = entry.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, let value = Double(parts[1]), value >= 0 else {
-                throw ValidationError("--colo-rate \"\(entry)\" must look like SIN=20")
-            }
-            rates[parts[0].uppercased()] = value
-        }
-        return rates
+        do { return try ColoRates.parse(coloRate, colos: coloList) } catch { throw ValidationError("--colo-rate: " + error.description) }
     }
 
     var model: CallerModel {

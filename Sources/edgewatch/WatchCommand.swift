@@ -21,6 +21,10 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var metrics: MetricsOptions
 
+    func validate() throws {
+        try InputLimits.port(port, flag: "--port")
+    }
+
     @Flag(help: "No colours (also set by NO_COLOR).")
     var noColor = false
 

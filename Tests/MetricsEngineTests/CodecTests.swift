@@ -12,9 +12,10 @@ struct CodecTests {
         let original = event(at: t0, colo: "SIN", latency: 12.345, hit: true, found: true, error: nil, cpu: 0.25)
         let line = EventCodec.encode(original)
         #expect(line == #"{"timestamp":1794000000000,"service":"genesys-edge-middleware","colo":"SIN","latencyMs":12.345,"cacheHit":true,"customerFound":true,"errorType":null,"cpuMs":0.25}"#)
-        let text = line + "\n" + #"{"timestamp":1,"service":"x","colo":"LHR","latencyMs":1,"cacheHit":false,"customerFound":false,"errorType":"crm_5xx","extra":{"a":[1]}}"#
-        let (events, errors) = codec.decode(lines: Data(text.utf8))
-        #expect(errors.isEmpty)
+        let text = line + "\n" + #"{"timestamp":1000,"service":"x","colo":"LHR","latencyMs":1,"cacheHit":false,"customerFound":false,"errorType":"crm_5xx","extra":{"a":[1]}}"#
+        let decoded = codec.decode(lines: Data(text.utf8))
+        let events = decoded.events
+        #expect(decoded.errors.isEmpty)
         #expect(events.first == original)
         #expect(events.last?.cpuMs == nil)
         #expect(events.last?.errorType == "crm_5xx")
@@ -24,7 +25,9 @@ struct CodecTests {
     func malformed() {
         let good = EventCodec.encode(event(at: t0))
         let text = [good, "not json", "", #"{"timestamp":"soon"}"#, #"{"colo":"LHR"}"#, "[1,2]", good].joined(separator: "\n")
-        let (events, errors) = codec.decode(lines: Data(text.utf8))
+        let decoded = codec.decode(lines: Data(text.utf8))
+        let (events, errors) = (decoded.events, decoded.errors)
+        #expect(decoded.errorCount == 4)
         #expect(events.count == 2)
         #expect(errors.map(\.line) == [2, 4, 5, 6])
         #expect(errors[0].message == "not valid JSON")

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Checks shared by the commands' `validate()`: every number and file from the command line is
+/// bounded here, so nothing later converts or adds an unchecked value.
+enum InputLimits {
+    static func logLevel(_ text: String, flag: String = "--log-level") throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            let names = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("\(flag) must be one of \(names), not \"\(text)\"")
+        }
+        return level
+    }
+
+    static func port(_ value: Int, flag: String) throws {
+        guard (0...65_535).contains(value) else { throw ValidationError("\(flag) must be 0...65535, not \(value)") }
+    }
+
+    /// A finite number in `range`, or a message naming the flag.
+    static func number(_ value: Double, in range: ClosedRange<Double>, flag: String) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw ValidationError("\(flag) must be a number from \(plain(range.lowerBound)) to \(plain(range.upperBound)), not \(value)")
+        }
+    }
+
+    /// Reads a whole regular file of at most `limit` bytes (or stdin for `-`), with a plain error.
+    static func read(_ path: String, limit: Int, what: String) throws -> Data {
+        if path == "-" {
+            do {
+                let data = try FileHandle.standardInput.read(upToCount: limit + 1) ?? Data()
+                guard data.count <= limit else { throw ValidationError("\(what) on standard input is over \(limit >> 20) MiB") }
+                return data
+            } catch let error as ValidationError {
+                throw error
+            } catch {
+                throw ValidationError("cannot read \(what) from standard input: \(error.localizedDescription)")
+            }
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ValidationError("no such file: \(path)") }
+        guard !isDirectory.boolValue, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw ValidationError("\(path) is not a regular file")
+        }
+        if let size = attributes[.size] as? Int, size > limit {
+            throw ValidationError("\(path) is \(size >> 20) MiB; \(what) may be at most \(limit >> 20) MiB")
+        }
+        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("cannot read \(path): \(error.localizedDescription)")
+        }
+    }
+
+    private static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+}
+
+/// Standard error that never traps: a closed or full stderr loses the message, nothing more.
+enum StandardError {
+    static func write(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
+    }
+}
