@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
@@ -141,7 +142,13 @@ let package = Package(
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore"]),
         // Runs the built binary in tmux; depends on it so `swift test` builds it first.
-        .testTarget(name: "DashboardEndToEndTests", dependencies: ["edgewatch"]),
+        .testTarget(
+            name: "DashboardEndToEndTests",
+            dependencies: [
+                "edgewatch", "TestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         .testTarget(name: "SampleScenariosTests", dependencies: ["SampleScenarios", "MetricsEngine", "LookupCore"]),
         .testTarget(
             name: "LookupServerTests",

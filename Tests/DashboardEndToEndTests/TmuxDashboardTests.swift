@@ -11,6 +11,16 @@ import Testing
 @Suite("Dashboard end to end in tmux", .serialized)
 struct TmuxDashboardTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// The binary this `swift test` run built: it sits beside the test runner, whatever the
+    /// build folder or configuration.
+    static let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("edgewatch").path
+
+    /// Fails the test loudly, naming what is missing, instead of timing out on an empty screen.
+    static func requireTools() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "the edgewatch binary is missing beside the test runner: \(binary)")
+        try #require(run("tmux -V > /dev/null 2>&1") == 0, "tmux is not installed: these tests need it (apt-get install tmux)")
+    }
 
     struct Session {
         let name = "edgewatch-e2e-\(UUID().uuidString.prefix(8))"
@@ -68,8 +78,8 @@ struct TmuxDashboardTests {
 
     @Test("Tables appear; e drives CRM errors to ALERT; 0 clears; F y drops the hit rate; q restores the terminal")
     func liveDemo() async throws {
-        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build first: swift build")
+        try Self.requireTools()
+        let binary = Self.binary
         let thresholds = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-thresholds-\(UUID().uuidString).json")
         try #"{"pendingSeconds": 2, "minimumSamples": 5}"#.write(to: thresholds, atomically: true, encoding: .utf8)
         let session = Session()
@@ -126,7 +136,8 @@ struct TmuxDashboardTests {
 
     @Test("watch shows only what is posted to /ingest, and its flush and fault keys say why they are off")
     func watch() async throws {
-        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        try Self.requireTools()
+        let binary = Self.binary
         let port = Int.random(in: 20_000...40_000)
         let session = Session()
         try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) watch --port \(port); sleep 30")
@@ -150,7 +161,8 @@ struct TmuxDashboardTests {
 
     @Test("replay drives the same screen from a recording, with its alerts, and keeps flush off")
     func replay() async throws {
-        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        try Self.requireTools()
+        let binary = Self.binary
         let file = Self.root.appendingPathComponent("sample-metrics/crm-outage.jsonl").path
         let session = Session()
         try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) replay \(file) --speed max; sleep 30")
@@ -168,7 +180,8 @@ struct TmuxDashboardTests {
     func noTerminal() throws {
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-notty-\(UUID().uuidString).err")
         defer { try? FileManager.default.removeItem(at: errors) }
-        let binary = Self.root.appendingPathComponent(".build/debug/edgewatch").path
+        try Self.requireTools()
+        let binary = Self.binary
         let status = Self.run("\(Self.shellQuoted(binary)) < /dev/null > /dev/null 2> '\(errors.path)'")
         let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
         #expect(status == 2)
