@@ -102,6 +102,8 @@ public struct DashboardState: Sendable {
     /// A short message for the key-hint line, e.g. why a key did nothing.
     public var notice: String?
     public var now: Int64 = 0
+    /// Snapshots taken in: the header's spinner turns with it, so a frozen screen is obvious.
+    public private(set) var heartbeat = 0
     private var pendingMark = false
     private var transitionsSeen = 0
 
@@ -120,7 +122,12 @@ public struct DashboardState: Sendable {
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
     public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
         now = snapshot.generatedAt
+        heartbeat &+= 1
         // Every change since the last snapshot we saw, oldest first, even if others ticked too.
+        let missed = snapshot.missedTransitions(after: transitionsSeen)
+        if missed > 0 {
+            record(LogEntry(time: now, kind: .info, text: "\(missed) state changes came faster than the engine keeps them; see /api/snapshot"))
+        }
         for change in snapshot.transitions(after: transitionsSeen) {
             record(LogEntry(time: change.time, kind: .alert(change.to), text: TextReport.describe(change)))
         }

@@ -3,7 +3,8 @@
 enum HeaderPanel {
     static func render(_ state: DashboardState, into buffer: inout ScreenBuffer) {
         buffer.fill(y: 0, style: Style(reverse: true))
-        var x = buffer.write(" edgewatch ", x: 0, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
+        var x = buffer.write(" edgewatch", x: 0, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
+        x = buffer.write(" " + spinner(state.heartbeat) + " ", x: x, y: 0, style: Style(reverse: true))
         let status: (String, Style) = state.paused
             ? (" PAUSED ", Style(color: .yellow, bold: true, reverse: true))
             : {
@@ -17,6 +18,8 @@ enum HeaderPanel {
         // Narrow terminals get the same facts in fewer words, so nothing is cut off at 80 columns.
         let narrow = buffer.width < 110
         var parts: [String] = []
+        // Lost events come first: at 80 columns the end of this line may be cut.
+        if let dropped = state.snapshot?.events.droppedQueueFull, dropped > 0 { parts.append("\(dropped) ev dropped") }
         if let snapshot = state.snapshot {
             let filling = snapshot.coveredSeconds < snapshot.windowSeconds
                 ? (narrow ? " (\(snapshot.coveredSeconds)s)" : " (\(snapshot.coveredSeconds)s so far)") : ""
@@ -40,6 +43,12 @@ enum HeaderPanel {
             buffer.fill(y: 1, style: .banner)
             buffer.write(" FAULT: " + state.faults.joined(separator: " · "), x: 0, y: 1, style: .banner)
         }
+    }
+
+    /// One turn of the heartbeat: it moves on every snapshot (four a second), so a screen that
+    /// stopped updating is visibly still.
+    static func spinner(_ beat: Int) -> String {
+        ["◐", "◓", "◑", "◒"][beat & 3]
     }
 
     /// `traffic 50/s`, with late and dropped arrivals when there are any.

@@ -9,9 +9,15 @@ public struct MetricsMonitor: Sendable {
     /// Recent state changes, newest first (bounded).
     public private(set) var transitions: [AlertTransition] = []
     public private(set) var transitionCount = 0
-    public static let transitionLogSize = 200
+    /// Enough for several ticks of every colo changing every metric (65 × 5 a tick at worst).
+    public static let defaultTransitionLogSize = 1_000
+    public let transitionLogSize: Int
 
-    public init(windowSeconds: Int = 60, thresholds: ThresholdTable = ThresholdTable(), maximumColos: Int = 64) {
+    public init(
+        windowSeconds: Int = 60, thresholds: ThresholdTable = ThresholdTable(), maximumColos: Int = 64,
+        transitionLogSize: Int = MetricsMonitor.defaultTransitionLogSize
+    ) {
+        self.transitionLogSize = max(1, transitionLogSize)
         window = MetricsWindow(windowSeconds: windowSeconds, minimumSamples: thresholds.minimumSamples, maximumColos: maximumColos)
         self.thresholds = thresholds
     }
@@ -44,7 +50,7 @@ public struct MetricsMonitor: Sendable {
             rows.append(ColoRow(figures: colo, states: states))
         }
         transitions.insert(contentsOf: new.reversed(), at: 0)
-        if transitions.count > Self.transitionLogSize { transitions.removeLast(transitions.count - Self.transitionLogSize) }
+        if transitions.count > transitionLogSize { transitions.removeLast(transitions.count - transitionLogSize) }
         transitionCount += new.count
         return MetricsSnapshot(
             generatedAt: nowMillis, windowSeconds: window.windowSeconds,
@@ -52,7 +58,7 @@ public struct MetricsMonitor: Sendable {
             colos: rows.dropLast(), all: rows.last!,
             events: .init(recorded: window.recorded, droppedTooOld: window.droppedTooOld,
                           clampedFromFuture: window.clampedFromFuture),
-            thresholds: thresholds, newTransitions: new, recentTransitions: Array(transitions.prefix(50)),
+            thresholds: thresholds, newTransitions: new, recentTransitions: transitions,
             transitionCount: transitionCount
         )
     }
@@ -96,15 +102,24 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     public var events: EventCounts
     public var thresholds: ThresholdTable
     public var newTransitions: [AlertTransition]
-    /// Newest first.
+    /// Newest first: every change the engine still keeps (at most
+    /// ``MetricsMonitor/transitionLogSize``; older ones are counted in ``transitionsDropped``).
     public var recentTransitions: [AlertTransition]
     /// State changes since the monitor started; with `recentTransitions`, lets a reader that did
     /// not make every tick (the screen during a fast replay) pick up the changes it missed.
     public var transitionCount: Int
 
-    /// The changes after the first `seen`, oldest first (at most the 50 kept in `recentTransitions`).
+    /// State changes no longer kept: the log holds the newest, and counts the rest here.
+    public var transitionsDropped: Int { max(0, transitionCount - recentTransitions.count) }
+
+    /// The changes after the first `seen`, oldest first (those still kept).
     public func transitions(after seen: Int) -> [AlertTransition] {
-        let missed = min(max(0, transitionCount - seen), recentTransitions.count)
-        return Array(recentTransitions.prefix(missed).reversed())
+        let unseen = min(max(0, transitionCount - seen), recentTransitions.count)
+        return Array(recentTransitions.prefix(unseen).reversed())
+    }
+
+    /// Changes after the first `seen` that are no longer kept, so a reader can say it missed them.
+    public func missedTransitions(after seen: Int) -> Int {
+        max(0, transitionCount - seen - recentTransitions.count)
     }
 }

@@ -35,6 +35,8 @@ struct MetricsHost {
                 // By count, not `newTransitions`: an /api/snapshot request ticks the monitor too.
                 let snapshot = host.monitor.tick()
                 defer { seen = snapshot.transitionCount }
+                let missed = snapshot.missedTransitions(after: seen)
+                if missed > 0 { logger.warning("\(missed) alert state changes happened faster than the log could keep them") }
                 for change in snapshot.transitions(after: seen) {
                     logger.notice("alert \(change.colo) \(change.metric.rawValue) \(change.from.rawValue) → \(change.to.rawValue)",
                                   metadata: ["value": "\(change.value)", "threshold": "\(change.threshold)"])

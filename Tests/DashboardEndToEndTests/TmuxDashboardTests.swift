@@ -5,6 +5,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import TestSupport
 import Testing
 
 /// Runs the real `edgewatch` binary in a real terminal (tmux), types keys and reads the screen.
@@ -132,6 +133,43 @@ struct TmuxDashboardTests {
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT:0")
         let after = try session.screen()
         #expect(!after.contains("THRESHOLDS"), "the dashboard is still on screen after q")
+    }
+
+    @Test("With the CRM hanging, taking it down never freezes the screen: the heartbeat keeps turning")
+    func neverFreezes() async throws {
+        try Self.requireTools()
+        let session = Session()
+        let command = "\(Self.binary) --port 0 --rate 60 --log-file /tmp/\(session.name).log; echo EXIT:$? > \(session.status.path); sleep 60"
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "32", command)
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+        _ = try await session.waitFor("the dashboard", seconds: 30) { $0.contains("COLO") && $0.contains("THRESHOLDS") }
+        try session.press("t")
+        _ = try await session.waitFor("the hang banner", seconds: 10) { $0.contains("FAULT:") }
+        // Let hanging requests pile up in the simulator, then close it under them.
+        try await Task.sleep(for: .seconds(2))
+        try session.press("d")
+        var beats: [(Character, Date)] = []
+        var sawDown = false
+        let started = Date()
+        while Date().timeIntervalSince(started) < 3 {
+            let screen = try session.screen()
+            if let header = screen.split(separator: "\n").first, let range = header.range(of: "edgewatch "),
+               let beat = header[range.upperBound...].first, beats.last?.0 != beat {
+                beats.append((beat, Date()))
+            }
+            sawDown = sawDown || screen.contains("CRM fault: down on")
+            try await Task.sleep(for: .milliseconds(40))
+        }
+        // Four redraws a second turn the heartbeat about twelve times in three seconds, and it
+        // never stands still for long (closing the simulator under hanging requests takes about
+        // a second: a loop that waited for it would stall that long).
+        let gaps = zip(beats.dropFirst(), beats).map { $0.1.timeIntervalSince($1.1) }
+        #expect(beats.count >= 9, "the heartbeat turned only \(beats.count) times in 3 s")
+        #expect((gaps.max() ?? 3) < 0.7, "the screen stood still for \(gaps.max() ?? 3) s")
+        #expect(sawDown, "the down change did not reach the screen within 3 s")
+        try session.press("q")
+        try await eventually("the dashboard to exit", within: .seconds(15)) { FileManager.default.fileExists(atPath: session.status.path) }
+        #expect(try String(contentsOf: session.status, encoding: .utf8).contains("EXIT:0"))
     }
 
     @Test("watch shows only what is posted to /ingest, and its flush and fault keys say why they are off")

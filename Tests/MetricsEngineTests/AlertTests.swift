@@ -87,6 +87,50 @@ struct AlertTests {
         #expect(throws: ThresholdFileError.self) { try ThresholdTable.load(contentsOf: garbage) }
     }
 
+    @Test("Thresholds files with numbers past any sane range are refused, naming the key",
+          arguments: [
+            (#"{"pendingSeconds": 9223372036854775807}"#, "pendingSeconds"),
+            (#"{"pendingSeconds": 3601}"#, "pendingSeconds"),
+            (#"{"p95_latency": {"target": 80, "alert": 1e19}}"#, "p95_latency"),
+            (#"{"p50_latency": {"target": -1e19, "alert": 100}}"#, "p50_latency"),
+            (#"{"cache_hit_rate": {"target": 160, "alert": 30}}"#, "cache_hit_rate"),
+            (#"{"minimumSamples": 0}"#, "minimumSamples"),
+            (#"{"minimumSamples": 99999999999}"#, "minimumSamples"),
+          ])
+    func thresholdBounds(json: String, key: String) {
+        let url = FileManagerTemp.write(json)
+        #expect {
+            try ThresholdTable.load(contentsOf: url)
+        } throws: { error in
+            (error as? ThresholdFileError)?.description.contains(key) == true
+        }
+    }
+
+    @Test("More changes than the log keeps: the newest are kept, the rest counted, a late reader told how many it missed")
+    func transitionLogOverflow() throws {
+        let size = 20
+        var monitor = MetricsMonitor(windowSeconds: 10, transitionLogSize: size)
+        // 64 colos whose CRM starts failing at second 5: well over 20 changes.
+        var latest: MetricsSnapshot?
+        for second in 0..<30 {
+            let now = t0 + Int64(second) * 1000
+            for colo in 0..<64 {
+                for _ in 0..<25 {
+                    monitor.record(event(at: now, colo: "C\(colo)", hit: false, error: second < 5 ? nil : "crm_5xx"), nowMillis: now)
+                }
+            }
+            latest = monitor.tick(nowMillis: now)
+        }
+        let snapshot = try #require(latest)
+        #expect(snapshot.transitionCount > size)
+        #expect(snapshot.recentTransitions.count == size)
+        #expect(snapshot.transitionsDropped == snapshot.transitionCount - size)
+        #expect(snapshot.missedTransitions(after: 0) == snapshot.transitionsDropped)
+        #expect(snapshot.transitions(after: 0).count == size)
+        #expect(snapshot.missedTransitions(after: snapshot.transitionCount - 5) == 0)
+        #expect(snapshot.transitions(after: snapshot.transitionCount - 5).count == 5)
+    }
+
     @Test("The monitor emits each state change once, with colo, metric, value, threshold and states")
     func monitor() {
         var monitor = MetricsMonitor(windowSeconds: 10)

@@ -1,0 +1,44 @@
+import MetricsEngine
+import Testing
+@testable import Console
+
+/// Effects run off the screen loop; what they come to returns as a result the state takes in.
+@Suite("Effect results as state transitions")
+struct EffectResultTests {
+    @Test("A flush result is logged with its count and marks the sparkline")
+    func flushed() {
+        var dashboard = state(snapshot())
+        dashboard.receive(.flushed(colo: "SIN", entries: 42))
+        #expect(dashboard.log.first?.text == "flushed SIN's cache: 42 entries")
+        #expect(dashboard.log.first?.kind == .flush)
+        #expect(dashboard.history.last?.marked == true)
+        dashboard.receive(.flushed(colo: nil, entries: 7))
+        #expect(dashboard.log.first?.text == "flushed all caches: 7 entries")
+    }
+
+    @Test("A fault change sets the banner; a failure only says why on the hint line")
+    func faults() {
+        var dashboard = state(snapshot())
+        dashboard.receive(.faultsChanged(labels: ["CRM down"], change: "down on"))
+        #expect(dashboard.faults == ["CRM down"])
+        #expect(dashboard.log.first?.text == "CRM fault: down on")
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[1].contains("FAULT: CRM down"))
+        dashboard.receive(.failed("could not change faults: refused"))
+        #expect(dashboard.faults == ["CRM down"])
+        #expect(dashboard.notice == "could not change faults: refused")
+    }
+
+    @Test("The header's heartbeat turns with every snapshot, and dropped events show in the header")
+    func heartbeatAndDrops() {
+        var dashboard = state(snapshot())
+        let first = DashboardView.render(dashboard, width: 80, height: 24).lines[0]
+        var next = snapshot()
+        next.events.droppedQueueFull = 1_234
+        dashboard.apply(next, eventsPerSecond: 6)
+        let second = DashboardView.render(dashboard, width: 80, height: 24).lines[0]
+        #expect(first != second)
+        #expect(HeaderPanel.spinner(0) != HeaderPanel.spinner(1))
+        #expect(second.contains("1234 ev dropped"))
+        #expect(!first.contains("dropped"))
+    }
+}
