@@ -22,6 +22,7 @@ public final class CRMSimulator: Sendable {
         public var malformed = 0
         public var hangs = 0
         public var delayed = 0
+        public var trickled = 0
     }
 
     public let host: String
@@ -196,7 +197,7 @@ public final class CRMSimulator: Sendable {
         case .malformed:
             counters.withLock { $0.malformed += 1 }
             return Self.json("{\"results\":[{\"id\":\"CUST-00", status: .ok)
-        case .normal:
+        case .trickle, .normal:
             break
         }
         let query = request.uri.queryParameters
@@ -204,7 +205,21 @@ public final class CRMSimulator: Sendable {
             ?? query["email"].flatMap { book.customer(email: String($0)) }
         counters.withLock { match == nil ? ($0.notFound += 1) : ($0.found += 1) }
         let results = match.map { [$0] } ?? []
-        return try Self.json(["results": results])
+        let body = try JSONEncoder().encode(["results": results])
+        guard case .trickle(let interval) = action.reply else { return Self.json(String(decoding: body, as: UTF8.self)) }
+        counters.withLock { $0.trickled += 1 }
+        let bytes = Array(body)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .contentLength: "\(bytes.count)"],
+            body: ResponseBody { writer in
+                for byte in bytes {
+                    try await writer.write(ByteBuffer(bytes: [byte]))
+                    try await Task.sleep(for: .milliseconds(interval))
+                }
+                try await writer.finish(nil)
+            }
+        )
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

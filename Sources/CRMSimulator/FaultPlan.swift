@@ -41,21 +41,34 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         public init(probability: Double = 1) { self.probability = probability }
     }
 
+    /// A 200 whose head comes at once and whose body then comes one byte every `intervalMilliseconds`,
+    /// so only a deadline over the whole exchange (not just the head) stops the wait.
+    public struct Trickle: Codable, Sendable, Equatable {
+        public var probability: Double
+        public var intervalMilliseconds: Int
+        public init(probability: Double = 1, intervalMilliseconds: Int = 400) {
+            self.probability = probability
+            self.intervalMilliseconds = intervalMilliseconds
+        }
+    }
+
     public var latency: Latency?
     public var error: ErrorStatus?
     public var hang: Hang?
     public var malformed: Malformed?
+    public var trickle: Trickle?
     /// The listener is closed: connections are refused. Not drawn per request: it is on or off.
     public var down: Bool
 
     public init(
         latency: Latency? = nil, error: ErrorStatus? = nil, hang: Hang? = nil,
-        malformed: Malformed? = nil, down: Bool = false
+        malformed: Malformed? = nil, trickle: Trickle? = nil, down: Bool = false
     ) {
         self.latency = latency
         self.error = error
         self.hang = hang
         self.malformed = malformed
+        self.trickle = trickle
         self.down = down
     }
 
@@ -71,6 +84,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         if let latency { labels.append("CRM +\(latency.milliseconds)ms±\(latency.jitterMilliseconds) \(Self.percent(latency.probability))") }
         if let hang { labels.append("CRM HANG \(Self.percent(hang.probability))") }
         if let malformed { labels.append("CRM BAD JSON \(Self.percent(malformed.probability))") }
+        if let trickle { labels.append("CRM TRICKLE \(trickle.intervalMilliseconds)ms/B \(Self.percent(trickle.probability))") }
         return labels
     }
 
@@ -80,7 +94,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public var problem: String? {
         for (name, probability) in [
             ("latency", latency?.probability), ("error", error?.probability),
-            ("hang", hang?.probability), ("malformed", malformed?.probability),
+            ("hang", hang?.probability), ("malformed", malformed?.probability), ("trickle", trickle?.probability),
         ] {
             if let probability, !(0...1).contains(probability) {
                 return "\(name).probability must be between 0 and 1"
@@ -91,6 +105,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
             return "latency.milliseconds and latency.jitterMilliseconds must each be 0...60000"
         }
         if let hang, !(1...300).contains(hang.seconds) { return "hang.seconds must be 1...300" }
+        if let trickle, !(1...10_000).contains(trickle.intervalMilliseconds) { return "trickle.intervalMilliseconds must be 1...10000" }
         return nil
     }
 
@@ -112,6 +127,9 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         if let malformed, Double.random(in: 0..<1, using: &rng) < malformed.probability {
             return FaultAction(delayMilliseconds: delay, reply: .malformed)
         }
+        if let trickle, Double.random(in: 0..<1, using: &rng) < trickle.probability {
+            return FaultAction(delayMilliseconds: delay, reply: .trickle(intervalMilliseconds: min(max(1, trickle.intervalMilliseconds), 10_000)))
+        }
         return FaultAction(delayMilliseconds: delay, reply: .normal)
     }
 }
@@ -123,6 +141,8 @@ public struct FaultAction: Sendable, Equatable {
         case status(Int)
         case malformed
         case hang(seconds: Int)
+        /// The normal answer, one byte at a time.
+        case trickle(intervalMilliseconds: Int)
     }
 
     public var delayMilliseconds: Int

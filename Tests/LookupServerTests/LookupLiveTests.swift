@@ -64,6 +64,7 @@ extension LiveHTTP {
             ("malformed", FaultPlan(malformed: .init(probability: 1)), "crm_bad_response"),
             ("hang", FaultPlan(hang: .init(probability: 1, seconds: 3)), "crm_timeout"),
             ("down", FaultPlan(down: true), "crm_unreachable"),
+            ("trickle", FaultPlan(trickle: .init(probability: 1, intervalMilliseconds: 300)), "crm_timeout"),
         ]
 
         @Test("Each CRM fault gives a contract-valid 200 with its errorType, and nothing is cached",
