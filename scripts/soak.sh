@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Soak: `edgewatch serve` (release) under `edgewatch loadgen` while CRM faults cycle, printing
+# RSS, open file descriptors and dropped events every INTERVAL seconds. Exits 1 when RSS or
+# descriptors grow after warm-up. Not a unit test: it takes DURATION seconds (default 10 minutes).
+#
+#   scripts/soak.sh                       # 2,000 req/s for 10 minutes
+#   RATE=500 DURATION=120 scripts/soak.sh # a quick look
+#
+# Faults cycle every FAULT_EVERY seconds through: none, errors (503 on half), none, hangs,
+# none, trickle (one byte every 400 ms), none, down (connection refused). The CRM is a
+# standalone `edgewatch crm-sim`, so its admin port stays up while it is down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RATE=${RATE:-2000}
+DURATION=${DURATION:-600}
+INTERVAL=${INTERVAL:-30}
+FAULT_EVERY=${FAULT_EVERY:-60}
+WARMUP=${WARMUP:-300}          # the found-customer TTL: after it the cache turns over
+RSS_SLACK_PERCENT=${RSS_SLACK_PERCENT:-10}
+FD_SLACK=${FD_SLACK:-32}
+
+for tool in curl python3; do
+  command -v "$tool" >/dev/null || { echo "soak: needs $tool" >&2; exit 2; }
+done
+
+swift build -c release --product edgewatch >/dev/null
+bin="$(swift build -c release --show-bin-path)/edgewatch"
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+crm_port=$(free_port); admin_port=$(free_port)
+
+"$bin" crm-sim --port "$crm_port" --admin-port "$admin_port" --log-level warning 2>"$work/crm.log" &
+pids+=($!)
+"$bin" serve --port 0 --crm-url "http://127.0.0.1:$crm_port/api/v2" --log-level notice 2>"$work/serve.log" &
+serve_pid=$!
+pids+=("$serve_pid")
+for _ in $(seq 200); do grep -q "lookup API on" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done
+port=$(grep -o 'lookup API on http://127.0.0.1:[0-9]*' "$work/serve.log" | grep -o '[0-9]*$')
+[ -n "$port" ] || { echo "soak: serve did not start:"; cat "$work/serve.log"; exit 1; }
+
+"$bin" loadgen --target "http://127.0.0.1:$port" --rate "$RATE" --duration "${DURATION}s" --format json >"$work/loadgen.json" 2>&1 &
+load_pid=$!
+pids+=("$load_pid")
+
+faults=('{}' '{"error":{"probability":0.5,"status":503}}' '{}' '{"hang":{"probability":1,"seconds":30}}'
+        '{}' '{"trickle":{"probability":1,"intervalMilliseconds":400}}' '{}' '{"down":true}')
+names=(none errors none hangs none trickle none down)
+
+rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$serve_pid/status"; }
+fds() { ls "/proc/$serve_pid/fd" | wc -l; }
+snapshot_field() {
+  curl -s --max-time 5 "http://127.0.0.1:$port/api/snapshot" |
+    python3 -c "import json,sys; e=json.load(sys.stdin)['events']; print(e['recorded'], e['droppedQueueFull'])" 2>/dev/null || echo "? ?"
+}
+
+echo "soak: serve pid $serve_pid on :$port, $RATE req/s for ${DURATION}s, faults every ${FAULT_EVERY}s"
+printf '%6s  %-8s  %9s  %5s  %12s  %8s\n' "t (s)" "fault" "RSS (MiB)" "fds" "events" "dropped"
+start=$(date +%s)
+fault_index=-1
+warm_rss=""; warm_fds=""; max_rss=0; max_fds=0; last_rss=0; last_fds=0
+while :; do
+  elapsed=$(( $(date +%s) - start ))
+  [ "$elapsed" -le "$DURATION" ] || break
+  wanted=$(( (elapsed / FAULT_EVERY) % ${#faults[@]} ))
+  if [ "$wanted" -ne "$fault_index" ]; then
+    fault_index=$wanted
+    curl -s --max-time 5 -X PUT -d "${faults[$fault_index]}" "http://127.0.0.1:$admin_port/admin/faults" >/dev/null || true
+  fi
+  rss=$(( $(rss_kib) / 1024 )); fd=$(fds)
+  read -r recorded dropped < <(snapshot_field)
+  printf '%6d  %-8s  %9d  %5d  %12s  %8s\n' "$elapsed" "${names[$fault_index]}" "$rss" "$fd" "$recorded" "$dropped"
+  last_rss=$rss; last_fds=$fd
+  if [ "$elapsed" -ge "$WARMUP" ]; then
+    [ -n "$warm_rss" ] || { warm_rss=$rss; warm_fds=$fd; }
+    [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+    [ "$fd" -gt "$max_fds" ] && max_fds=$fd
+  fi
+  sleep "$INTERVAL"
+done
+wait "$load_pid" || true
+echo; echo "loadgen:"; cat "$work/loadgen.json"; echo
+
+if [ -z "$warm_rss" ]; then echo "soak: ran shorter than the warm-up; no verdict"; exit 0; fi
+limit=$(( warm_rss + warm_rss * RSS_SLACK_PERCENT / 100 ))
+echo "after warm-up: RSS ${warm_rss} → max ${max_rss} MiB (limit ${limit}), fds ${warm_fds} → max ${max_fds} (limit $((warm_fds + FD_SLACK)))"
+if [ "$max_rss" -gt "$limit" ] || [ "$max_fds" -gt $((warm_fds + FD_SLACK)) ]; then
+  echo "soak: FAIL: memory or descriptors grew after warm-up"; exit 1
+fi
+echo "soak: PASS: flat after warm-up"
