@@ -74,6 +74,21 @@ public struct FaultPlan: Codable, Sendable, Equatable {
 
     public static let none = FaultPlan()
 
+    enum CodingKeys: String, CodingKey { case latency, error, hang, malformed, trickle, down }
+
+    /// Every key may be left out: `{"hang": {...}}` is a plan with only a hang.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            latency: try c.decodeIfPresent(Latency.self, forKey: .latency),
+            error: try c.decodeIfPresent(ErrorStatus.self, forKey: .error),
+            hang: try c.decodeIfPresent(Hang.self, forKey: .hang),
+            malformed: try c.decodeIfPresent(Malformed.self, forKey: .malformed),
+            trickle: try c.decodeIfPresent(Trickle.self, forKey: .trickle),
+            down: try c.decodeIfPresent(Bool.self, forKey: .down) ?? false
+        )
+    }
+
     public var isEmpty: Bool { self == .none }
 
     /// Short labels of the active faults, e.g. `["CRM 503 50%", "CRM +800ms±200"]`.

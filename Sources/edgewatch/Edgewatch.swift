@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct Edgewatch: AsyncParsableCommand {
@@ -8,4 +9,24 @@ struct Edgewatch: AsyncParsableCommand {
         subcommands: [DashboardCommand.self, ServeCommand.self, WatchCommand.self, ReplayCommand.self, ReportCommand.self, LoadgenCommand.self, CRMSimCommand.self, SampleMetricsCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
+
+    /// Runs the command line. A bad flag, value or file is a usage error: its message goes to
+    /// stderr and the exit status is 2 (ArgumentParser's own would be 64), as for every tool
+    /// whose callers script it.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                StandardError.write(fullMessage(for: error) + "\n")
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
