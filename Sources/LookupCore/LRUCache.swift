@@ -14,6 +14,8 @@ public struct LRUCache<Key: Hashable, Value> {
         var expiresAt: Int64
         var newer = -1
         var older = -1
+        /// False once the slot is freed (it stays in storage until reused or compacted).
+        var live = true
     }
 
     public let capacity: Int
@@ -91,18 +93,31 @@ public struct LRUCache<Key: Hashable, Value> {
     /// fill less than half the storage, the storage is rebuilt at their size (O(live entries)).
     @discardableResult
     public mutating func purgeExpired(now: Int64) -> Int {
+        let removed = purgeExpired(now: now, from: 0, limit: .max).removed
+        compactIfSparse()
+        return removed
+    }
+
+    /// Removes expired entries among at most `limit` storage slots from `start`, so a caller can
+    /// sweep a large cache in pieces (releasing its lock in between). Returns how many went and
+    /// the slot to continue from, or nil when the sweep reached the end.
+    public mutating func purgeExpired(now: Int64, from start: Int, limit: Int) -> (removed: Int, next: Int?) {
         var removed = 0
-        var slot = oldest
-        while slot >= 0 {
-            let newer = nodes[slot].newer
-            if nodes[slot].expiresAt <= now {
+        let end = start + min(limit, nodes.count - min(start, nodes.count))
+        var slot = start
+        while slot < end {
+            if nodes[slot].live, nodes[slot].expiresAt <= now {
                 remove(slot: slot)
                 removed += 1
             }
-            slot = newer
+            slot += 1
         }
+        return (removed, end < nodes.count ? end : nil)
+    }
+
+    /// Rebuilds the storage at the live entries' size when they fill less than half of it.
+    public mutating func compactIfSparse() {
         if nodes.count > 64, index.count < nodes.count / 2 { compact() }
-        return removed
     }
 
     /// Slots of storage held, live or free (what memory follows).
@@ -136,6 +151,7 @@ public struct LRUCache<Key: Hashable, Value> {
     private mutating func remove(slot: Int) {
         unlink(slot)
         index[nodes[slot].key] = nil
+        nodes[slot].live = false
         freeSlots.append(slot)
     }
 

@@ -149,17 +149,28 @@ public final class ResponseCache: Sendable {
         shards.reduce(0) { total, shard in total + shard.state.withLock { $0.entries.storageSlots } }
     }
 
-    /// Removes the entries expired at `now`, one shard at a time, and gives back storage the live
-    /// entries no longer need. Returns how many went (counted as ``Counters/expired``).
+    /// Storage slots a purge examines per hold of a shard's lock (a few tens of microseconds), so
+    /// a sweep of a large cache never stalls the lookups waiting for that shard.
+    static let purgeSlice = 4_096
+
+    /// Removes the entries expired at `now`, a slice of one shard at a time, and gives back storage
+    /// the live entries no longer need. Returns how many went (counted as ``Counters/expired``).
     @discardableResult
     public func purgeExpired(now: Int64) -> Int {
-        shards.reduce(0) { total, shard in
-            total + shard.state.withLock { shard in
-                let removed = shard.entries.purgeExpired(now: now)
-                shard.counters.expired += removed
-                return removed
+        var total = 0
+        for shard in shards {
+            var next: Int? = 0
+            while let start = next {
+                next = shard.state.withLock { shard in
+                    let (removed, next) = shard.entries.purgeExpired(now: now, from: start, limit: Self.purgeSlice)
+                    shard.counters.expired += removed
+                    total += removed
+                    return next
+                }
             }
+            shard.state.withLock { $0.entries.compactIfSparse() }
         }
+        return total
     }
 
     /// Drops every entry; returns how many went.

@@ -66,18 +66,27 @@ public struct MetricsWindow: Sendable {
     public var histogramBytes: Int { colos.values.reduce(0) { $0 + $1.histogramBytes } }
 
     /// Seconds of the window that have had a chance to collect data (less than the window just
-    /// after start-up).
+    /// after start-up). Rates divide by this.
     public func coveredSeconds(nowMillis: Int64) -> Int {
         guard let firstSecond else { return 0 }
         let now = nowMillis.floorDiv(1000)
-        return Int(min(Int64(windowSeconds), max(1, now - firstSecond + 1)))
+        let span = countedRange(now: now)
+        return Int(min(span.upperBound - span.lowerBound + 1, max(1, now - firstSecond + 1)))
+    }
+
+    /// The seconds the figures count at `now`: the window, widened at its trailing edge to a
+    /// whole 30-second slot when the window is longer than a minute (those slots count whole).
+    private func countedRange(now: Int64) -> ClosedRange<Int64> {
+        let lower = now - Int64(windowSeconds) + 1
+        guard keepsCoarse else { return lower...now }
+        return (lower.floorDiv(ColoWindow.coarseSlotSeconds) * ColoWindow.coarseSlotSeconds)...now
     }
 
     /// Figures for every colo and for all colos together, at `nowMillis`.
     /// (Mutating only to keep each colo's cache of merged 10-second blocks.)
     public mutating func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures) {
         let now = nowMillis.floorDiv(1000)
-        let range = (now - Int64(windowSeconds) + 1)...now
+        let range = countedRange(now: now)
         let seconds = coveredSeconds(nowMillis: nowMillis)
         var allTally = Tally()
         var allLatency: MicrosHistogram?

@@ -43,17 +43,22 @@ public struct Recording: Sendable {
 }
 
 /// Walks a recording one simulated second at a time: each step is the time at the end of that
-/// second and the events up to it. Once the longest window has drained after the last event
-/// played, the cursor jumps straight to the second of the next event (or to the end), so a stray
-/// timestamp years away costs one step, not one per second in between.
+/// second and the events up to it. Once the window has drained after the last event played, the
+/// cursor jumps straight to the second of the next event (or to the end, if that comes first), so
+/// a stray timestamp years away costs about a window of steps, not one per second in between.
 public struct PlaybackCursor: Sendable {
     private let events: [MetricEvent]
     private let end: Int64
     private var index = 0
     private var second: Int64
     private var lastEventSecond: Int64
-    /// After this long (in ms) with no events the window is empty and nothing changes.
-    private let drainMillis: Int64
+    /// After this long with no events the window is empty and nothing changes: one second more
+    /// than the window. A player whose window can change sets it before each step.
+    public var drainSeconds: Int {
+        get { Int(drainMillis / 1000) }
+        set { drainMillis = Int64(min(max(newValue, 1), 86_400)) * 1000 }
+    }
+    private var drainMillis: Int64
 
     /// Plays `recording` up to `untilMillis` (kept within event timestamps), or its last event.
     /// `drainSeconds` is how long an empty stretch is played before jumping: one more than the
@@ -73,7 +78,8 @@ public struct PlaybackCursor: Sendable {
         let start = index
         while index < events.count, events[index].timestamp <= now { index += 1 }
         if index > start { lastEventSecond = second }
-        let following = index < events.count ? events[index].timestamp.floorDiv(1000) * 1000 : end.floorDiv(1000) * 1000
+        let endSecond = end.floorDiv(1000) * 1000
+        let following = index < events.count ? min(events[index].timestamp.floorDiv(1000) * 1000, endSecond) : endSecond
         let drained = second - lastEventSecond >= drainMillis
         second = drained && following > second + 1000 ? following : second + 1000
         return (now, events[start..<index])

@@ -22,6 +22,8 @@ public enum MetricsRoutes {
                 body = try await request.body.collect(upTo: maximumIngestBytes)
             } catch is NIOTooManyBytesError {
                 return .json(status: .contentTooLarge, JSONText.errorObject("Ingest body too large: the limit is \(maximumIngestBytes >> 20) MiB; send smaller batches"))
+            } catch {
+                return .json(status: .badRequest, JSONText.errorObject("The request body could not be read to its end"))
             }
             let result = ingest(Data(buffer: body), codec: codec)
             // All or none: a client told 503 can send the same body again without duplicates.

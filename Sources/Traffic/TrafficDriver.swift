@@ -77,6 +77,12 @@ public final class TrafficDriver: Sendable {
         var intended = clock.now
         while !Task.isCancelled {
             let coloRate = coloRates[colo] ?? ColoMix.rates(total: rate, colos: colos)[colo] ?? 0
+            guard coloRate > 0 else {
+                // A silent colo sends nothing; look again in a second (the total may change).
+                try? await Task.sleep(for: .seconds(1))
+                intended = clock.now
+                continue
+            }
             intended = intended.advanced(by: .seconds(ArrivalSchedule.gap(rate: coloRate, using: &rng)))
             let now = clock.now
             if intended > now {

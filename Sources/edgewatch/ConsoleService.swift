@@ -34,7 +34,9 @@ struct ConsoleService: Service {
         state.logFile = logFile
         state.faults = executor.simulator?.faults.labels ?? []
         state.trafficRate = executor.traffic?.rate
-        var lastTick = ContinuousClock.now - .seconds(1)
+        // Snapshots on a fixed 250 ms schedule (not 250 ms after the last one, which drifts to
+        // about 3.6 a second with the key polling in between).
+        var nextTick = ContinuousClock.now
         var lastRecorded = 0
         var lastRecordedAt = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -52,8 +54,8 @@ struct ConsoleService: Service {
                 state.receive(result)
             }
             let now = ContinuousClock.now
-            if now - lastTick >= .milliseconds(250) {
-                lastTick = now
+            if now >= nextTick {
+                nextTick = nextTick + .milliseconds(250) > now ? nextTick + .milliseconds(250) : now + .milliseconds(250)
                 onTick?()
                 let snapshot = monitor.tick()
                 let elapsed = (now - lastRecordedAt).inSeconds
@@ -84,7 +86,7 @@ struct ConsoleService: Service {
                 let size = terminal.size
                 terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
             }
-            try? await Task.sleep(for: .milliseconds(30))
+            try? await Task.sleep(until: min(nextTick, ContinuousClock.now + .milliseconds(30)), clock: .continuous)
         }
     }
 }

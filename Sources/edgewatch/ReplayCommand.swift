@@ -90,7 +90,9 @@ struct Player: Service {
 
     func run() async throws {
         var cursor = PlaybackCursor(recording)
-        while !Task.isCancelled, !Task.isShuttingDownGracefully, let step = cursor.next() {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            cursor.drainSeconds = monitor.windowSeconds + 1  // the window may change with + and -
+            guard let step = cursor.next() else { return }
             clock.set(step.nowMillis)
             monitor.record(contentsOf: Array(step.events))
             // Evaluate alerts every simulated second, as a live monitor would, whatever the speed.

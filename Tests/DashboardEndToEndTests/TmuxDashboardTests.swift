@@ -14,8 +14,8 @@ struct TmuxDashboardTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     /// The binary this `swift test` run built: it sits beside the test runner, whatever the
     /// build folder or configuration.
-    static let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("edgewatch").path
+    static let binary = URL(fileURLWithPath: FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : CommandLine.arguments[0])
+        .resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("edgewatch").path
 
     /// Fails the test loudly, naming what is missing, instead of timing out on an empty screen.
     static func requireTools() throws {
@@ -176,20 +176,17 @@ struct TmuxDashboardTests {
     func watch() async throws {
         try Self.requireTools()
         let binary = Self.binary
-        let port = Int.random(in: 20_000...40_000)
         let session = Session()
-        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) watch --port \(port); sleep 30")
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) watch --port 0; sleep 30")
         defer { _ = try? session.tmux("kill-session", "-t", session.name) }
-        _ = try await session.waitFor("the watch screen", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :\(port)") }
+        let ready = try await session.waitFor("the watch screen and its port", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :") }
+        let port = try #require(ready.components(separatedBy: "ingest :").last.map { $0.prefix { $0.isASCII && $0.isNumber } }.flatMap { Int($0) })
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let batch = (0..<25).map { i in
             #"{"timestamp":\#(now),"service":"genesys-edge-middleware","colo":"SYD","latencyMs":\#(i * 3),"cacheHit":true,"customerFound":true,"errorType":null}"#
         }.joined(separator: "\n")
-        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/ingest")!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(batch.utf8)
-        let (_, response) = try await URLSession.shared.data(for: request)
-        #expect((response as? HTTPURLResponse)?.statusCode == 202)
+        let reply = try await HTTPProbe.send(.POST, "http://127.0.0.1:\(port)/ingest", body: batch)
+        #expect(reply.status == 202)
         let screen = try await session.waitFor("the SYD row", seconds: 10) { $0.contains(" SYD ") }
         #expect(!screen.contains(" LHR "))
         try session.press("e")

@@ -177,6 +177,8 @@ struct WindowTests {
         }
         let all = window.figures(nowMillis: t0 + 1_199_000).all
         #expect(expected.contains(all.tally.requests), "\(all.tally.requests) requests in a \(seconds) s window")
+        // One event a second is a rate of one, whatever the slots at the edge.
+        #expect(abs(all.requestRate.value! - 1) < 0.001, "rate \(all.requestRate.value!)")
         #expect(abs(all.p99LatencyMs.value! - 500) < 6)
         #expect(abs(all.p50LatencyMs.value! - 10) < 0.2)
     }
@@ -205,5 +207,35 @@ struct WindowTests {
         for index in 0..<80 { many.record(event(at: t0, colo: String(format: "C%02d", index)), nowMillis: t0) }
         #expect(many.coloNames.count == 65)
         print("memory bound: \(perColo) MiB per colo, \(mebibytes) MiB for 65 colos × 900 s")
+    }
+}
+
+@Suite("Playback over gaps")
+struct PlaybackTests {
+    static func recording(_ offsets: [Int64]) -> Recording {
+        Recording(events: offsets.map { event(at: t0 + $0) })
+    }
+
+    @Test("A stray event ten days before the rest costs about a window of steps, not ten days of them")
+    func jumpsGaps() {
+        let tenDays: Int64 = 10 * 86_400_000
+        let recording = Self.recording([0, tenDays, tenDays + 1_000, tenDays + 2_000])
+        var monitor = MetricsMonitor(windowSeconds: 60, thresholds: { var t = ThresholdTable(); t.minimumSamples = 1; return t }())
+        var steps = 0
+        let last = recording.play(into: &monitor) { _ in steps += 1; return true }
+        #expect(steps < 200, "\(steps) steps")
+        #expect(steps > 61, "the window must drain before the jump: \(steps) steps")
+        #expect(last?.generatedAt == t0 + tenDays + 2_000)
+        #expect(last?.all.figures.tally.requests == 3)
+    }
+
+    @Test("A report time inside a gap is played to exactly that time")
+    func endsInsideGap() {
+        let recording = Self.recording([0, 86_400_000])
+        var monitor = MetricsMonitor(windowSeconds: 60)
+        let at = t0 + 3_600_000
+        let last = recording.play(into: &monitor, untilMillis: at)
+        #expect(last?.generatedAt == at)
+        #expect(last?.all.figures.tally.requests == 0)
     }
 }

@@ -94,6 +94,28 @@ struct IngestTests {
         }
     }
 
+    @Test("A full queue refuses the whole batch with 503 and Retry-After, counts it, and takes the next that fits")
+    func queueFull() async throws {
+        try await withStack(eventCapacity: 10, pump: false) { stack in
+            let batch = (0..<11).map { _ in Self.line() }.joined(separator: "\n")
+            let tooMany = try await stack.live.request(.POST, "/ingest", body: batch)
+            #expect(tooMany.status == 503)
+            #expect(tooMany.headers["retry-after"] == "1")
+            #expect(tooMany.json["refused"] as? Int == 11)
+            #expect(tooMany.json["accepted"] as? Int == 0)
+            #expect(stack.events.waiting == 0, "a refused batch must not be half taken")
+            let fits = try await stack.send(.POST, "/ingest", (0..<10).map { _ in Self.line() }.joined(separator: "\n"))
+            #expect(fits.status == 202)
+            #expect(fits.body == #"{"accepted":10}"#)
+            let full = try await stack.send(.POST, "/ingest", Self.line())
+            #expect(full.status == 503)
+            #expect(stack.events.dropped == 12)
+            let snapshot = try await stack.send(.GET, "/api/snapshot")
+            let decoded = try JSONDecoder().decode(MetricsSnapshot.self, from: Data(snapshot.body.utf8))
+            #expect(decoded.events.droppedQueueFull == 12)
+        }
+    }
+
     @Test("/api/snapshot gives every figure with its n, states, the window and event counts")
     func snapshot() async throws {
         try await withStack { stack in

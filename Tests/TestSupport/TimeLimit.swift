@@ -15,10 +15,16 @@ public func within<T: Sendable>(
 ) async throws -> T {
     try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let race = Race(continuation)
-        let work = Task { race.settle(await Result(catching: body)) }
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            return race.settle(.failure(TimedOut(what: what, limit: limit)))
+        }
+        let work = Task {
+            race.settle(await Result(catching: body))
+            timer.cancel()  // no sleeping timer is left behind per call
+        }
         Task {
-            try? await Task.sleep(for: limit)
-            if race.settle(.failure(TimedOut(what: what, limit: limit))) { work.cancel() }
+            if (try? await timer.value) == true { work.cancel() }
         }
     }
 }
