@@ -66,7 +66,10 @@ struct SignalTests {
         let pidText = try Self.output("pgrep -P \(shell) -x edgewatch")
         let pid = try #require(pid_t(pidText.trimmingCharacters(in: .whitespacesAndNewlines)), "no edgewatch child of pane \(shell)")
         #expect(kill(pid, number) == 0)
-        try await eventually("the dashboard to exit", within: .seconds(20)) { FileManager.default.fileExists(atPath: settings.path) }
+        try await eventually("the dashboard to exit", within: .seconds(20)) {
+            // The shell creates the file before stty writes it: wait for its last setting.
+            (try? String(contentsOf: settings, encoding: .utf8))?.contains("extproc") == true
+        }
         let status = try String(contentsOf: session.status, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(status == "EXIT:0")
         let modes = Set(try String(contentsOf: settings, encoding: .utf8).split(whereSeparator: { $0.isWhitespace || $0 == ";" }).map(String.init))

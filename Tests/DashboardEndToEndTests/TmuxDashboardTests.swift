@@ -126,7 +126,7 @@ struct TmuxDashboardTests {
 
         try session.press("q")
         let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline, !FileManager.default.fileExists(atPath: session.status.path) {
+        while Date() < deadline, (try? String(contentsOf: session.status, encoding: .utf8))?.contains("EXIT:") != true {
             try await Task.sleep(for: .milliseconds(200))
         }
         let status = try String(contentsOf: session.status, encoding: .utf8)
@@ -168,7 +168,7 @@ struct TmuxDashboardTests {
         #expect((gaps.max() ?? 3) < 0.7, "the screen stood still for \(gaps.max() ?? 3) s")
         #expect(sawDown, "the down change did not reach the screen within 3 s")
         try session.press("q")
-        try await eventually("the dashboard to exit", within: .seconds(15)) { FileManager.default.fileExists(atPath: session.status.path) }
+        try await eventually("the dashboard to exit", within: .seconds(15)) { (try? String(contentsOf: session.status, encoding: .utf8))?.contains("EXIT:") == true }
         #expect(try String(contentsOf: session.status, encoding: .utf8).contains("EXIT:0"))
     }
 
