@@ -15,6 +15,7 @@ public final class MetricEventStream: MetricSink {
 
     private let state = Mutex(State())
     private let droppedCount = Atomic<Int>(0)
+    private let refusedCount = Atomic<Int>(0)
     private let emittedCount = Atomic<Int>(0)
 
     /// `capacity` below 1 is taken as 1.
@@ -22,15 +23,22 @@ public final class MetricEventStream: MetricSink {
         self.capacity = max(1, capacity)
     }
 
-    /// Puts one event in, or drops and counts it when the queue is full.
+    /// Puts one event in, or drops and counts it (``dropped``) when the queue is full: the event
+    /// is lost.
     public func emit(_ event: MetricEvent) {
-        _ = offer(CollectionOfOne(event))
+        if !put(CollectionOfOne(event)) { droppedCount.add(1, ordering: .relaxed) }
     }
 
-    /// Puts in all of `events`, or none of them when they do not all fit (then all are counted as
-    /// dropped). Returns whether they went in.
+    /// Puts in all of `events`, or none of them when they do not all fit; those are counted as
+    /// ``refused`` (the sender was told, and may send them again). Returns whether they went in.
     @discardableResult
     public func offer(_ events: some Collection<MetricEvent>) -> Bool {
+        let accepted = put(events)
+        if !accepted { refusedCount.add(events.count, ordering: .relaxed) }
+        return accepted
+    }
+
+    private func put(_ events: some Collection<MetricEvent>) -> Bool {
         guard !events.isEmpty else { return true }
         emittedCount.add(events.count, ordering: .relaxed)
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<[MetricEvent]?, Never>?) in
@@ -43,7 +51,6 @@ public final class MetricEventStream: MetricSink {
             return (true, waiter)
         }
         if let waiter { waiter.resume(returning: Array(events)) }
-        if !accepted { droppedCount.add(events.count, ordering: .relaxed) }
         return accepted
     }
 
@@ -74,8 +81,10 @@ public final class MetricEventStream: MetricSink {
 
     /// Events offered, including dropped ones.
     public var emitted: Int { emittedCount.load(ordering: .relaxed) }
-    /// Events refused because the consumer fell behind by more than `capacity`.
+    /// Lookup events lost because the consumer fell behind by more than `capacity`.
     public var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    /// Offered events (from `/ingest`) refused on a full queue; their senders got a 503.
+    public var refused: Int { refusedCount.load(ordering: .relaxed) }
     /// Events waiting for the consumer.
     public var waiting: Int { state.withLock { $0.buffer.count } }
 

@@ -7,9 +7,14 @@ public final class LiveMonitor: Sendable {
     private let monitor: Mutex<MetricsMonitor>
     private let latest: Mutex<MetricsSnapshot?> = Mutex(nil)
     private let queueDrops: @Sendable () -> Int
+    private let queueRefusals: @Sendable () -> Int
     public let now: @Sendable () -> Int64
 
-    public init(monitor: MetricsMonitor, now: @escaping @Sendable () -> Int64, queueDrops: @escaping @Sendable () -> Int = { 0 }) {
+    public init(
+        monitor: MetricsMonitor, now: @escaping @Sendable () -> Int64,
+        queueDrops: @escaping @Sendable () -> Int = { 0 }, queueRefusals: @escaping @Sendable () -> Int = { 0 }
+    ) {
+        self.queueRefusals = queueRefusals
         self.monitor = Mutex(monitor)
         self.now = now
         self.queueDrops = queueDrops
@@ -33,6 +38,7 @@ public final class LiveMonitor: Sendable {
         let time = now()
         var snapshot = monitor.withLock { $0.tick(nowMillis: time) }
         snapshot.events.droppedQueueFull = queueDrops()
+        snapshot.events.refusedQueueFull = queueRefusals()
         latest.withLock { $0 = snapshot }
         return snapshot
     }

@@ -89,8 +89,10 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
         public var droppedTooOld: Int
         /// Timestamped in the future; counted at "now".
         public var clampedFromFuture: Int
-        /// Dropped before the engine because the in-process stream was full.
+        /// Lost before the engine because the in-process queue was full.
         public var droppedQueueFull = 0
+        /// `/ingest` events refused on a full queue (their senders got 503 and may resend).
+        public var refusedQueueFull = 0
     }
 
     public var generatedAt: Int64

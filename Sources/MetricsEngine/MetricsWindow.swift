@@ -1,6 +1,7 @@
 import LookupCore
 
-/// Per-colo sliding windows of 1-second slots, plus the ALL row.
+/// Per-colo sliding windows (see ``ColoWindow``: the last minute by the second, older by 30 s),
+/// plus the ALL row.
 ///
 /// Pure: the caller passes the time. Events are placed by their own timestamps; one older than
 /// the window is dropped and counted, one from the future is clamped to now and counted.
@@ -50,7 +51,8 @@ public struct MetricsWindow: Sendable {
         recorded += 1
     }
 
-    /// Changes the window length; data outside the new window is dropped.
+    /// Changes the window length. The last minute is always kept, so narrowing hides it and
+    /// widening shows it again; older data is kept only while the window is over a minute.
     public mutating func setWindow(seconds: Int, nowMillis: Int64) {
         let seconds = min(max(seconds, Self.windowRange.lowerBound), Self.windowRange.upperBound)
         guard seconds != windowSeconds else { return }

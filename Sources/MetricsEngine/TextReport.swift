@@ -29,7 +29,7 @@ public enum TextReport {
         }
         let events = snapshot.events
         lines.append("")
-        lines.append("events: \(events.recorded) recorded, \(events.droppedTooOld) dropped as older than the window, \(events.clampedFromFuture) clamped from the future, \(events.droppedQueueFull) dropped on a full queue")
+        lines.append("events: \(events.recorded) recorded, \(events.droppedTooOld) dropped as older than the window, \(events.clampedFromFuture) clamped from the future, \(events.droppedQueueFull) dropped and \(events.refusedQueueFull) refused (503) on a full queue")
         if !snapshot.recentTransitions.isEmpty {
             lines.append("")
             lines.append("state changes (newest first):")

@@ -44,7 +44,7 @@ struct LoadgenCommand: AsyncParsableCommand {
         try? await Task.sleep(for: runFor)
         run.cancel()
         await run.value
-        // Let requests already sent finish (up to 10 s), so they are counted.
+        // A moment for answers already on the wire to be counted; later ones are not.
         try? await Task.sleep(for: .milliseconds(300))
         let elapsed = ContinuousClock.now - started
         let seconds = elapsed.inSeconds

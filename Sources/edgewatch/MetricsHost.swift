@@ -14,7 +14,7 @@ struct MetricsHost {
     init(monitor: MetricsMonitor, events: MetricEventStream) {
         let clocks = SystemClocks()
         self.events = events
-        self.monitor = LiveMonitor(monitor: monitor, now: { clocks.epochMillis() }, queueDrops: { events.dropped })
+        self.monitor = LiveMonitor(monitor: monitor, now: { clocks.epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused })
         self.prometheus = PrometheusExport()
     }
 

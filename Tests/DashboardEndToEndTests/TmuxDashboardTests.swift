@@ -213,9 +213,9 @@ struct TmuxDashboardTests {
 
     @Test("Without a terminal it explains itself, points to serve and report, and exits non-zero")
     func noTerminal() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "the edgewatch binary is missing beside the test runner: \(Self.binary)")
         let errors = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-notty-\(UUID().uuidString).err")
         defer { try? FileManager.default.removeItem(at: errors) }
-        try Self.requireTools()
         let binary = Self.binary
         let status = Self.run("\(Self.shellQuoted(binary)) < /dev/null > /dev/null 2> '\(errors.path)'")
         let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""

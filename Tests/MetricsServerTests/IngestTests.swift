@@ -109,10 +109,12 @@ struct IngestTests {
             #expect(fits.body == #"{"accepted":10}"#)
             let full = try await stack.send(.POST, "/ingest", Self.line())
             #expect(full.status == 503)
-            #expect(stack.events.dropped == 12)
+            #expect(stack.events.refused == 12)
+            #expect(stack.events.dropped == 0, "a refusal the sender was told about is not a loss")
             let snapshot = try await stack.send(.GET, "/api/snapshot")
             let decoded = try JSONDecoder().decode(MetricsSnapshot.self, from: Data(snapshot.body.utf8))
-            #expect(decoded.events.droppedQueueFull == 12)
+            #expect(decoded.events.refusedQueueFull == 12)
+            #expect(decoded.events.droppedQueueFull == 0)
         }
     }
 

@@ -77,7 +77,7 @@ public struct LiveStack: Sendable {
             settings: LookupSettings(serverColo: Colo("LHR")!), caches: caches, crm: directory,
             clocks: SystemClocks(), sink: events
         )
-        let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped })
+        let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused })
         let prometheus = PrometheusExport()
         let routes = JSONRouter(logger: logger)
         LookupRoutes.add(to: routes, lookup: lookup)
