@@ -5,6 +5,7 @@ import LookupServer
 import MetricsEngine
 import NIOCore
 import NIOFoundationCompat
+import Synchronization
 
 /// `POST /ingest` (one event or an NDJSON batch), `GET /api/snapshot` and `GET /metrics`.
 public enum MetricsRoutes {
@@ -14,9 +15,26 @@ public enum MetricsRoutes {
     /// Seconds a client is told to wait (`Retry-After`) when the event queue is full.
     public static let retryAfterSeconds = 1
 
+    /// Ingest bodies read and decoded at once. Past this, 503 with `Retry-After`: 4,096
+    /// connections each sending 4 MiB must not all be held in memory together.
+    public static let maximumConcurrentIngests = 8
+
+    /// How many ingests are in progress (a class, so the route's closure can share it).
+    final class InProgress: Sendable {
+        let count = Atomic<Int>(0)
+    }
+
     public static func add(to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport) {
         let codec = EventCodec()
+        let inProgress = InProgress()
         routes.on("/ingest", .post) { request, _ in
+            guard inProgress.count.add(1, ordering: .relaxed).newValue <= maximumConcurrentIngests else {
+                inProgress.count.subtract(1, ordering: .relaxed)
+                var busy = Response.json(status: .serviceUnavailable, JSONText.errorObject("Too many ingests at once; retry after \(retryAfterSeconds)s"))
+                busy.headers[.retryAfter] = "\(retryAfterSeconds)"
+                return busy
+            }
+            defer { inProgress.count.subtract(1, ordering: .relaxed) }
             let body: ByteBuffer
             do {
                 body = try await request.body.collect(upTo: maximumIngestBytes)
