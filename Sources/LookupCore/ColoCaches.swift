@@ -52,15 +52,8 @@ public final class ColoCaches: Sendable {
 
     /// Counters summed over every colo's cache.
     public var stats: ResponseCache.Counters {
-        var seen: [ObjectIdentifier] = []
-        var total = ResponseCache.Counters()
-        for colo in colos {
-            let cache = cache(for: colo)
-            guard !seen.contains(ObjectIdentifier(cache)) else { continue }
-            seen.append(ObjectIdentifier(cache))
-            total.add(cache.stats)
-        }
-        return total
+        // Colos past the cap share OTHER's cache but are not among `colos`, so none counts twice.
+        selected(nil).reduce(into: ResponseCache.Counters()) { $0.add($1.stats) }
     }
 
     /// The cache that serves `colo`, creating it on first use.

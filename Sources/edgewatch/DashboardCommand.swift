@@ -26,8 +26,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let logFile {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: logFile, isDirectory: &isDirectory)
+            let exists = FileManager.default.fileExists(atPath: logFile)
             let regular = (try? FileManager.default.attributesOfItem(atPath: logFile))?[.type] as? FileAttributeType == .typeRegular
             if exists && !regular {
                 throw ValidationError("--log-file must be a regular file (logs must not reach the terminal): \(logFile)")
