@@ -26,10 +26,16 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
         .target(name: "LookupCore", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        // Who may call: credentials compared in constant time, the failure throttle, secret files.
+        .target(name: "AccessControl", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Per-colo sliding windows, thresholds and alert states, the event codec.
         .target(
             name: "MetricsEngine",
@@ -42,8 +48,11 @@ let package = Package(
         .target(
             name: "LookupServer",
             dependencies: [
-                "LookupCore",
+                "LookupCore", "AccessControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -64,6 +73,7 @@ let package = Package(
             dependencies: [
                 "LookupCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
@@ -83,7 +93,7 @@ let package = Package(
         .target(
             name: "CRMSimulator",
             dependencies: [
-                "LookupCore",
+                "LookupCore", "AccessControl",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -94,7 +104,8 @@ let package = Package(
         .executableTarget(
             name: "edgewatch",
             dependencies: [
-                "LookupCore", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer", "SampleScenarios", "Console", "CursesTerminal", "Traffic",
+                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer", "SampleScenarios", "Console", "CursesTerminal", "Traffic",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -107,7 +118,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator",
+                "AccessControl", "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -116,6 +127,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/TestSupport"
         ),
@@ -153,11 +167,16 @@ let package = Package(
         .testTarget(
             name: "LookupServerTests",
             dependencies: [
-                "LookupCore", "LookupServer", "CRMSimulator", "TestSupport", "MetricsEngine",
+                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "TestSupport", "MetricsEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
+        ),
+        .testTarget(
+            name: "AccessControlTests",
+            dependencies: ["AccessControl", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(
             name: "CRMSimulatorTests",

@@ -1,3 +1,4 @@
+import AccessControl
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -12,6 +13,10 @@ import Synchronization
 ///
 /// "Down" really closes the listening socket, so clients see connection refused; the admin
 /// routes stay reachable on the optional admin port while it is down.
+///
+/// The admin routes (`/admin/faults`, `/stats`) are only ever served on loopback: the admin
+/// listener binds 127.0.0.1 whatever `host` is, and the API listener carries them only when
+/// `host` itself is a loopback address.
 public final class CRMSimulator: Sendable {
     /// Requests counted by how they were answered; `GET /stats` returns this.
     public struct Stats: Codable, Sendable, Equatable {
@@ -93,8 +98,8 @@ public final class CRMSimulator: Sendable {
     /// Runs until the calling task is cancelled.
     public func runAdmin(port: Int, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         let app = Application(
-            router: makeRouter(),
-            configuration: .init(address: .hostname(host, port: port)),
+            router: makeRouter(admin: true),
+            configuration: .init(address: .hostname(Self.adminHost, port: port)),
             onServerRunning: { onRunning($0.localAddress?.port ?? port) },
             logger: logger
         )
@@ -104,7 +109,7 @@ public final class CRMSimulator: Sendable {
     private func startListener(port: Int) async throws -> Int {
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
-            router: makeRouter(),
+            router: makeRouter(admin: LoopbackHost.contains(host)),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in
                 portSink.yield(channel.localAddress?.port ?? port)
@@ -147,10 +152,15 @@ public final class CRMSimulator: Sendable {
 
     // MARK: Routes
 
-    func makeRouter() -> Router<BasicRequestContext> {
+    /// Where the admin listener binds, always.
+    public static let adminHost = "127.0.0.1"
+
+    /// The API routes, plus the admin routes when `admin` (loopback listeners only).
+    func makeRouter(admin: Bool) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/api/v2/customers") { request, _ in try await self.customers(request) }
         router.get("/health") { _, _ in Self.json("{\"status\":\"ok\"}") }
+        guard admin else { return router }
         router.get("/stats") { _, _ in try Self.json(self.stats) }
         router.get("/admin/faults") { _, _ in try Self.json(self.faults) }
         router.put("/admin/faults") { request, _ in

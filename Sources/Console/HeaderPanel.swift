@@ -20,6 +20,11 @@ enum HeaderPanel {
         var parts: [String] = []
         // Lost events come first: at 80 columns the end of this line may be cut.
         if let dropped = state.snapshot?.events.droppedQueueFull, dropped > 0 { parts.append("\(dropped) ev dropped") }
+        // Refused credentials next, in red: after a deploy or during a brute force they matter at once.
+        if let refused = state.snapshot?.all.figures.tally.unauthorized, refused > 0 {
+            x = buffer.write(" " + (narrow ? "\(refused) unauth" : "\(refused) unauthorized"), x: x, y: 0,
+                             style: Style(color: .red, bold: true, reverse: true))
+        }
         if let snapshot = state.snapshot {
             let filling = snapshot.coveredSeconds < snapshot.windowSeconds
                 ? (narrow ? " (\(snapshot.coveredSeconds)s)" : " (\(snapshot.coveredSeconds)s so far)") : ""

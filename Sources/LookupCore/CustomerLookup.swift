@@ -129,6 +129,14 @@ public struct CustomerLookup: Sendable {
         return finish(refusal: refusal, colo: colo(header: coloHeader), timer: &timer)
     }
 
+    /// The reply to a request refused for its credentials (401) or throttled (429): the body
+    /// is `{"error": message}` and the event's `errorType` is `unauthorized`.
+    public func refuseAccess(status: Int, message: String, coloHeader: String?) -> LookupReply {
+        var timer = RequestTimer(clocks: clocks)
+        return emit(status: status, body: JSONText.errorObject(message), colo: colo(header: coloHeader), timer: &timer,
+                    cacheHit: false, found: false, eventError: MetricEvent.unauthorized)
+    }
+
     private func finish(refusal: BadRequest, colo: Colo, timer: inout RequestTimer) -> LookupReply {
         let body = JSONText.errorObject(refusal.message)
         return emit(status: refusal.status, body: body, colo: colo, timer: &timer, cacheHit: false,

@@ -1,12 +1,14 @@
 /// The event every lookup emits: the seed's `emitMetric` payload plus `cpuMs`.
 ///
 /// `errorType` is nil for a clean lookup, a `crm_*` code (``CRMFailure``) when the CRM failed,
-/// or one of ``MetricEvent/noLookupKey`` and ``MetricEvent/badRequest`` for requests that
-/// never reached the cache. `cpuMs` is nil when the source did not measure it.
+/// or one of ``MetricEvent/noLookupKey``, ``MetricEvent/badRequest`` and
+/// ``MetricEvent/unauthorized`` for requests that never reached the cache. `cpuMs` is nil when the source did not measure it.
 public struct MetricEvent: Codable, Sendable, Equatable {
     public static let serviceName = "genesys-edge-middleware"
     public static let noLookupKey = "no_lookup_key"
     public static let badRequest = "bad_request"
+    /// A request refused for a missing or wrong credential, or throttled after too many.
+    public static let unauthorized = "unauthorized"
 
     /// Milliseconds since the Unix epoch.
     public var timestamp: Int64
@@ -35,6 +37,9 @@ public struct MetricEvent: Codable, Sendable, Equatable {
 
     /// True when the lookup failed because of the CRM (an `errorType` starting `crm_`).
     public var isCRMError: Bool { errorType?.hasPrefix("crm_") ?? false }
+
+    /// True for a request refused before the lookup began (bad request or no credential).
+    public var isRefused: Bool { errorType == Self.badRequest || errorType == Self.unauthorized }
 }
 
 /// Where lookups send their events. `emit` must return at once: never block, never wait.

@@ -42,7 +42,7 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
     public func url(for key: LookupKey) -> String {
         switch key {
         case .phone(let digits): "\(baseURL)/customers?phone=%2B\(digits)"
-        case .email(let address): "\(baseURL)/customers?email=\(Self.percentEncoded(address))"
+        case .email(let address): "\(baseURL)/customers?email=\(URLText.percentEncoded(address))"
         }
     }
 
@@ -69,7 +69,10 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
             }
         } catch {
             let failure = Self.classify(error)
-            logger.debug("CRM call failed", metadata: ["errorType": "\(failure.rawValue)", "error": "\(error)"])
+            // The error may quote the request URL, which holds the number or address: scrubbed.
+            logger.debug("CRM call failed", metadata: [
+                "errorType": "\(failure.rawValue)", "key": "\(key)", "error": "\(key.scrub(String(describing: error)))",
+            ])
             return .failed(failure)
         }
     }
@@ -91,22 +94,6 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
 
     public func shutdown() async throws {
         try await client.shutdown()
-    }
-
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }
 

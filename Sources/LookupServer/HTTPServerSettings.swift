@@ -1,7 +1,9 @@
 import Hummingbird
 import Logging
 import HummingbirdCore
+import HummingbirdTLS
 import NIOCore
+import NIOSSL
 
 /// Listener settings shared by every HTTP server edgewatch runs.
 public struct HTTPServerSettings: Sendable {
@@ -12,13 +14,22 @@ public struct HTTPServerSettings: Sendable {
     public var idleTimeout: Duration?
     /// Connections accepted at once; past this, new connections wait in the backlog.
     public var maximumConnections: Int
+    /// HTTPS (and, with trust roots and verification set, mutual TLS); nil serves plain HTTP.
+    public var tls: TLSConfiguration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8787, idleTimeout: Duration? = nil, maximumConnections: Int = 4096) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8787, idleTimeout: Duration? = nil, maximumConnections: Int = 4096,
+        tls: TLSConfiguration? = nil
+    ) {
         self.host = host
         self.port = port
         self.idleTimeout = idleTimeout
         self.maximumConnections = maximumConnections
+        self.tls = tls
     }
+
+    /// `https` with TLS, else `http`.
+    public var scheme: String { tls == nil ? "http" : "https" }
 
     public var applicationConfiguration: ApplicationConfiguration {
         ApplicationConfiguration(
@@ -28,18 +39,22 @@ public struct HTTPServerSettings: Sendable {
         )
     }
 
-    public var serverBuilder: HTTPServerBuilder {
-        .http1(configuration: .init(idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }))
+    /// HTTP/1.1, inside TLS when configured. Throws only for a TLS configuration that
+    /// ``TLSFiles/configuration()`` did not build (it checks the files at start-up).
+    public func serverBuilder() throws -> HTTPServerBuilder {
+        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }))
+        guard let tls else { return http1 }
+        return try .tls(http1, tlsConfiguration: tls)
     }
 
     /// The HTTP application serving `router` with these settings; `onRunning` gets the bound port.
     public func application(
-        router: Router<BasicRequestContext>, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-    ) -> Application<RouterResponder<BasicRequestContext>> {
+        router: Router<JSONRouter.Context>, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> Application<RouterResponder<JSONRouter.Context>> {
         let port = self.port
         return Application(
             router: router,
-            server: serverBuilder,
+            server: try serverBuilder(),
             configuration: applicationConfiguration,
             onServerRunning: { await onRunning($0.localAddress?.port ?? port) },
             logger: logger

@@ -8,7 +8,7 @@ import Synchronization
 /// A Hummingbird router whose every answer is JSON: unknown paths get 404, a known path with
 /// the wrong method gets 405 with `Allow`, and any thrown error becomes `{"error": "..."}`.
 public final class JSONRouter {
-    public typealias Context = BasicRequestContext
+    public typealias Context = EdgeRequestContext
     public typealias Handler = @Sendable (Request, Context) async throws -> Response
 
     public let router: Router<Context>
@@ -58,7 +58,7 @@ final class RouteTable: Sendable {
 }
 
 struct JSONErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = EdgeRequestContext
     let table: RouteTable
     let logger: Logger
 

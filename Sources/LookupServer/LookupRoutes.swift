@@ -9,9 +9,15 @@ import NIOFoundationCompat
 public enum LookupRoutes {
     public static let coloHeader = HTTPField.Name("X-Edge-Colo")!
 
-    public static func add(to routes: JSONRouter, lookup: CustomerLookup) {
-        routes.on("/lookup/customer", .post) { request, _ in
+    /// Adds the routes. `/lookup/customer` takes `access.lookup`'s credentials (checked before the
+    /// body is read); a refused request gets 401 or 429 and emits an `unauthorized` event.
+    public static func add(to routes: JSONRouter, lookup: CustomerLookup, access: AccessPolicy = .open) {
+        routes.on("/lookup/customer", .post) { request, context in
             let colo = request.headers[coloHeader]
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.lookup) {
+                let reply = lookup.refuseAccess(status: Int(refusal.status.code), message: refusal.message, coloHeader: colo)
+                return refusal.response(body: reply.body)
+            }
             let reply: LookupReply
             do {
                 let body = try await request.body.collect(upTo: LookupRequest.maximumBodyBytes)

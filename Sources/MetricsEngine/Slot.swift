@@ -23,6 +23,8 @@ public struct Tally: Sendable, Equatable, Codable {
     /// Lookups that needed the CRM (cache misses).
     public var crmCalls = 0
     public var crmErrors = 0
+    /// Requests refused for a missing or wrong credential (errorType `unauthorized`).
+    public var unauthorized = 0
     /// Events by `errorType` (at most ``Tally/maximumErrorKinds`` kinds, then `other`).
     public var errors: [String: Int] = [:]
 
@@ -31,7 +33,8 @@ public struct Tally: Sendable, Equatable, Codable {
     mutating func add(_ event: MetricEvent) {
         requests += 1
         if let error = event.errorType { countError(error, times: 1) }
-        guard event.errorType != MetricEvent.noLookupKey, event.errorType != MetricEvent.badRequest else { return }
+        if event.errorType == MetricEvent.unauthorized { unauthorized += 1 }
+        guard event.errorType != MetricEvent.noLookupKey, !event.isRefused else { return }
         lookups += 1
         if event.cacheHit { cacheHits += 1 } else { crmCalls += 1 }
         if event.customerFound { found += 1 }
@@ -45,6 +48,7 @@ public struct Tally: Sendable, Equatable, Codable {
         found += other.found
         crmCalls += other.crmCalls
         crmErrors += other.crmErrors
+        unauthorized += other.unauthorized
         for (kind, count) in other.errors { countError(kind, times: count) }
     }
 
@@ -73,6 +77,9 @@ struct Slot {
 
     mutating func record(_ event: MetricEvent) {
         tally.add(event)
+        // Refused credentials are answered at once: a flood of them must not pull the latency
+        // and CPU percentiles down and hide a slow CRM.
+        guard event.errorType != MetricEvent.unauthorized else { return }
         if latency == nil { latency = .micros() }
         latency!.record(Self.micros(event.latencyMs))
         if let cpuMs = event.cpuMs {

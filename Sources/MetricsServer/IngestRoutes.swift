@@ -24,10 +24,14 @@ public enum MetricsRoutes {
         let count = Atomic<Int>(0)
     }
 
-    public static func add(to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport) {
+    /// Adds the routes: `/ingest` takes `access.ingest`'s token, the other two `access.read`'s.
+    public static func add(
+        to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open
+    ) {
         let codec = EventCodec()
         let inProgress = InProgress()
-        routes.on("/ingest", .post) { request, _ in
+        routes.on("/ingest", .post) { request, context in
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.ingest) { return refusal.response }
             guard inProgress.count.add(1, ordering: .relaxed).newValue <= maximumConcurrentIngests else {
                 inProgress.count.subtract(1, ordering: .relaxed)
                 var busy = Response.json(status: .serviceUnavailable, JSONText.errorObject("Too many ingests at once; retry after \(retryAfterSeconds)s"))
@@ -62,11 +66,13 @@ public enum MetricsRoutes {
             }
             return .json(status: .accepted, "{\"accepted\":\(result.events.count)}")
         }
-        routes.on("/api/snapshot", .get) { _, _ in
-            .json(String(decoding: try snapshotEncoder.encode(monitor.tick()), as: UTF8.self))
+        routes.on("/api/snapshot", .get) { request, context in
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read) { return refusal.response }
+            return .json(String(decoding: try snapshotEncoder.encode(monitor.tick()), as: UTF8.self))
         }
-        routes.on("/metrics", .get) { _, _ in
-            Response(
+        routes.on("/metrics", .get) { request, context in
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read) { return refusal.response }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: prometheus.exposition()))

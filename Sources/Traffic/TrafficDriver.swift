@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import Histogram
 import LookupCore
@@ -35,11 +36,15 @@ public final class TrafficDriver: Sendable {
 
     /// Rates fixed per colo, outside the split of the total.
     private let coloRates: [String: Double]
+    /// The `Authorization` value sent with every lookup, when the middleware requires one.
+    private let authorization: String?
 
     public init(
         rate: Double, colos: [String] = ColoMix.defaultColos, model: CallerModel = CallerModel(),
-        coloRates: [String: Double] = [:], maximumInFlight: Int = 512
+        coloRates: [String: Double] = [:], maximumInFlight: Int = 512,
+        authorization: String? = nil, tls: TLSConfiguration? = nil
     ) {
+        self.authorization = authorization
         self.coloRates = coloRates
         // One stream per colo, whatever the caller passed.
         var seen = Set<String>()
@@ -49,6 +54,7 @@ public final class TrafficDriver: Sendable {
         self.maximumInFlight = maximumInFlight
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(10)))
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
+        if let tls { configuration.tlsConfiguration = tls }
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -112,6 +118,7 @@ public final class TrafficDriver: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "X-Edge-Colo", value: colo)
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(string: body))
         do {
             let response = try await client.execute(request, timeout: .seconds(10))

@@ -16,7 +16,7 @@ struct CRMSimCommand: AsyncParsableCommand {
     @Option(help: "Port for the CRM API (GET /api/v2/customers).")
     var port = 8788
 
-    @Option(help: "Port for the admin API, which stays up while the CRM is 'down' (default: --port + 1).")
+    @Option(help: "Port for the admin API on 127.0.0.1 (always loopback), which stays up while the CRM is 'down' (default: --port + 1).")
     var adminPort: Int?
 
     @Option(help: "Seed for fault draws, for repeatable runs.")
@@ -36,7 +36,7 @@ struct CRMSimCommand: AsyncParsableCommand {
         let simulator = CRMSimulator(host: host, seed: seed, logger: logger)
         let bound = try await simulator.start(port: port)
         let admin = adminPort ?? bound + 1
-        logger.notice("CRM simulator: API http://\(host):\(bound)/api/v2/customers, stats /stats, faults http://\(host):\(admin)/admin/faults")
+        logger.notice("CRM simulator: API http://\(host):\(bound)/api/v2/customers; stats and faults on loopback only: http://\(CRMSimulator.adminHost):\(admin)/stats, /admin/faults")
         let service = AdminService(simulator: simulator, port: admin)
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

@@ -18,6 +18,8 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Synthetic callers") var callers: TrafficOptions
 
+    @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
+
     @Flag(help: "No colours (also set by the NO_COLOR environment variable).")
     var noColor = false
 
@@ -25,6 +27,12 @@ struct DashboardCommand: AsyncParsableCommand {
     var logFile: String?
 
     func validate() throws {
+        try security.requireCredentials(host: options.host, [
+            ("/lookup/customer", try options.access.credentials(), LookupOptions.lookupCredentialNames),
+        ])
+        if security.tlsClientCa != nil && callers.rate > 0 {
+            throw ValidationError("the synthetic callers have no client certificate for --tls-client-ca; add --rate 0")
+        }
         if let logFile {
             let exists = FileManager.default.fileExists(atPath: logFile)
             let regular = (try? FileManager.default.attributesOfItem(atPath: logFile))?[.type] as? FileAttributeType == .typeRegular
@@ -38,18 +46,22 @@ struct DashboardCommand: AsyncParsableCommand {
         try TerminalCheck.require(command: "dashboard")
         let logPath = logFile ?? TerminalCheck.defaultLogFile()
         let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
+        let access = try options.accessPolicy(security: security)
+        let settings = try options.serverSettings(security: security)
         let host = try await LookupHost.make(
-            options: options, logger: logger, defaultDistances: NetworkDistance.demo,
+            options: options, access: access, logger: logger, defaultDistances: NetworkDistance.demo,
             replicationMillis: LookupOptions.demoReplicationMillis
         ) {
             logger.notice("\($0)")
         }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
-        metricsHost.addRoutes(to: host.routes)
+        metricsHost.addRoutes(to: host.routes, access: access)
         let port = SharedPort()
-        let traffic = callers.driver()
+        let traffic = callers.driver(
+            authorization: try options.access.authorizationHeader(), tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS
+        )
         let started = AsyncStream.makeStream(of: Int.self)
-        let app = host.application(settings: options.serverSettings, logger: logger) { bound in
+        let app = try host.application(settings: settings, logger: logger) { bound in
             port.set(bound)
             started.continuation.yield(bound)
             started.continuation.finish()
@@ -66,7 +78,7 @@ struct DashboardCommand: AsyncParsableCommand {
             .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let traffic {
-            services.append(.init(service: TrafficService(driver: traffic, started: started.stream)))
+            services.append(.init(service: TrafficService(driver: traffic, scheme: settings.scheme, started: started.stream)))
         }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -86,13 +98,15 @@ struct DashboardCommand: AsyncParsableCommand {
 /// Starts the synthetic callers once the lookup listener is up, and stops them at shutdown.
 struct TrafficService: Service {
     let driver: TrafficDriver
+    /// `http` or `https`, as the listener serves.
+    let scheme: String
     let started: AsyncStream<Int>
 
     func run() async throws {
         var ports = started.makeAsyncIterator()
         guard let port = await ports.next() else { return }
         await cancelWhenGracefulShutdown {
-            await driver.run(target: "http://127.0.0.1:\(port)")
+            await driver.run(target: "\(scheme)://127.0.0.1:\(port)")
         }
     }
 }

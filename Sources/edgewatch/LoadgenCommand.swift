@@ -18,6 +18,8 @@ struct LoadgenCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Callers") var callers: TrafficOptions
 
+    @OptionGroup(title: "Credentials sent") var access: LookupAccessOptions
+
     @Option(help: "text or json.")
     var format: Format = .text
 
@@ -37,7 +39,7 @@ struct LoadgenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let driver = callers.driver()!
+        let driver = callers.driver(authorization: try access.authorizationHeader())!
         let runFor = Duration.milliseconds(Int64(DurationText.milliseconds(duration)!))
         let started = ContinuousClock.now
         let run = Task { await driver.run(target: target, seed: seed) }

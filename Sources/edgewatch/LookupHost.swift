@@ -15,12 +15,13 @@ struct LookupHost {
     let lookup: CustomerLookup
     let routes: JSONRouter
     let crmURL: String
+    let access: AccessPolicy
 
     /// Builds the host; starts the embedded simulator when no CRM URL is configured.
     /// `defaultDistances` apply when no `--colo-distance` was given (the demo's, for the dashboard).
     /// `replicationMillis` applies when no `--replication-delay` was given.
     static func make(
-        options: LookupOptions, logger: Logger, defaultDistances: [Colo: Int] = [:], replicationMillis: Int64,
+        options: LookupOptions, access: AccessPolicy, logger: Logger, defaultDistances: [Colo: Int] = [:], replicationMillis: Int64,
         announce: (String) -> Void
     ) async throws -> LookupHost {
         var simulator: CRMSimulator?
@@ -35,7 +36,7 @@ struct LookupHost {
             announce("No CRM configured (--crm-url or CRM_API_BASE): started the embedded CRM simulator at \(crmURL)")
         }
         let directory = HTTPCustomerDirectory(
-            baseURL: crmURL, apiKey: options.apiKey,
+            baseURL: crmURL, apiKey: try options.apiKey(),
             timeout: .milliseconds(Int64(options.crmTimeout * 1000)), logger: logger
         )
         let caches = ColoCaches(
@@ -48,18 +49,18 @@ struct LookupHost {
             settings: options.lookupSettings, caches: caches, crm: crm, clocks: SystemClocks(), sink: events
         )
         let routes = JSONRouter(logger: logger)
-        LookupRoutes.add(to: routes, lookup: lookup)
+        LookupRoutes.add(to: routes, lookup: lookup, access: access)
         return LookupHost(
             simulator: simulator, directory: directory, caches: caches, events: events,
-            lookup: lookup, routes: routes, crmURL: crmURL
+            lookup: lookup, routes: routes, crmURL: crmURL, access: access
         )
     }
 
     /// The HTTP application serving `routes`; `onRunning` gets the bound port.
     func application(
         settings: HTTPServerSettings, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
-    ) -> some Service {
-        settings.application(router: routes.router, logger: logger, onRunning: onRunning)
+    ) throws -> some Service {
+        try settings.application(router: routes.router, logger: logger, onRunning: onRunning)
     }
 
     /// Reclaims expired cache entries while the host runs.

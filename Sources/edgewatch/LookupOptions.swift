@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import Foundation
 import LookupCore
@@ -41,8 +42,13 @@ struct LookupOptions: ParsableArguments {
     @Option(help: "Seconds an idle keep-alive connection is kept before the server closes it (default: never).")
     var idleTimeout: Double?
 
+    @Option(help: ArgumentHelp("File holding the CRM's API key, sent as a bearer token. [env: CRM_API_KEY]", valueName: "FILE"))
+    var crmApiKeyFile: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
+
+    @OptionGroup(title: "Lookup credentials") var access: LookupAccessOptions
 
     func validate() throws {
         if let colo, Colo(colo) == nil { throw ValidationError("--colo must be a three-letter code such as LHR, not \"\(colo)\"") }
@@ -59,9 +65,7 @@ struct LookupOptions: ParsableArguments {
         try InputLimits.port(port, flag: "--port")
         if let idleTimeout { try InputLimits.number(idleTimeout, in: 1...86_400, flag: "--idle-timeout") }
         _ = try InputLimits.logLevel(logLevel)
-        if apiKey.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
-            throw ValidationError("CRM_API_KEY holds a control character (a stray newline?); it cannot be sent in a header")
-        }
+        _ = try apiKey()
         do { _ = try TierQueueMap.parsing(overrides: tierQueue) } catch { throw ValidationError(error.description) }
         do { _ = try NetworkDistance.parse(coloDistance) } catch { throw ValidationError(error.description) }
         if let replicationDelay {
@@ -86,7 +90,20 @@ struct LookupOptions: ParsableArguments {
         (crmURL ?? environment["CRM_API_BASE"]).flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    var apiKey: String { environment["CRM_API_KEY"] ?? "" }
+    /// The CRM key from `CRM_API_KEY` or `--crm-api-key-file`; empty when neither is set.
+    func apiKey() throws -> String {
+        let secret: (text: String, source: String)?
+        do {
+            secret = try SecretText.read(variable: "CRM_API_KEY", fileFlag: "--crm-api-key-file", path: crmApiKeyFile, environment: environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard let secret else { return "" }
+        if secret.text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
+            throw ValidationError("\(secret.source) holds a control character (a stray newline?); it cannot be sent in a header")
+        }
+        return secret.text
+    }
 
     var lookupSettings: LookupSettings {
         LookupSettings(
@@ -107,8 +124,17 @@ struct LookupOptions: ParsableArguments {
 
     var distances: [Colo: Int] { (try? NetworkDistance.parse(coloDistance)) ?? [:] }
 
-    var serverSettings: HTTPServerSettings {
+    /// The listener's settings, with TLS from `security`.
+    func serverSettings(security: ListenerSecurityOptions) throws -> HTTPServerSettings {
         // Validated to 1 s...1 day, so the conversion is exact enough and cannot trap.
-        HTTPServerSettings(host: host, port: port, idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })
+        HTTPServerSettings(host: host, port: port, idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) }, tls: try security.tls())
     }
+
+    /// Who may call which route, from the lookup credentials and `security`'s tokens.
+    func accessPolicy(security: ListenerSecurityOptions) throws -> AccessPolicy {
+        AccessPolicy(lookup: try access.credentials(), ingest: try security.ingestCredentials(), read: try security.readCredentials())
+    }
+
+    /// The names an operator sets to give `/lookup/customer` a credential.
+    static let lookupCredentialNames = "LOOKUP_BASIC_AUTH or LOOKUP_BEARER_TOKEN (or --lookup-basic-auth-file / --lookup-bearer-token-file)"
 }

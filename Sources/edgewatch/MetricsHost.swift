@@ -18,8 +18,8 @@ struct MetricsHost {
         self.prometheus = PrometheusExport()
     }
 
-    func addRoutes(to routes: JSONRouter) {
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus)
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy) {
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access)
     }
 
     /// Drains the event stream into the monitor and the Prometheus export.

@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import Logging
 import LookupServer
@@ -19,21 +20,40 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Synthetic callers (with --traffic)") var callers: TrafficOptions
 
+    @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
+
+    func validate() throws {
+        try security.requireCredentials(host: options.host, [
+            ("/lookup/customer", try options.access.credentials(), LookupOptions.lookupCredentialNames),
+        ])
+        if traffic && security.tlsClientCa != nil {
+            throw ValidationError("--traffic callers have no client certificate for --tls-client-ca; drop one of them")
+        }
+    }
+
     func run() async throws {
         let logger = Logs.make(label: "edgewatch", level: options.logLevel)
+        let access = try options.accessPolicy(security: security)
+        let settings = try options.serverSettings(security: security)
         let host = try await LookupHost.make(
-            options: options, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
+            options: options, access: access, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
         ) { logger.notice("\($0)") }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
-        metricsHost.addRoutes(to: host.routes)
-        let summary = "colo \(options.lookupSettings.serverColo), CRM \(host.crmURL)"
+        metricsHost.addRoutes(to: host.routes, access: access)
+        let summary = "colo \(options.lookupSettings.serverColo), CRM \(host.crmURL), lookup auth \(access.lookup)"
         let address = options.host
-        let driver = traffic ? callers.driver() : nil
+        let scheme = settings.scheme
+        if !LoopbackHost.contains(address) && access.ingest.isOpen {
+            logger.warning("/ingest is open to anyone who can reach \(address): set INGEST_TOKEN so only your workers feed the metrics")
+        }
+        let driver = traffic
+            ? callers.driver(authorization: try options.access.authorizationHeader(), tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
+            : nil
         let started = AsyncStream.makeStream(of: Int.self)
-        let app = host.application(settings: options.serverSettings, logger: logger) { port in
+        let app = try host.application(settings: settings, logger: logger) { port in
             started.continuation.yield(port)
             started.continuation.finish()
-            logger.notice("edgewatch serving the lookup API on http://\(address):\(port) (\(summary))")
+            logger.notice("edgewatch serving the lookup API on \(scheme)://\(address):\(port) (\(summary))")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
@@ -42,7 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger)),
         ]
         if let driver {
-            services.append(.init(service: TrafficService(driver: driver, started: started.stream)))
+            services.append(.init(service: TrafficService(driver: driver, scheme: scheme, started: started.stream)))
             logger.notice("synthetic callers: \(callers.rate)/s from \(driver.colos.joined(separator: ", "))")
         }
         let group = ServiceGroup(configuration: .init(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOSSL
 import LookupCore
 import Traffic
 
@@ -65,8 +66,19 @@ struct TrafficOptions: ParsableArguments {
         return CallerModel(shares: shares)
     }
 
-    func driver() -> TrafficDriver? {
+    /// The callers, sending `authorization` with each lookup and speaking TLS with `tls`.
+    func driver(authorization: String? = nil, tls: TLSConfiguration? = nil) -> TrafficDriver? {
         guard rate > 0 else { return nil }
-        return TrafficDriver(rate: rate, colos: coloList, model: model, coloRates: (try? overrides()) ?? [:])
+        return TrafficDriver(
+            rate: rate, colos: coloList, model: model, coloRates: (try? overrides()) ?? [:], authorization: authorization, tls: tls
+        )
     }
+
+    /// TLS for callers in this process calling its own listener on loopback: the certificate is
+    /// the one this process serves, so there is nothing to verify it against.
+    static let selfCallTLS: TLSConfiguration = {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }()
 }

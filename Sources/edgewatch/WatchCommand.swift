@@ -21,8 +21,13 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var metrics: MetricsOptions
 
+    @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
+
     func validate() throws {
         try InputLimits.port(port, flag: "--port")
+        try security.requireCredentials(host: host, [
+            ("/ingest", try security.ingestCredentials(), "INGEST_TOKEN (or --ingest-token-file)"),
+        ])
     }
 
     @Flag(help: "No colours (also set by NO_COLOR).")
@@ -35,10 +40,10 @@ struct WatchCommand: AsyncParsableCommand {
         let events = MetricEventStream()
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: events)
         let routes = JSONRouter(logger: logger)
-        metricsHost.addRoutes(to: routes)
+        metricsHost.addRoutes(to: routes, access: AccessPolicy(ingest: try security.ingestCredentials(), read: try security.readCredentials()))
         let shared = SharedPort()
-        let settings = HTTPServerSettings(host: host, port: port)
-        let app = settings.application(router: routes.router, logger: logger) { shared.set($0) }
+        let settings = HTTPServerSettings(host: host, port: port, tls: try security.tls())
+        let app = try settings.application(router: routes.router, logger: logger) { shared.set($0) }
         let console = ConsoleService(
             mode: .watch, monitor: metricsHost.monitor,
             executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil),

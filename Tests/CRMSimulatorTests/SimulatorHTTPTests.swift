@@ -19,6 +19,25 @@ struct SimulatorHTTPTests {
         try await HTTPProbe.send(.PUT, url, body: body)
     }
 
+    @Test("Listening beyond loopback, the API port carries no admin routes; the admin port is on loopback")
+    func adminStaysOnLoopback() async throws {
+        let simulator = CRMSimulator(host: "0.0.0.0", logger: Self.logger)
+        let port = try await simulator.start()
+        defer { Task { await simulator.stop() } }
+        let base = "http://127.0.0.1:\(port)"
+        #expect(try await get("\(base)/api/v2/customers?phone=%2B15550000042").status == 200)
+        for path in ["/stats", "/admin/faults"] { #expect(try await get(base + path).status == 404, "\(path)") }
+        #expect(try await put("\(base)/admin/faults", #"{"down":true}"#).status == 404)
+        #expect(simulator.faults == .none)
+        #expect(CRMSimulator.adminHost == "127.0.0.1")
+        let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
+        let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
+        defer { admin.cancel() }
+        var iterator = adminPorts.makeAsyncIterator()
+        let adminPort = try #require(await iterator.next())
+        #expect(try await get("http://127.0.0.1:\(adminPort)/stats").status == 200)
+    }
+
     @Test("Customers, stats, and faults switched from the admin endpoint, down included")
     func adminEndpoint() async throws {
         let simulator = CRMSimulator(logger: Self.logger)

@@ -1,3 +1,4 @@
+import LookupCore
 import MetricsEngine
 import Testing
 @testable import Console
@@ -43,5 +44,22 @@ struct EffectResultTests {
         dropping.events.droppedQueueFull = 1_234
         dashboard.apply(dropping, eventsPerSecond: 6)
         #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[0].contains("1234 ev dropped"))
+    }
+}
+
+@Suite("Refused credentials on screen")
+struct UnauthorizedHeaderTests {
+    @Test("Unauthorized requests in the window show in red in the header, and not at all when there are none", arguments: [80, 120])
+    func unauthorizedCount(width: Int) {
+        let refusing = snapshot(seconds: 5, perSecond: 2, latency: { _ in 0.05 }, error: { colo, second in
+            colo == "SIN" && second >= 3 ? MetricEvent.unauthorized : nil
+        })
+        let screen = DashboardView.render(state(refusing), width: width, height: 24)
+        // SIN refused 2 a second for 2 seconds.
+        let label = width < 110 ? "4 unauth" : "4 unauthorized"
+        #expect(screen.lines[0].contains(label))
+        #expect(screen.style(of: label, onRow: 0)?.color == .red)
+        let clean = DashboardView.render(state(snapshot(seconds: 5)), width: width, height: 24)
+        #expect(!clean.lines[0].contains("unauth"))
     }
 }

@@ -100,6 +100,24 @@ struct WindowTests {
         #expect(all.errors == ["crm_5xx": 2, "bad_request": 1, "no_lookup_key": 1])
     }
 
+    @Test("Unauthorized requests are counted apart: not lookups, not in the latency or CPU percentiles")
+    func unauthorized() {
+        var window = MetricsWindow(windowSeconds: 60, minimumSamples: 1)
+        let now = t0 + 10_000
+        for _ in 0..<4 { window.record(event(at: t0, latency: 200, hit: false, cpu: 3), nowMillis: now) }
+        // A flood of instant refusals must not pull p50 from 200 ms down to nothing.
+        for _ in 0..<40 { window.record(event(at: t0, latency: 0.02, found: false, error: MetricEvent.unauthorized, cpu: 0.01), nowMillis: now) }
+        let all = window.figures(nowMillis: now).all
+        #expect(all.tally.requests == 44)
+        #expect(all.tally.lookups == 4)
+        #expect(all.tally.unauthorized == 40)
+        #expect(all.errors["unauthorized"] == 40)
+        #expect(abs(all.p50LatencyMs.value! - 200) <= 2)
+        #expect(all.p50LatencyMs.n == 4)
+        #expect(abs(all.cpuP50Ms.value! - 3) <= 0.05)
+        #expect(all.crmErrorRate.value == 0)
+    }
+
     @Test("Below the minimum count a figure is flagged insufficient; missing cpuMs shows as absent")
     func insufficient() {
         var window = MetricsWindow(windowSeconds: 60, minimumSamples: 20)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CRMSimulator
 import Foundation
 import Logging
@@ -6,6 +7,7 @@ import LookupServer
 import MetricsEngine
 import MetricsServer
 import NIOHTTP1
+import NIOSSL
 
 /// The real middleware and metrics routes on a loopback port, built with the same builders the
 /// executable uses, with the CRM simulator (or any CRM URL) behind it.
@@ -20,7 +22,8 @@ public struct LiveStack: Sendable {
     private let pump: Task<Void, Never>
 
     public var port: Int { server.port }
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public let scheme: String
+    public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Options for a stack; the defaults suit most tests.
     public struct Options: Sendable {
@@ -33,9 +36,19 @@ public struct LiveStack: Sendable {
         /// Run the metrics pump (drain events into the monitor); off leaves them in the stream.
         public var pumpEvents: Bool
         public var cacheCapacity: Int
+        /// Who may call which route (open by default).
+        public var access: AccessPolicy
+        /// HTTPS (and mutual TLS) on the listener; nil for plain HTTP.
+        public var tls: TLSConfiguration?
+        /// Where the stack's (and the simulator's) logs go; silent by default.
+        public var logger: Logger
 
         public init(crmTimeout: Duration = .seconds(2), crmURL: String? = nil, clientKey: String = "secret-key",
-                    eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000) {
+                    eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000,
+                    access: AccessPolicy = .open, tls: TLSConfiguration? = nil, logger: Logger = RunningServer.quiet) {
+            self.access = access
+            self.tls = tls
+            self.logger = logger
             self.crmTimeout = crmTimeout
             self.crmURL = crmURL
             self.clientKey = clientKey
@@ -59,7 +72,7 @@ public struct LiveStack: Sendable {
     }
 
     public static func start(_ options: Options) async throws -> LiveStack {
-        let logger = RunningServer.quiet
+        let logger = options.logger
         var simulator: CRMSimulator?
         let crmURL: String
         if let url = options.crmURL {
@@ -80,16 +93,17 @@ public struct LiveStack: Sendable {
         let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused })
         let prometheus = PrometheusExport()
         let routes = JSONRouter(logger: logger)
-        LookupRoutes.add(to: routes, lookup: lookup)
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus)
+        LookupRoutes.add(to: routes, lookup: lookup, access: options.access)
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: options.access)
         let pumping = options.pumpEvents
         let pump = Task {
             guard pumping else { return }
             await EventPump(events: events, monitor: monitor, prometheus: prometheus).run()
         }
-        let server = try await RunningServer.start(router: routes.router)
+        let settings = HTTPServerSettings(port: 0, tls: options.tls)
+        let server = try await RunningServer.start(router: routes.router, settings: settings, logger: logger)
         return LiveStack(simulator: simulator, events: events, caches: caches, monitor: monitor, server: server,
-                         crmURL: crmURL, directory: directory, pump: pump)
+                         crmURL: crmURL, directory: directory, pump: pump, scheme: settings.scheme)
     }
 
     public func stop() async {
@@ -101,16 +115,16 @@ public struct LiveStack: Sendable {
 
     public func request(
         _ method: HTTPMethod, _ path: String, body: String? = nil, colo: String? = nil, headers: [(String, String)] = [],
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10), client: HTTPClient = .shared
     ) async throws -> HTTPReply {
         var fields = headers
         if let colo { fields.append(("X-Edge-Colo", colo)) }
         if body != nil { fields.append(("Content-Type", "application/json")) }
-        return try await HTTPProbe.send(method, baseURL + path, headers: fields, body: body, timeout: timeout)
+        return try await HTTPProbe.send(method, baseURL + path, headers: fields, body: body, timeout: timeout, client: client)
     }
 
-    public func lookup(_ body: String, colo: String? = nil) async throws -> HTTPReply {
-        try await request(.POST, "/lookup/customer", body: body, colo: colo)
+    public func lookup(_ body: String, colo: String? = nil, headers: [(String, String)] = []) async throws -> HTTPReply {
+        try await request(.POST, "/lookup/customer", body: body, colo: colo, headers: headers)
     }
 
     public var crmRequests: Int { simulator?.stats.requests ?? 0 }

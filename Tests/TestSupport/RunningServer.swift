@@ -12,13 +12,15 @@ public struct RunningServer: Sendable {
 
     public static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
-    public static func start(router: Router<BasicRequestContext>, settings: HTTPServerSettings = HTTPServerSettings(port: 0)) async throws -> RunningServer {
+    public static func start(
+        router: Router<JSONRouter.Context>, settings: HTTPServerSettings = HTTPServerSettings(port: 0), logger: Logger = quiet
+    ) async throws -> RunningServer {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let app = settings.application(router: router, logger: quiet) { port in
+        let app = try settings.application(router: router, logger: logger) { port in
             sink.yield(port)
             sink.finish()
         }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             defer { sink.finish() }
             try await group.run()

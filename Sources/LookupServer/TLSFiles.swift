@@ -1,0 +1,80 @@
+import Foundation
+import NIOSSL
+
+/// The listener's TLS material, as paths: a certificate chain and key, and optionally the CA
+/// that client certificates must chain to (mutual TLS, e.g. the Genesys regional CA).
+public struct TLSFiles: Sendable, Equatable {
+    public var certificate: String
+    public var key: String
+    public var clientCA: String?
+
+    public init(certificate: String, key: String, clientCA: String? = nil) {
+        self.certificate = certificate
+        self.key = key
+        self.clientCA = clientCA
+    }
+
+    /// PEM files bigger than this are refused before they are read.
+    public static let maximumFileBytes = 1 << 20
+
+    /// Loads the files and builds the server configuration, checking that the key matches the
+    /// certificate. Every failure is a plain message naming the flag and the file.
+    public func configuration() throws(TLSSetupError) -> TLSConfiguration {
+        let chain = try Self.certificates(at: certificate, flag: "--tls-cert")
+        let privateKey: NIOSSLPrivateKey
+        do {
+            privateKey = try NIOSSLPrivateKey(bytes: Array(try Self.contents(of: key, flag: "--tls-key")), format: .pem)
+        } catch let error as TLSSetupError {
+            throw error
+        } catch {
+            throw TLSSetupError("--tls-key: \(key) holds no PEM private key (an encrypted key is not supported)")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey)
+        )
+        configuration.minimumTLSVersion = .tlsv12
+        if let clientCA {
+            configuration.trustRoots = .certificates(try Self.certificates(at: clientCA, flag: "--tls-client-ca"))
+            // A client certificate is required and must chain to the CA; clients have no host name to check.
+            configuration.certificateVerification = .noHostnameVerification
+            configuration.sendCANameList = true
+        }
+        do {
+            // Builds the context once now, so a key that does not match the certificate fails at start-up.
+            _ = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSSetupError("--tls-cert and --tls-key do not make a usable pair (does the key belong to the certificate?)")
+        }
+        return configuration
+    }
+
+    static func certificates(at path: String, flag: String) throws(TLSSetupError) -> [NIOSSLCertificate] {
+        let bytes = try contents(of: path, flag: flag)
+        guard let chain = try? NIOSSLCertificate.fromPEMBytes(Array(bytes)), !chain.isEmpty else {
+            throw TLSSetupError("\(flag): \(path) holds no PEM certificate")
+        }
+        return chain
+    }
+
+    static func contents(of path: String, flag: String) throws(TLSSetupError) -> Data {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes else { throw TLSSetupError("\(flag): cannot read \(path)") }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else { throw TLSSetupError("\(flag): \(path) is not a regular file") }
+        guard let size = attributes[.size] as? Int, size <= maximumFileBytes else {
+            throw TLSSetupError("\(flag): \(path) is larger than \(maximumFileBytes >> 20) MiB")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw TLSSetupError("\(flag): cannot read \(path)") }
+        defer { try? handle.close() }
+        // Nil at the end of the file: an empty file then fails as holding no PEM.
+        let data = (try? handle.read(upToCount: maximumFileBytes + 1)) ?? Data()
+        guard data.count <= maximumFileBytes else { throw TLSSetupError("\(flag): \(path) is larger than \(maximumFileBytes >> 20) MiB") }
+        return data
+    }
+}
+
+/// TLS material that could not be used, with a message naming the flag and file.
+public struct TLSSetupError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

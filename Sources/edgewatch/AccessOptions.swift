@@ -1,0 +1,109 @@
+import AccessControl
+import ArgumentParser
+import Foundation
+import LookupServer
+import NIOSSL
+
+/// Credentials for `/lookup/customer`, from the environment or files, never from a flag's value
+/// (flag values show in `ps`). The server checks them; `loadgen` and the synthetic callers send them.
+struct LookupAccessOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("File holding user:password for Basic Auth on /lookup/customer. [env: LOOKUP_BASIC_AUTH]", valueName: "FILE"))
+    var lookupBasicAuthFile: String?
+
+    @Option(help: ArgumentHelp("File holding the bearer token for /lookup/customer (a Genesys User Defined credential). [env: LOOKUP_BEARER_TOKEN]", valueName: "FILE"))
+    var lookupBearerTokenFile: String?
+
+    func validate() throws { _ = try secrets() }
+
+    func secrets() throws -> (basic: BasicSecret?, bearer: BearerSecret?) {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let basic = try SecretText.read(variable: "LOOKUP_BASIC_AUTH", fileFlag: "--lookup-basic-auth-file", path: lookupBasicAuthFile, environment: environment)
+                .map { secret throws(SecretError) in try BasicSecret(parsing: secret.text, source: secret.source) }
+            let bearer = try SecretText.read(variable: "LOOKUP_BEARER_TOKEN", fileFlag: "--lookup-bearer-token-file", path: lookupBearerTokenFile, environment: environment)
+                .map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source) }
+            return (basic, bearer)
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func credentials() throws -> Credentials {
+        let secrets = try secrets()
+        return Credentials(basic: secrets.basic, bearer: secrets.bearer)
+    }
+
+    /// What a client of the lookup sends: the bearer token when there is one, else Basic.
+    func authorizationHeader() throws -> String? {
+        let secrets = try secrets()
+        return secrets.bearer?.authorizationHeader ?? secrets.basic?.authorizationHeader
+    }
+}
+
+/// Protection of a listener: TLS and mutual TLS, the `/ingest` and read tokens, and the
+/// refusal to listen beyond loopback without credentials.
+struct ListenerSecurityOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("PEM certificate chain: serve HTTPS (with --tls-key).", valueName: "FILE"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "FILE"))
+    var tlsKey: String?
+
+    @Option(help: ArgumentHelp("PEM CA that client certificates must chain to (mutual TLS; the Genesys regional CA in production).", valueName: "FILE"))
+    var tlsClientCa: String?
+
+    @Option(help: ArgumentHelp("File holding the token /ingest requires. [env: INGEST_TOKEN]", valueName: "FILE"))
+    var ingestTokenFile: String?
+
+    @Option(help: ArgumentHelp("File holding the token /api/snapshot and /metrics require. [env: READ_TOKEN]", valueName: "FILE"))
+    var readTokenFile: String?
+
+    @Flag(help: "Listen on a non-loopback address even with no credential on the routes that need one.")
+    var allowUnauthenticated = false
+
+    func validate() throws {
+        switch (tlsCert, tlsKey) {
+        case (.some, nil): throw ValidationError("--tls-cert needs --tls-key")
+        case (nil, .some): throw ValidationError("--tls-key needs --tls-cert")
+        case (nil, nil) where tlsClientCa != nil: throw ValidationError("--tls-client-ca needs --tls-cert and --tls-key")
+        default: break
+        }
+        _ = try tls()
+        _ = try ingestCredentials()
+        _ = try readCredentials()
+    }
+
+    var tlsFiles: TLSFiles? {
+        guard let tlsCert, let tlsKey else { return nil }
+        return TLSFiles(certificate: tlsCert, key: tlsKey, clientCA: tlsClientCa)
+    }
+
+    /// The listener's TLS configuration, or nil for plain HTTP.
+    func tls() throws -> TLSConfiguration? {
+        do { return try tlsFiles?.configuration() } catch { throw ValidationError(error.description) }
+    }
+
+    func ingestCredentials() throws -> Credentials { try token(variable: "INGEST_TOKEN", flag: "--ingest-token-file", path: ingestTokenFile) }
+    func readCredentials() throws -> Credentials { try token(variable: "READ_TOKEN", flag: "--read-token-file", path: readTokenFile) }
+
+    private func token(variable: String, flag: String, path: String?) throws -> Credentials {
+        do {
+            let secret = try SecretText.read(variable: variable, fileFlag: flag, path: path, environment: ProcessInfo.processInfo.environment)
+            return Credentials(bearer: try secret.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source) })
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Refuses a non-loopback `host` while a route in `required` has no credential, naming the
+    /// variables that would set one, unless `--allow-unauthenticated` was given.
+    func requireCredentials(host: String, _ required: [(route: String, credentials: Credentials, variables: String)]) throws {
+        guard !LoopbackHost.contains(host), !allowUnauthenticated else { return }
+        let open = required.filter { $0.credentials.isOpen }
+        guard let first = open.first else { return }
+        throw ValidationError(
+            "refusing to listen on \(host) with \(first.route) open to anyone: set \(first.variables), "
+                + "or pass --allow-unauthenticated if something in front of edgewatch checks callers"
+        )
+    }
+}

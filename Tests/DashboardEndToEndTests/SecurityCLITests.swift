@@ -1,0 +1,150 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CRMSimulator
+import Foundation
+import Subprocess
+import TestSupport
+import Testing
+
+/// The binary as an operator runs it: unsafe or broken settings exit 2 with a plain message
+/// that never repeats a secret, and a trace-level run logs no secret and no personal data.
+@Suite("Security from the command line", .serialized)
+struct SecurityCLITests {
+    static let token = "lookup-token-0123456789abcdef"
+    static let crmKey = "crm-key-9876543210fedcba"
+    static let readToken = "read-token-aaaabbbbccccdddd"
+    static let ingestToken = "ingest-token-eeeeffffgggghhhh"
+
+    /// Runs the binary to its end (within 30 s); returns its exit code and standard error.
+    static func exit(_ arguments: [String], environment: [String: String] = [:]) async throws -> (code: Int32?, stderr: String) {
+        try await within(.seconds(30), "edgewatch \(arguments.joined(separator: " "))") {
+            let result = try await run(
+                .path(.init(TmuxDashboardTests.binary)), arguments: .init(arguments),
+                environment: .inherit.updating(environment.mapValues { Optional($0) }.reduce(into: [:]) { $0[.init(stringLiteral: $1.key)] = $1.value }),
+                input: .none, output: .discarded, error: .string(limit: 1 << 20)
+            )
+            if case .exited(let code) = result.terminationStatus { return (code, result.standardError) }
+            return (nil, result.standardError)
+        }
+    }
+
+    struct Refusal: Sendable, CustomTestStringConvertible {
+        var name: String
+        var arguments: [String]
+        var environment: [String: String] = [:]
+        var message: String
+        var testDescription: String { name }
+    }
+
+    static let refusals: [Refusal] = [
+        .init(name: "serve beyond loopback with no credential", arguments: ["serve", "--host", "0.0.0.0", "--port", "0"],
+              message: "LOOKUP_BASIC_AUTH or LOOKUP_BEARER_TOKEN"),
+        .init(name: "dashboard beyond loopback with no credential", arguments: ["--host", "0.0.0.0", "--port", "0"],
+              message: "LOOKUP_BASIC_AUTH or LOOKUP_BEARER_TOKEN"),
+        .init(name: "watch beyond loopback with no ingest token", arguments: ["watch", "--host", "0.0.0.0", "--port", "0"],
+              message: "INGEST_TOKEN"),
+        .init(name: "a token too short to be safe", arguments: ["serve", "--port", "0"], environment: ["LOOKUP_BEARER_TOKEN": "tiny-secret-x"],
+              message: "LOOKUP_BEARER_TOKEN must be 16 to"),
+        .init(name: "a Basic secret without a colon", arguments: ["serve", "--port", "0"], environment: ["LOOKUP_BASIC_AUTH": "genesys-nocolon-secret"],
+              message: "LOOKUP_BASIC_AUTH must be user:password"),
+        .init(name: "a variable and a file for the same secret", arguments: ["serve", "--port", "0", "--ingest-token-file", "/etc/hostname"],
+              environment: ["INGEST_TOKEN": ingestToken], message: "both INGEST_TOKEN and --ingest-token-file are set"),
+        .init(name: "a CRM key with a newline", arguments: ["serve", "--port", "0"], environment: ["CRM_API_KEY": "crm-key\nsecond-line"],
+              message: "CRM_API_KEY holds a control character"),
+        .init(name: "a missing certificate", arguments: ["serve", "--port", "0", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent-key.pem"],
+              message: "--tls-cert: cannot read /nonexistent.pem"),
+        .init(name: "a key without a certificate", arguments: ["serve", "--port", "0", "--tls-key", "/etc/hostname"], message: "--tls-key needs --tls-cert"),
+        .init(name: "a client CA without TLS", arguments: ["serve", "--port", "0", "--tls-client-ca", "/etc/hostname"],
+              message: "--tls-client-ca needs --tls-cert"),
+        .init(name: "a certificate that is not PEM", arguments: ["serve", "--port", "0", "--tls-cert", "/etc/hostname", "--tls-key", "/etc/hostname"],
+              message: "--tls-cert: /etc/hostname holds no PEM certificate"),
+    ]
+
+    @Test("Unsafe or unusable settings exit 2 with a message naming what to set, never the secret", arguments: refusals)
+    func refusal(_ refusal: Refusal) async throws {
+        try TmuxDashboardTests.requireTools()
+        let outcome = try await Self.exit(refusal.arguments, environment: refusal.environment)
+        #expect(outcome.code == 2, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains(refusal.message), "\(outcome.stderr)")
+        for secret in refusal.environment.values { #expect(!outcome.stderr.contains(secret), "the message repeated a secret") }
+    }
+
+    @Test("serve beyond loopback starts with a credential, or with --allow-unauthenticated")
+    func allowed() async throws {
+        try TmuxDashboardTests.requireTools()
+        for (arguments, environment) in [([String](), ["LOOKUP_BEARER_TOKEN": Self.token]), (["--allow-unauthenticated"], [:])] {
+            let started = try await within(.seconds(30), "serve on 0.0.0.0 to start") {
+                try await run(
+                    .path(.init(TmuxDashboardTests.binary)), arguments: .init(["serve", "--host", "0.0.0.0", "--port", "0"] + arguments),
+                    environment: .inherit.updating(environment.reduce(into: [:]) { $0[.init(stringLiteral: $1.key)] = $1.value }),
+                    input: .none, output: .discarded, error: .sequence
+                ) { execution in
+                    var lines = execution.standardError.strings().makeAsyncIterator()
+                    var seen = false
+                    while !seen, let line = try await lines.next() { seen = line.contains("serving the lookup API on http://0.0.0.0:") }
+                    try execution.send(signal: .terminate)
+                    while try await lines.next() != nil {}
+                    return seen
+                }.closureResult
+            }
+            #expect(started, "\(arguments)")
+        }
+    }
+
+    @Test("A trace-level serve logs no secret and no customer's number, email or name")
+    func traceLogs() async throws {
+        try TmuxDashboardTests.requireTools()
+        let environment: [String: String] = [
+            "LOOKUP_BEARER_TOKEN": Self.token, "CRM_API_KEY": Self.crmKey, "READ_TOKEN": Self.readToken, "INGEST_TOKEN": Self.ingestToken,
+        ]
+        let index = 4242
+        let phone = CustomerBook.phone(of: index)
+        let email = CustomerBook.email(of: index)
+        let person = CustomerBook().customer(index)
+        let logged = try await within(.seconds(60), "serve at trace level") {
+            try await run(
+                .path(.init(TmuxDashboardTests.binary)), arguments: ["serve", "--port", "0", "--log-level", "trace"],
+                environment: .inherit.updating(environment.reduce(into: [:]) { $0[.init(stringLiteral: $1.key)] = $1.value }),
+                input: .none, output: .discarded, error: .sequence
+            ) { execution in
+                var lines = execution.standardError.strings().makeAsyncIterator()
+                var log: [String] = []
+                var simulator: String?
+                var port: String?
+                while simulator == nil || port == nil, let line = try await lines.next() {
+                    log.append(line)
+                    if let found = SignalTests.port(in: line, after: "simulator at http://127.0.0.1:") { simulator = "http://127.0.0.1:\(found)" }
+                    if let found = SignalTests.port(in: line, after: "lookup API on http://127.0.0.1:") { port = found }
+                }
+                guard let simulator, let port else { return log + ["serve did not announce its ports"] }
+                let base = "http://127.0.0.1:\(port)"
+                let auth = [("Authorization", "Bearer \(Self.token)")]
+                var answers: [Int] = []
+                for fault in [#"{"down":false}"#, #"{"error":{"probability":1,"status":503},"down":false}"#, #"{"malformed":{"probability":1},"down":false}"#] {
+                    _ = try await HTTPProbe.send(.PUT, simulator + "/admin/faults", body: fault)
+                    for body in [#"{"ani":"\#(phone)"}"#, #"{"email":"\#(email)"}"#, #"{"ani":"tel: \#(phone)"}"#] {
+                        answers.append(try await HTTPProbe.send(.POST, base + "/lookup/customer", headers: auth, body: body).status)
+                        answers.append(try await HTTPProbe.send(.POST, base + "/lookup/customer", body: body).status)
+                    }
+                }
+                answers.append(try await HTTPProbe.send(.GET, base + "/api/snapshot", headers: [("Authorization", "Bearer \(Self.readToken)")]).status)
+                answers.append(try await HTTPProbe.send(.GET, base + "/metrics", headers: [("Authorization", "Bearer wrong-read-token-000000")]).status)
+                try execution.send(signal: .terminate)
+                while let line = try await lines.next() { log.append(line) }
+                return log + ["answers: \(answers)"]
+            }.closureResult
+        }
+        let answers = logged.last ?? ""
+        #expect(answers == "answers: [200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401]", "\(answers)")
+        // Trace level really was on: the server's own trace lines are there.
+        #expect(logged.contains { $0.contains(" trace ") }, "no trace lines in \(logged.count) lines")
+        let forbidden = [Self.token, Self.crmKey, Self.readToken, Self.ingestToken, String(phone.dropFirst()), email,
+                         Self.URLText(email), person.firstName + " " + person.lastName]
+        for line in logged.dropLast() {
+            for secret in forbidden { #expect(!line.contains(secret), "\(line)") }
+        }
+    }
+
+    static func URLText(_ email: String) -> String { email.replacingOccurrences(of: "@", with: "%40") }
+}

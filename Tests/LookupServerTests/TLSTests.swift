@@ -1,0 +1,91 @@
+import AsyncHTTPClient
+import Foundation
+import LookupServer
+import NIOSSL
+import TestSupport
+import Testing
+
+extension LiveHTTP {
+    /// HTTPS and mutual TLS on the listener, with a CA, server and client certificates made
+    /// in-process for each run.
+    @Suite("TLS and mutual TLS")
+    struct TLSTests {
+        /// A client that trusts the test CA (and presents `certificate` when given).
+        static func client(pki: TestPKI, certificate: String? = nil, key: String? = nil) throws -> HTTPClient {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(pki.caCertificate))
+            // The certificate names localhost; the test connects to 127.0.0.1.
+            tls.certificateVerification = .noHostnameVerification
+            if let certificate, let key {
+                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            }
+            var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+            configuration.connectionPool.retryConnectionEstablishment = false
+            return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        }
+
+        /// The status of one lookup, or nil when the exchange failed (handshake refused, reset).
+        static func status(_ stack: LiveStack, client: HTTPClient, url: String? = nil) async -> Int? {
+            let target = url ?? stack.baseURL + "/lookup/customer"
+            return try? await HTTPProbe.send(.POST, target, headers: [("Content-Type", "application/json")], body: #"{"ani":"+15550000042"}"#,
+                                             timeout: .seconds(5), client: client).status
+        }
+
+        @Test("HTTPS answers; plain HTTP to the TLS port gets no answer")
+        func https() async throws {
+            let pki = try TestPKI.make()
+            defer { pki.remove() }
+            let tls = try TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey).configuration()
+            try await LiveStack.with(.init(tls: tls)) { stack in
+                #expect(stack.baseURL.hasPrefix("https://"))
+                let client = try Self.client(pki: pki)
+                defer { try? client.shutdown().wait() }
+                #expect(await Self.status(stack, client: client) == 200)
+                let plain = "http://127.0.0.1:\(stack.port)/lookup/customer"
+                #expect(await Self.status(stack, client: .shared, url: plain) == nil)
+            }
+        }
+
+        @Test("Mutual TLS: no client certificate fails, one from another CA fails, one from the CA passes")
+        func mutual() async throws {
+            let pki = try TestPKI.make()
+            defer { pki.remove() }
+            let tls = try TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey, clientCA: pki.caCertificate).configuration()
+            try await LiveStack.with(.init(tls: tls)) { stack in
+                let anonymous = try Self.client(pki: pki)
+                let stranger = try Self.client(pki: pki, certificate: pki.strangerCertificate, key: pki.strangerKey)
+                let genesys = try Self.client(pki: pki, certificate: pki.clientCertificate, key: pki.clientKey)
+                defer { for client in [anonymous, stranger, genesys] { try? client.shutdown().wait() } }
+                #expect(await Self.status(stack, client: anonymous) == nil)
+                #expect(await Self.status(stack, client: stranger) == nil)
+                #expect(await Self.status(stack, client: genesys) == 200)
+                #expect(stack.crmRequests == 1)
+            }
+        }
+
+        @Test("Unusable TLS files give a plain message naming the flag")
+        func badFiles() throws {
+            let pki = try TestPKI.make()
+            defer { pki.remove() }
+            let garbage = pki.folder.appendingPathComponent("garbage.pem").path
+            try "not a certificate\n".write(toFile: garbage, atomically: true, encoding: .utf8)
+            let cases: [(TLSFiles, String)] = [
+                (TLSFiles(certificate: "/nonexistent/cert.pem", key: pki.serverKey), "--tls-cert: cannot read"),
+                (TLSFiles(certificate: garbage, key: pki.serverKey), "--tls-cert:"),
+                (TLSFiles(certificate: pki.serverCertificate, key: garbage), "--tls-key:"),
+                (TLSFiles(certificate: pki.folder.path, key: pki.serverKey), "not a regular file"),
+                // The client's key with the server's certificate: a pair that does not match.
+                (TLSFiles(certificate: pki.serverCertificate, key: pki.clientKey), "do not make a usable pair"),
+                (TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey, clientCA: garbage), "--tls-client-ca:"),
+            ]
+            for (files, expected) in cases {
+                #expect {
+                    try files.configuration()
+                } throws: { error in
+                    "\(error)".contains(expected)
+                }
+            }
+        }
+    }
+}
