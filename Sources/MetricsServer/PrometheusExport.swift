@@ -26,7 +26,7 @@ public final class PrometheusExport: Sendable {
     /// Label values come from ingested events, so both are bounded: colos past the cap become
     /// `OTHER`, and outcomes outside the known set become `other`.
     public let maximumColos: Int
-    static let knownOutcomes: Set<String> = Set(["found", "not_found", MetricEvent.noLookupKey, MetricEvent.badRequest]
+    static let knownOutcomes: Set<String> = Set(["found", "not_found", MetricEvent.noLookupKey, MetricEvent.badRequest, MetricEvent.unauthorized]
         + CRMFailure.allCases.map(\.rawValue))
 
     public init(maximumColos: Int = 64) {
@@ -58,6 +58,8 @@ public final class PrometheusExport: Sendable {
             return (colo.latency, colo.cpu, counter)
         }
         counter.increment()
+        // As in the engine: refused credentials are counted, but kept out of the latency and CPU.
+        guard event.errorType != MetricEvent.unauthorized else { return }
         latency.recordNanoseconds(Self.nanoseconds(event.latencyMs))
         if let cpuMs = event.cpuMs { cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
     }

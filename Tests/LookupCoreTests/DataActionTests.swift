@@ -3,21 +3,41 @@ import TestSupport
 import Testing
 @testable import LookupCore
 
-/// Checks the shipped Genesys custom action against every response shape the service produces.
-@Suite("Genesys Data Action file")
+/// Checks the shipped Genesys custom actions (one per credential type) against every response
+/// shape the service produces.
+@Suite("Genesys Data Action files")
 struct DataActionTests {
-    static let actionURL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("data-action/customer-lookup.json")
+    /// Basic Auth (Genesys adds the header from the integration's credential) and User Defined
+    /// (the action sends the token from `${credentials.apiKey}`).
+    static let files = ["customer-lookup-basic-auth.json", "customer-lookup-user-defined.json"]
 
-    let action: JSONValue
-    let response: JSONValue
-    let schema: [String: JSONValue]
+    struct Action {
+        let action: JSONValue
+        let response: JSONValue
+        let schema: [String: JSONValue]
 
-    init() throws {
-        action = try JSONValue.parse(String(contentsOf: Self.actionURL, encoding: .utf8))
-        response = try #require(action["config"]?["response"])
-        schema = try #require(action["contract"]?["output"]?["successSchema"]?["properties"]?.objectValue)
+        init(_ file: String) throws {
+            let url = URL(fileURLWithPath: #filePath)
+                .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("data-action/" + file)
+            action = try JSONValue.parse(String(contentsOf: url, encoding: .utf8))
+            response = try #require(action["config"]?["response"])
+            schema = try #require(action["contract"]?["output"]?["successSchema"]?["properties"]?.objectValue)
+        }
+    }
+
+    @Test("The two variants differ only in name and the Authorization header a User Defined credential needs")
+    func variants() throws {
+        let basic = try Action(Self.files[0]).action
+        let token = try Action(Self.files[1]).action
+        #expect(basic["config"]?["request"]?["headers"]?["Authorization"] == nil)
+        #expect(token["config"]?["request"]?["headers"]?["Authorization"]?.stringValue == "Bearer ${credentials.apiKey}")
+        #expect(basic["contract"] == token["contract"])
+        #expect(basic["config"]?["response"] == token["config"]?["response"])
+        for field in ["requestUrlTemplate", "requestType", "requestTemplate"] {
+            #expect(basic["config"]?["request"]?[field] == token["config"]?["request"]?[field], "\(field)")
+        }
+        #expect(basic["config"]?["request"]?["headers"]?["Content-Type"] == token["config"]?["request"]?["headers"]?["Content-Type"])
     }
 
     /// Every body the lookup can answer 200 with.
@@ -36,16 +56,18 @@ struct DataActionTests {
         return bodies
     }
 
-    @Test("The request template escapes both inputs and uses silent notation")
-    func requestTemplate() throws {
+    @Test("The request template escapes both inputs and uses silent notation", arguments: files)
+    func requestTemplate(file: String) throws {
+        let action = try Action(file).action
         let template = try #require(action["config"]?["request"]?["requestTemplate"]?.stringValue)
         #expect(template.contains("$esc.jsonString($!{input.ani})"))
         #expect(template.contains("$esc.jsonString($!{input.email})"))
         #expect(!template.contains("${input."))
     }
 
-    @Test("The translation map and its defaults cover exactly the success schema")
-    func coverage() throws {
+    @Test("The translation map and its defaults cover exactly the success schema", arguments: files)
+    func coverage(file: String) throws {
+        let (response, schema) = try { let a = try Action(file); return (a.response, a.schema) }()
         let map = try #require(response["translationMap"]?.objectValue)
         let defaults = try #require(response["translationMapDefaults"]?.objectValue)
         #expect(Set(map.keys) == Set(schema.keys))
@@ -56,8 +78,9 @@ struct DataActionTests {
         }
     }
 
-    @Test("Every response shape resolves every path and renders a schema-valid success template")
-    func everyShape() async throws {
+    @Test("Every response shape resolves every path and renders a schema-valid success template", arguments: files)
+    func everyShape(file: String) async throws {
+        let (response, schema) = try { let a = try Action(file); return (a.response, a.schema) }()
         let map = try #require(response["translationMap"]?.objectValue)
         let template = try #require(response["successTemplate"]?.stringValue)
         let bodies = await Self.responseShapes()

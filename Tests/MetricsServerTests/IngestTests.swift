@@ -155,6 +155,19 @@ struct IngestTests {
         #expect(!text.contains("made_up"))
     }
 
+    @Test("Refused credentials are their own outcome in Prometheus, and stay out of the latency histogram")
+    func unauthorizedOutcome() {
+        let export = PrometheusExport()
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        for _ in 0..<5 {
+            export.record(MetricEvent(timestamp: now, colo: "LHR", latencyMs: 0.02, cacheHit: false, customerFound: false, errorType: MetricEvent.unauthorized))
+        }
+        export.record(MetricEvent(timestamp: now, colo: "LHR", latencyMs: 40, cacheHit: true, customerFound: true))
+        let text = String(decoding: export.exposition(), as: UTF8.self)
+        #expect(text.contains(#"edgewatch_lookups_total{colo="LHR",cache="miss",outcome="unauthorized"} 5"#))
+        #expect(text.contains(#"edgewatch_lookup_latency_seconds_count{colo="LHR"} 1"#))
+    }
+
     @Test("/metrics is Prometheus text with lookup counters and latency histograms by colo")
     func prometheus() async throws {
         try await withStack { stack in
