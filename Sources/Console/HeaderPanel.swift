@@ -21,9 +21,11 @@ enum HeaderPanel {
         // Lost events come first: at 80 columns the end of this line may be cut.
         if let dropped = state.snapshot?.events.droppedQueueFull, dropped > 0 { parts.append("\(dropped) ev dropped") }
         // Refused credentials next, in red: after a deploy or during a brute force they matter at once.
+        var lead = " "
         if let refused = state.snapshot?.all.figures.tally.unauthorized, refused > 0 {
             x = buffer.write(" " + (narrow ? "\(refused) unauth" : "\(refused) unauthorized"), x: x, y: 0,
                              style: Style(color: .red, bold: true, reverse: true))
+            lead = narrow ? " · " : " │ "
         }
         if let snapshot = state.snapshot {
             let filling = snapshot.coveredSeconds < snapshot.windowSeconds
@@ -34,7 +36,7 @@ enum HeaderPanel {
         if let port = state.port { parts.append((state.mode == .watch ? "ingest :" : "lookup :") + String(port)) }
         parts.append(FigureText.number(state.eventsPerSecond, digits: 1) + " ev/s")
         if !narrow, let callers = callers(state) { parts.append(callers) }
-        buffer.write(" " + parts.joined(separator: narrow ? " · " : " │ "), x: x, y: 0, style: Style(reverse: true))
+        buffer.write(lead + parts.joined(separator: narrow ? " · " : " │ "), x: x, y: 0, style: Style(reverse: true))
 
         if state.faults.isEmpty {
             let text: String

@@ -16,6 +16,8 @@ public struct HTTPServerSettings: Sendable {
     public var maximumConnections: Int
     /// HTTPS (and, with trust roots and verification set, mutual TLS); nil serves plain HTTP.
     public var tls: TLSConfiguration?
+    /// With TLS, a connection whose handshake has not completed by then is closed.
+    public var tlsHandshakeTimeout: Duration = .seconds(10)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8787, idleTimeout: Duration? = nil, maximumConnections: Int = 4096,
@@ -42,8 +44,10 @@ public struct HTTPServerSettings: Sendable {
     /// HTTP/1.1, inside TLS when configured. Throws only for a TLS configuration that
     /// ``TLSFiles/configuration()`` did not build (it checks the files at start-up).
     public func serverBuilder() throws -> HTTPServerBuilder {
-        let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }))
-        guard let tls else { return http1 }
+        let idle = idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
+        guard let tls else { return .http1(configuration: .init(idleTimeout: idle)) }
+        let handshake = TimeAmount.nanoseconds(tlsHandshakeTimeout.nanoseconds)
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [TLSHandshakeDeadline(limit: handshake)], idleTimeout: idle))
         return try .tls(http1, tlsConfiguration: tls)
     }
 

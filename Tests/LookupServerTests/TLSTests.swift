@@ -40,8 +40,8 @@ extension LiveHTTP {
             try await LiveStack.with(.init(tls: tls)) { stack in
                 #expect(stack.baseURL.hasPrefix("https://"))
                 let client = try Self.client(pki: pki)
-                defer { try? client.shutdown().wait() }
                 #expect(await Self.status(stack, client: client) == 200)
+                try? await client.shutdown()
                 let plain = "http://127.0.0.1:\(stack.port)/lookup/customer"
                 #expect(await Self.status(stack, client: .shared, url: plain) == nil)
             }
@@ -56,12 +56,28 @@ extension LiveHTTP {
                 let anonymous = try Self.client(pki: pki)
                 let stranger = try Self.client(pki: pki, certificate: pki.strangerCertificate, key: pki.strangerKey)
                 let genesys = try Self.client(pki: pki, certificate: pki.clientCertificate, key: pki.clientKey)
-                defer { for client in [anonymous, stranger, genesys] { try? client.shutdown().wait() } }
                 #expect(await Self.status(stack, client: anonymous) == nil)
                 #expect(await Self.status(stack, client: stranger) == nil)
                 #expect(await Self.status(stack, client: genesys) == 200)
+                for client in [anonymous, stranger, genesys] { try? await client.shutdown() }
                 #expect(stack.crmRequests == 1)
             }
+        }
+
+        @Test("A connection that never completes its TLS handshake is closed at the handshake deadline")
+        func handshakeDeadline() async throws {
+            let pki = try TestPKI.make()
+            defer { pki.remove() }
+            var settings = HTTPServerSettings(port: 0, tls: try TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey).configuration())
+            settings.tlsHandshakeTimeout = .milliseconds(300)
+            let routes = JSONRouter(logger: RunningServer.quiet)
+            routes.on("/health", .get) { _, _ in .json("{}") }
+            let server = try await RunningServer.start(router: routes.router, settings: settings)
+            let port = server.port
+            let closed = await Task.detached { RawHTTP.secondsUntilClosed(port: port, limit: 5) }.value
+            await server.stop()
+            let seconds = try #require(closed, "the silent connection was still open after 5 s")
+            #expect(seconds >= 0.25)
         }
 
         @Test("Unusable TLS files give a plain message naming the flag")

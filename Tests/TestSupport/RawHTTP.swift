@@ -34,4 +34,28 @@ public enum RawHTTP {
         }
         return String(decoding: answer, as: UTF8.self)
     }
+
+    /// Connects, sends nothing, and returns how long the server took to close the connection,
+    /// or nil when it was still open after `limit`.
+    public static func secondsUntilClosed(port: Int, limit: Int = 5) -> Double? {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return nil }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: limit, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let started = ContinuousClock.now
+        var byte: UInt8 = 0
+        // 0 is end of stream (closed); -1 with a timeout means still open.
+        guard recv(socket, &byte, 1, 0) == 0 else { return nil }
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
 }
