@@ -27,19 +27,8 @@ public enum SecretText {
 
     /// A secret file's text: a regular file of at most ``maximumBytes``, as UTF-8.
     public static func file(at path: String, flag: String) throws(SecretError) -> String {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let attributes else { throw SecretError("\(flag): cannot read \(path)") }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else {
-            throw SecretError("\(flag): \(path) is not a regular file")
-        }
-        guard let size = attributes[.size] as? Int, size <= maximumBytes else {
-            throw SecretError("\(flag): \(path) is larger than \(maximumBytes) bytes; it should hold one secret")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw SecretError("\(flag): cannot read \(path)") }
-        defer { try? handle.close() }
-        // Read one byte past the limit, in case the file grew after it was measured.
-        let data = (try? handle.read(upToCount: maximumBytes + 1)) ?? Data()
-        guard data.count <= maximumBytes else { throw SecretError("\(flag): \(path) is larger than \(maximumBytes) bytes") }
+        let data: Data
+        do { data = try BoundedFile.read(path, limit: maximumBytes) } catch { throw SecretError("\(flag): " + error.message(path: path)) }
         guard var text = String(data: data, encoding: .utf8) else { throw SecretError("\(flag): \(path) is not UTF-8 text") }
         // "\r\n" is one Character in Swift, so one removeLast covers both endings.
         if let last = text.last, last == "\n" || last == "\r\n" { text.removeLast() }

@@ -1,3 +1,4 @@
+import AccessControl
 import Foundation
 import NIOSSL
 
@@ -57,18 +58,7 @@ public struct TLSFiles: Sendable, Equatable {
     }
 
     static func contents(of path: String, flag: String) throws(TLSSetupError) -> Data {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let attributes else { throw TLSSetupError("\(flag): cannot read \(path)") }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else { throw TLSSetupError("\(flag): \(path) is not a regular file") }
-        guard let size = attributes[.size] as? Int, size <= maximumFileBytes else {
-            throw TLSSetupError("\(flag): \(path) is larger than \(maximumFileBytes >> 20) MiB")
-        }
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw TLSSetupError("\(flag): cannot read \(path)") }
-        defer { try? handle.close() }
-        // Nil at the end of the file: an empty file then fails as holding no PEM.
-        let data = (try? handle.read(upToCount: maximumFileBytes + 1)) ?? Data()
-        guard data.count <= maximumFileBytes else { throw TLSSetupError("\(flag): \(path) is larger than \(maximumFileBytes >> 20) MiB") }
-        return data
+        do { return try BoundedFile.read(path, limit: maximumFileBytes) } catch { throw TLSSetupError("\(flag): " + error.message(path: path)) }
     }
 }
 
