@@ -73,7 +73,10 @@ public struct BasicSecret: Sendable, CustomStringConvertible {
         }
         let user = String(text[..<colon])
         let password = String(text[text.index(after: colon)...])
-        guard !user.isEmpty, !password.isEmpty else { throw SecretError("\(source) must be user:password with neither part empty") }
+        guard !user.isEmpty else { throw SecretError("\(source) must be user:password with a user name before the colon") }
+        guard password.utf8.count >= Self.minimumPasswordLength else {
+            throw SecretError("\(source) needs a password of at least \(Self.minimumPasswordLength) characters (it has \(password.utf8.count))")
+        }
         guard text.utf8.count <= SecretText.maximumBytes, !text.utf8.contains(where: SecretText.isControl) else {
             throw SecretError("\(source) must be at most \(SecretText.maximumBytes) bytes with no control characters")
         }
@@ -81,7 +84,10 @@ public struct BasicSecret: Sendable, CustomStringConvertible {
         self.password = password
     }
 
-    public var description: String { "Basic user \(user)" }
+    /// The shortest password accepted: the secret's length, not the throttle, is what stops guessing.
+    public static let minimumPasswordLength = 16
+
+    public var description: String { "Basic credential" }
 }
 
 /// A bearer token, checked when read.

@@ -1,9 +1,9 @@
 /// Slows down clients that keep presenting wrong credentials: a leaky bucket per client.
 ///
 /// Each failure adds one unit of debt; debt drains at one unit per ``Policy/drainMillis``. A
-/// client whose debt would pass ``Policy/burst`` is throttled until enough has drained, and
-/// while throttled its requests are refused *without* checking the credential, so a guesser
-/// learns nothing faster than the drain rate. Time is passed in, so tests move it by hand.
+/// client whose debt would pass ``Policy/burst`` is throttled until enough has drained; what a
+/// throttled client gets is the caller's decision (``wait(for:now:)`` only says how long).
+/// Time is passed in, so tests move it by hand.
 ///
 /// The table is bounded: when it is full, clients whose debt has drained are dropped (they are
 /// the same as absent), then, if that frees too little, arbitrary clients; those are counted
@@ -29,8 +29,6 @@ public struct FailureThrottle<Client: Hashable & Sendable>: Sendable {
     private var debts: [Client: (millis: Int64, at: Int64)] = [:]
     /// Clients forgotten while they still had debt, because the table was full.
     public private(set) var evictions = 0
-    /// Requests refused because their client was throttled.
-    public private(set) var throttled = 0
 
     public init(policy: Policy = Policy()) {
         self.policy = policy
@@ -38,13 +36,11 @@ public struct FailureThrottle<Client: Hashable & Sendable>: Sendable {
 
     public var trackedClients: Int { debts.count }
 
-    /// Milliseconds until `client` may try again, or nil when it may try now. Counts a refusal.
-    public mutating func wait(for client: Client, now: Int64) -> Int64? {
+    /// Milliseconds until `client` may fail again unthrottled, or nil when it may now.
+    public func wait(for client: Client, now: Int64) -> Int64? {
         let debt = currentDebt(of: client, now: now)
         let allowed = Int64(policy.burst - 1) * policy.drainMillis
-        guard debt > allowed else { return nil }
-        throttled += 1
-        return debt - allowed
+        return debt > allowed ? debt - allowed : nil
     }
 
     /// Records one failed attempt by `client`.

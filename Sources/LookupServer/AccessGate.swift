@@ -29,14 +29,51 @@ public struct AccessPolicy: Sendable {
 }
 
 /// Checks a request's `Authorization` header (parsed by hummingbird-auth) against a route's
-/// credentials, throttling clients that keep failing.
+/// credentials, and slows down clients that keep failing.
+///
+/// The right credential always passes, even from a throttled address: Genesys calls from a few
+/// shared egress addresses, and a stranger's guesses from one of them must not lock real lookups
+/// out. A throttled address's wrong attempts get 429 with `Retry-After` instead of 401, and are
+/// not added to its debt. What stops guessing is the secrets' length (16 characters at least,
+/// checked at start-up); the throttle tells a misconfigured client to back off and makes a guesser
+/// visible.
 public final class AccessGate: Sendable {
-    private let throttle: Mutex<FailureThrottle<ClientAddress>>
+    /// The protected routes, for counting refusals.
+    public enum Route: String, Sendable, CaseIterable {
+        case lookup, ingest, read
+    }
+
+    /// What the gate has refused since start, and the throttle's table.
+    public struct Counts: Sendable, Equatable {
+        public var refused: [Route: Int] = [:]
+        /// Refusals answered 429 because the address was throttled (included in `refused`).
+        public var throttled = 0
+        /// Addresses forgotten with debt because the table was full.
+        public var evictions = 0
+        /// Addresses the throttle remembers now.
+        public var tracked = 0
+        public var totalRefused: Int { refused.values.reduce(0, +) }
+
+        public init(refused: [Route: Int] = [:], throttled: Int = 0, evictions: Int = 0, tracked: Int = 0) {
+            self.refused = refused
+            self.throttled = throttled
+            self.evictions = evictions
+            self.tracked = tracked
+        }
+    }
+
+    private struct State {
+        var throttle: FailureThrottle<ClientAddress>
+        var refused: [Route: Int] = [:]
+        var throttled = 0
+    }
+
+    private let state: Mutex<State>
     private let now: @Sendable () -> Int64
 
     /// `now` is monotonic milliseconds; tests pass a clock they move by hand.
     public init(policy: FailureThrottle<ClientAddress>.Policy = .init(), now: @escaping @Sendable () -> Int64 = { SystemClocks().monotonicMillis }) {
-        throttle = Mutex(FailureThrottle(policy: policy))
+        state = Mutex(State(throttle: FailureThrottle(policy: policy)))
         self.now = now
     }
 
@@ -46,10 +83,12 @@ public final class AccessGate: Sendable {
         public var message: String
         public var headers: HTTPFields
 
-        /// The refusal with `body` (JSON) as its answer.
+        /// The refusal with `body` (JSON) as its answer. The connection is closed after it, so
+        /// the server never reads (or waits for) the rest of a refused request's body.
         public func response(body: String) -> Response {
             var response = Response.json(status: status, body)
             response.headers.append(contentsOf: headers)
+            response.headers[.connection] = "close"
             return response
         }
 
@@ -58,12 +97,20 @@ public final class AccessGate: Sendable {
     }
 
     /// Nil when `request` may go on; otherwise why not. An open route admits everyone.
-    /// A throttled client is refused before its credential is looked at.
-    public func check(_ request: Request, from address: SocketAddress?, against credentials: Credentials) -> Refusal? {
-        guard !credentials.isOpen else { return nil }
+    public func check(_ request: Request, from address: SocketAddress?, against credentials: Credentials, route: Route) -> Refusal? {
+        guard !credentials.isOpen, !credentials.accepts(Self.presented(request.headers)) else { return nil }
         let client = Self.client(address)
         let now = now()
-        if let waitMillis = throttle.withLock({ $0.wait(for: client, now: now) }) {
+        let waitMillis = state.withLock { state -> Int64? in
+            state.refused[route, default: 0] += 1
+            if let wait = state.throttle.wait(for: client, now: now) {
+                state.throttled += 1
+                return wait
+            }
+            state.throttle.recordFailure(by: client, now: now)
+            return nil
+        }
+        if let waitMillis {
             let seconds = (waitMillis + 999) / 1000
             return Refusal(
                 status: .tooManyRequests,
@@ -71,8 +118,6 @@ public final class AccessGate: Sendable {
                 headers: [.retryAfter: "\(seconds)"]
             )
         }
-        if credentials.accepts(Self.presented(request.headers)) { return nil }
-        throttle.withLock { $0.recordFailure(by: client, now: now) }
         var headers = HTTPFields()
         for challenge in credentials.challenges { headers.append(HTTPField(name: .wwwAuthenticate, value: challenge)) }
         let schemes = [credentials.takesBasic ? "Basic" : nil, credentials.takesBearer ? "Bearer" : nil].compactMap { $0 }
@@ -83,9 +128,10 @@ public final class AccessGate: Sendable {
         )
     }
 
-    /// Refusals of throttled clients, and clients forgotten while the table was full.
-    public var counts: (throttled: Int, evictions: Int, tracked: Int) {
-        throttle.withLock { ($0.throttled, $0.evictions, $0.trackedClients) }
+    public var counts: Counts {
+        state.withLock { state in
+            Counts(refused: state.refused, throttled: state.throttled, evictions: state.throttle.evictions, tracked: state.throttle.trackedClients)
+        }
     }
 
     /// The credential in an `Authorization` header, as hummingbird-auth reads it.

@@ -16,8 +16,9 @@ public struct HTTPServerSettings: Sendable {
     public var maximumConnections: Int
     /// HTTPS (and, with trust roots and verification set, mutual TLS); nil serves plain HTTP.
     public var tls: TLSConfiguration?
-    /// With TLS, a connection whose handshake has not completed by then is closed.
-    public var tlsHandshakeTimeout: Duration = .seconds(10)
+    /// A connection that has not sent a whole first request head by then (TLS handshake
+    /// included) is closed.
+    public var firstRequestTimeout: Duration = .seconds(10)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8787, idleTimeout: Duration? = nil, maximumConnections: Int = 4096,
@@ -45,9 +46,9 @@ public struct HTTPServerSettings: Sendable {
     /// ``TLSFiles/configuration()`` did not build (it checks the files at start-up).
     public func serverBuilder() throws -> HTTPServerBuilder {
         let idle = idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
-        guard let tls else { return .http1(configuration: .init(idleTimeout: idle)) }
-        let handshake = TimeAmount.nanoseconds(tlsHandshakeTimeout.nanoseconds)
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [TLSHandshakeDeadline(limit: handshake)], idleTimeout: idle))
+        let first = TimeAmount.nanoseconds(firstRequestTimeout.nanoseconds)
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [FirstRequestDeadline(limit: first)], idleTimeout: idle))
+        guard let tls else { return http1 }
         return try .tls(http1, tlsConfiguration: tls)
     }
 

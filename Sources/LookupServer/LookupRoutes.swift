@@ -11,33 +11,47 @@ public enum LookupRoutes {
 
     /// Adds the routes. `/lookup/customer` takes `access.lookup`'s credentials (checked before the
     /// body is read); a refused request gets 401 or 429 and emits an `unauthorized` event.
+    ///
+    /// A caller that has not shown a credential does not get to name a colo: its events go to the
+    /// server's own, so strangers cannot fill the dashboard's colo table.
     public static func add(to routes: JSONRouter, lookup: CustomerLookup, access: AccessPolicy = .open) {
         routes.on("/lookup/customer", .post) { request, context in
-            let colo = request.headers[coloHeader]
-            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.lookup) {
-                let reply = lookup.refuseAccess(status: Int(refusal.status.code), message: refusal.message, coloHeader: colo)
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.lookup, route: .lookup) {
+                let reply = lookup.refuseAccess(status: Int(refusal.status.code), message: refusal.message, coloHeader: nil)
                 return refusal.response(body: reply.body)
             }
+            let colo = request.headers[coloHeader]
             let reply: LookupReply
             do {
                 let body = try await request.body.collect(upTo: LookupRequest.maximumBodyBytes)
                 reply = await lookup.respond(to: Data(buffer: body), coloHeader: colo)
             } catch is NIOTooManyBytesError {
-                reply = lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo)
+                // Closing stops the server reading (and waiting for) the rest of an oversized body.
+                return .closing(lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo))
             } catch {
-                reply = lookup.refuse(.unreadableBody, coloHeader: colo)
+                return .closing(lookup.refuse(.unreadableBody, coloHeader: colo))
             }
             return .json(status: .init(code: reply.status), reply.body)
         }
         // Every request to the lookup path emits one event, a wrong method included.
         routes.onWrongMethod("/lookup/customer") { request, allowed in
             let refusal = BadRequest.methodNotAllowed(method: request.method.rawValue, path: request.uri.path, allowed: allowed)
-            let reply = lookup.refuse(refusal, coloHeader: request.headers[coloHeader])
+            // Not authenticated here, so a closed route files it under the server's colo.
+            let reply = lookup.refuse(refusal, coloHeader: access.lookup.isOpen ? request.headers[coloHeader] : nil)
             return .json(status: .init(code: reply.status), reply.body)
         }
         routes.on("/health", .get) { request, _ in
             let colo = lookup.colo(header: request.headers[coloHeader])
             return .json("{\"status\":\"ok\",\"region\":\(JSONText.quoted(colo.code))}")
         }
+    }
+}
+
+extension Response {
+    /// The reply as JSON with `Connection: close`.
+    static func closing(_ reply: LookupReply) -> Response {
+        var response = Response.json(status: .init(code: reply.status), reply.body)
+        response.headers[.connection] = "close"
+        return response
     }
 }

@@ -31,7 +31,7 @@ public enum MetricsRoutes {
         let codec = EventCodec()
         let inProgress = InProgress()
         routes.on("/ingest", .post) { request, context in
-            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.ingest) { return refusal.response }
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.ingest, route: .ingest) { return refusal.response }
             guard inProgress.count.add(1, ordering: .relaxed).newValue <= maximumConcurrentIngests else {
                 inProgress.count.subtract(1, ordering: .relaxed)
                 var busy = Response.json(status: .serviceUnavailable, JSONText.errorObject("Too many ingests at once; retry after \(retryAfterSeconds)s"))
@@ -43,7 +43,9 @@ public enum MetricsRoutes {
             do {
                 body = try await request.body.collect(upTo: maximumIngestBytes)
             } catch is NIOTooManyBytesError {
-                return .json(status: .contentTooLarge, JSONText.errorObject("Ingest body too large: the limit is \(maximumIngestBytes >> 20) MiB; send smaller batches"))
+                var tooLarge = Response.json(status: .contentTooLarge, JSONText.errorObject("Ingest body too large: the limit is \(maximumIngestBytes >> 20) MiB; send smaller batches"))
+                tooLarge.headers[.connection] = "close"
+                return tooLarge
             } catch {
                 return .json(status: .badRequest, JSONText.errorObject("The request body could not be read to its end"))
             }
@@ -67,11 +69,12 @@ public enum MetricsRoutes {
             return .json(status: .accepted, "{\"accepted\":\(result.events.count)}")
         }
         routes.on("/api/snapshot", .get) { request, context in
-            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read) { return refusal.response }
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             return .json(String(decoding: try snapshotEncoder.encode(monitor.tick()), as: UTF8.self))
         }
         routes.on("/metrics", .get) { request, context in
-            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read) { return refusal.response }
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
+            prometheus.record(access: access.gate.counts)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -13,6 +13,7 @@ public final class PrometheusExport: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
     private let handles = Mutex<[String: ColoHandles]>([:])
+    let accessExported: Mutex<AccessHandles>
 
     private struct ColoHandles: Sendable {
         let latency: CoreMetrics.Timer
@@ -35,6 +36,7 @@ public final class PrometheusExport: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.buckets
         self.factory = factory
+        accessExported = Mutex(AccessHandles(factory: factory))
     }
 
     public func record(_ event: MetricEvent) {

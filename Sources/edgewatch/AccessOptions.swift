@@ -95,6 +95,21 @@ struct ListenerSecurityOptions: ParsableArguments {
         }
     }
 
+    /// What an operator should hear about a listener that starts: open metrics routes beyond
+    /// loopback, and credentials that would cross the network in clear text.
+    func warnings(host: String, access: AccessPolicy) -> [String] {
+        guard !LoopbackHost.contains(host) else { return [] }
+        var warnings: [String] = []
+        if access.ingest.isOpen {
+            warnings.append("/ingest is open to anyone who can reach \(host): set INGEST_TOKEN so only your workers feed the metrics")
+        }
+        let guarded = !access.lookup.isOpen || !access.ingest.isOpen || !access.read.isOpen
+        if guarded && tlsFiles == nil {
+            warnings.append("credentials are checked but travel in clear text on \(host): add --tls-cert and --tls-key, or terminate TLS in front")
+        }
+        return warnings
+    }
+
     /// Refuses a non-loopback `host` while a route in `required` has no credential, naming the
     /// variables that would set one, unless `--allow-unauthenticated` was given.
     func requireCredentials(host: String, _ required: [(route: String, credentials: Credentials, variables: String)]) throws {

@@ -48,6 +48,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
         let access = try options.accessPolicy(security: security)
         let settings = try options.serverSettings(security: security)
+        for warning in security.warnings(host: options.host, access: access) { logger.warning("\(warning)") }
         let host = try await LookupHost.make(
             options: options, access: access, logger: logger, defaultDistances: NetworkDistance.demo,
             replicationMillis: LookupOptions.demoReplicationMillis

@@ -1,3 +1,4 @@
+import AccessControl
 import ArgumentParser
 import Foundation
 import LookupCore
@@ -39,7 +40,11 @@ struct LoadgenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let driver = callers.driver(authorization: try access.authorizationHeader())!
+        let authorization = try access.authorizationHeader()
+        if authorization != nil, target.lowercased().hasPrefix("http://"), !LoopbackHost.contains(URL(string: target)?.host ?? "") {
+            StandardError.write("edgewatch: warning: sending the lookup credential in clear text to \(target); use https\n")
+        }
+        let driver = callers.driver(authorization: authorization)!
         let runFor = Duration.milliseconds(Int64(DurationText.milliseconds(duration)!))
         let started = ContinuousClock.now
         let run = Task { await driver.run(target: target, seed: seed) }

@@ -1,3 +1,4 @@
+import Foundation
 import CRMSimulator
 import Hummingbird
 import Logging
@@ -61,6 +62,14 @@ struct LookupHost {
         settings: HTTPServerSettings, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some Service {
         try settings.application(router: routes.router, logger: logger, onRunning: onRunning)
+    }
+
+    /// `url` without any user name or password in it, for logs.
+    static func displayed(url: String) -> String {
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        components.user = nil
+        components.password = nil
+        return components.string ?? "(the configured CRM URL)"
     }
 
     /// Reclaims expired cache entries while the host runs.

@@ -25,13 +25,20 @@ struct MetricsHost {
     /// Drains the event stream into the monitor and the Prometheus export.
     var pump: EventPump { EventPump(events: events, monitor: monitor, prometheus: prometheus) }
 
-    /// Ticks the monitor every second and logs every alert state change.
+    /// Ticks the monitor every second and logs every alert state change, and once a minute the
+    /// requests refused for their credentials, if any.
     struct AlertLog: Service {
         let host: MetricsHost
         let logger: Logger
+        let gate: AccessGate
+
         func run() async throws {
             var seen = 0
+            var refusals = AccessGate.Counts()
+            var second = 0
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                second += 1
+                if second % 60 == 0 { refusals = logRefusals(since: refusals) }
                 // By count, not `newTransitions`: an /api/snapshot request ticks the monitor too.
                 let snapshot = host.monitor.tick()
                 defer { seen = snapshot.transitionCount }
@@ -43,6 +50,15 @@ struct MetricsHost {
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
+        }
+
+        /// Logs the refusals since `before` (a warning: a wrong credential after a deploy, or a guesser).
+        func logRefusals(since before: AccessGate.Counts) -> AccessGate.Counts {
+            let now = gate.counts
+            guard now.totalRefused > before.totalRefused else { return now }
+            let routes = AccessGate.Route.allCases.map { "\($0.rawValue) \((now.refused[$0] ?? 0) - (before.refused[$0] ?? 0))" }
+            logger.warning("\(now.totalRefused - before.totalRefused) requests refused for their credentials in the last minute (\(routes.joined(separator: ", ")); \(now.throttled - before.throttled) throttled)")
+            return now
         }
     }
 }

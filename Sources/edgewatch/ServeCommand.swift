@@ -40,12 +40,10 @@ struct ServeCommand: AsyncParsableCommand {
         ) { logger.notice("\($0)") }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
         metricsHost.addRoutes(to: host.routes, access: access)
-        let summary = "colo \(options.lookupSettings.serverColo), CRM \(host.crmURL), lookup auth \(access.lookup)"
+        let summary = "colo \(options.lookupSettings.serverColo), CRM \(LookupHost.displayed(url: host.crmURL)), lookup auth \(access.lookup)"
         let address = options.host
         let scheme = settings.scheme
-        if !LoopbackHost.contains(address) && access.ingest.isOpen {
-            logger.warning("/ingest is open to anyone who can reach \(address): set INGEST_TOKEN so only your workers feed the metrics")
-        }
+        for warning in security.warnings(host: address, access: access) { logger.warning("\(warning)") }
         let driver = traffic
             ? callers.driver(authorization: try options.access.authorizationHeader(), tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
             : nil
@@ -59,7 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: app),
             .init(service: metricsHost.pump),
             .init(service: host.janitor),
-            .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger)),
+            .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger, gate: access.gate)),
         ]
         if let driver {
             services.append(.init(service: TrafficService(driver: driver, scheme: scheme, started: started.stream)))

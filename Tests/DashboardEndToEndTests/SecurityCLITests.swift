@@ -15,6 +15,14 @@ struct SecurityCLITests {
     static let crmKey = "crm-key-9876543210fedcba"
     static let readToken = "read-token-aaaabbbbccccdddd"
     static let ingestToken = "ingest-token-eeeeffffgggghhhh"
+    static let basic = "genesys:basic-password-0123456789"
+
+    /// A plain text file that is neither a secret nor PEM, made for the refusals below.
+    static let textFile: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-text-\(UUID().uuidString)").path
+        try? "not a secret, not PEM\n".write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }()
 
     /// Runs the binary to its end (within 30 s); returns its exit code and standard error.
     static func exit(_ arguments: [String], environment: [String: String] = [:]) async throws -> (code: Int32?, stderr: String) {
@@ -48,17 +56,17 @@ struct SecurityCLITests {
               message: "LOOKUP_BEARER_TOKEN must be 16 to"),
         .init(name: "a Basic secret without a colon", arguments: ["serve", "--port", "0"], environment: ["LOOKUP_BASIC_AUTH": "genesys-nocolon-secret"],
               message: "LOOKUP_BASIC_AUTH must be user:password"),
-        .init(name: "a variable and a file for the same secret", arguments: ["serve", "--port", "0", "--ingest-token-file", "/etc/hostname"],
+        .init(name: "a variable and a file for the same secret", arguments: ["serve", "--port", "0", "--ingest-token-file", textFile],
               environment: ["INGEST_TOKEN": ingestToken], message: "both INGEST_TOKEN and --ingest-token-file are set"),
         .init(name: "a CRM key with a newline", arguments: ["serve", "--port", "0"], environment: ["CRM_API_KEY": "crm-key\nsecond-line"],
               message: "CRM_API_KEY holds a control character"),
         .init(name: "a missing certificate", arguments: ["serve", "--port", "0", "--tls-cert", "/nonexistent.pem", "--tls-key", "/nonexistent-key.pem"],
               message: "--tls-cert: cannot read /nonexistent.pem"),
-        .init(name: "a key without a certificate", arguments: ["serve", "--port", "0", "--tls-key", "/etc/hostname"], message: "--tls-key needs --tls-cert"),
-        .init(name: "a client CA without TLS", arguments: ["serve", "--port", "0", "--tls-client-ca", "/etc/hostname"],
+        .init(name: "a key without a certificate", arguments: ["serve", "--port", "0", "--tls-key", textFile], message: "--tls-key needs --tls-cert"),
+        .init(name: "a client CA without TLS", arguments: ["serve", "--port", "0", "--tls-client-ca", textFile],
               message: "--tls-client-ca needs --tls-cert"),
-        .init(name: "a certificate that is not PEM", arguments: ["serve", "--port", "0", "--tls-cert", "/etc/hostname", "--tls-key", "/etc/hostname"],
-              message: "--tls-cert: /etc/hostname holds no PEM certificate"),
+        .init(name: "a certificate that is not PEM", arguments: ["serve", "--port", "0", "--tls-cert", textFile, "--tls-key", textFile],
+              message: "--tls-cert: \(textFile) holds no PEM certificate"),
     ]
 
     @Test("Unsafe or unusable settings exit 2 with a message naming what to set, never the secret", arguments: refusals)
@@ -96,7 +104,8 @@ struct SecurityCLITests {
     func traceLogs() async throws {
         try TmuxDashboardTests.requireTools()
         let environment: [String: String] = [
-            "LOOKUP_BEARER_TOKEN": Self.token, "CRM_API_KEY": Self.crmKey, "READ_TOKEN": Self.readToken, "INGEST_TOKEN": Self.ingestToken,
+            "LOOKUP_BEARER_TOKEN": Self.token, "LOOKUP_BASIC_AUTH": Self.basic, "CRM_API_KEY": Self.crmKey, "READ_TOKEN": Self.readToken,
+            "INGEST_TOKEN": Self.ingestToken,
         ]
         let index = 4242
         let phone = CustomerBook.phone(of: index)
@@ -119,11 +128,13 @@ struct SecurityCLITests {
                 }
                 guard let simulator, let port else { return log + ["serve did not announce its ports"] }
                 let base = "http://127.0.0.1:\(port)"
-                let auth = [("Authorization", "Bearer \(Self.token)")]
+                let bearer = [("Authorization", "Bearer \(Self.token)")]
+                let basic = [("Authorization", "Basic " + Data(Self.basic.utf8).base64EncodedString())]
                 var answers: [Int] = []
                 for fault in [#"{"down":false}"#, #"{"error":{"probability":1,"status":503},"down":false}"#, #"{"malformed":{"probability":1},"down":false}"#] {
                     _ = try await HTTPProbe.send(.PUT, simulator + "/admin/faults", body: fault)
-                    for body in [#"{"ani":"\#(phone)"}"#, #"{"email":"\#(email)"}"#, #"{"ani":"tel: \#(phone)"}"#] {
+                    for (number, body) in [#"{"ani":"\#(phone)"}"#, #"{"email":"\#(email)"}"#, #"{"ani":"tel: \#(phone)"}"#].enumerated() {
+                        let auth = number == 1 ? basic : bearer
                         answers.append(try await HTTPProbe.send(.POST, base + "/lookup/customer", headers: auth, body: body).status)
                         answers.append(try await HTTPProbe.send(.POST, base + "/lookup/customer", body: body).status)
                     }
@@ -139,7 +150,8 @@ struct SecurityCLITests {
         #expect(answers == "answers: [200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401, 200, 401]", "\(answers)")
         // Trace level really was on: the server's own trace lines are there.
         #expect(logged.contains { $0.contains(" trace ") }, "no trace lines in \(logged.count) lines")
-        let forbidden = [Self.token, Self.crmKey, Self.readToken, Self.ingestToken, String(phone.dropFirst()), email,
+        let forbidden = [Self.token, Self.crmKey, Self.readToken, Self.ingestToken, String(Self.basic.split(separator: ":")[1]),
+                         Data(Self.basic.utf8).base64EncodedString(), String(phone.dropFirst()), email,
                          Self.URLText(email), person.firstName + " " + person.lastName]
         for line in logged.dropLast() {
             for secret in forbidden { #expect(!line.contains(secret), "\(line)") }

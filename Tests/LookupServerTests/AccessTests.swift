@@ -63,6 +63,7 @@ extension LiveHTTP {
                     #expect(reply.status == 200, "\(reply.body)")
                     #expect(reply.body.contains("CUST-000042"))
                     #expect(events.first?.errorType == nil)
+                    #expect(events.first?.colo == "SIN")
                     #expect(stack.crmRequests == 1)
                 } else {
                     #expect(reply.status == 401)
@@ -72,14 +73,16 @@ extension LiveHTTP {
                     #expect(challenge.contains("Basic realm=\"edgewatch\"") == c.basic, "\(challenge)")
                     #expect(challenge.contains("Bearer realm=\"edgewatch\"") == c.bearer, "\(challenge)")
                     #expect(events.map(\.errorType) == [MetricEvent.unauthorized])
-                    #expect(events.first?.colo == "SIN")
+                    // An unauthenticated caller does not choose the colo: the server's own is used.
+                    #expect(events.first?.colo == "LHR")
+                    #expect(reply.headers["connection"] == "close")
                     #expect(stack.crmRequests == 0)
                 }
                 #expect(!reply.body.contains(Self.token) && !reply.body.contains(Self.basic.1))
             }
         }
 
-        @Test("Repeated failures from one address are throttled with 429 and Retry-After, even with the right credential, until the debt drains")
+        @Test("Repeated failures from one address get 429 with Retry-After until the debt drains; the right credential still passes")
         func throttle() async throws {
             let clock = ManualMillis()
             let gate = AccessGate(policy: .init(burst: 3, drainMillis: 2_000), now: { clock.now })
@@ -88,18 +91,25 @@ extension LiveHTTP {
                 let wrong = [("Authorization", "Bearer wrong-token-000000000")]
                 let right = [("Authorization", "Bearer \(Self.token)")]
                 for _ in 0..<3 { #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: wrong).status == 401) }
-                let throttled = try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: right)
+                let throttled = try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: wrong)
                 #expect(throttled.status == 429)
                 #expect(throttled.headers["retry-after"] == "2")
                 #expect(throttled.contentType == "application/json")
-                let events = try await stack.nextEvents(4)
-                #expect(events.allSatisfy { $0.errorType == MetricEvent.unauthorized })
-                #expect(stack.crmRequests == 0)
+                #expect(throttled.headers["www-authenticate"] == nil)
+                // Genesys shares its egress addresses: a stranger's guesses must not lock it out.
+                let genesys = try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: right)
+                #expect(genesys.status == 200)
+                #expect(genesys.body.contains("CUST-000042"))
+                let events = try await stack.nextEvents(5)
+                #expect(events.map(\.errorType) == Array(repeating: MetricEvent.unauthorized, count: 4) + [nil])
+                #expect(stack.crmRequests == 1)
+                #expect(gate.counts.refused[.lookup] == 4)
                 #expect(gate.counts.throttled == 1)
                 clock.advance(by: 1_999)
-                #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: right).status == 429)
+                #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: wrong).status == 429)
                 clock.advance(by: 1)
-                #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: right).status == 200)
+                #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: wrong).status == 401)
+                #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#, headers: wrong).status == 429)
             }
         }
 
@@ -133,6 +143,12 @@ extension LiveHTTP {
                     }
                     #expect(!reply.body.contains(ingestToken) && !reply.body.contains(readToken), "\(name) echoed a token")
                 }
+                #expect(access.gate.counts.refused == [.ingest: 2, .read: 3])
+                // Refusals are visible to Prometheus (the read token's own request passed).
+                let exposition = try await stack.request(.GET, "/metrics", headers: [("Authorization", "Bearer \(readToken)")]).body
+                #expect(exposition.contains(#"edgewatch_auth_refused_total{route="ingest"} 2"#), "\(exposition)")
+                #expect(exposition.contains(#"edgewatch_auth_refused_total{route="read"} 3"#))
+                #expect(exposition.contains("edgewatch_auth_throttle_addresses 1"))
                 // The lookup route stayed open: only its own credential closes it.
                 #expect(try await stack.lookup(#"{"ani":"+15550000042"}"#).status == 200)
             }

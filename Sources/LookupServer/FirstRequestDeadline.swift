@@ -1,0 +1,38 @@
+import NIOCore
+
+/// Closes a connection that has not delivered a whole request head within `limit` of being
+/// accepted (TLS handshake included), so a client that connects and stays silent, or sends its
+/// first head a byte at a time, cannot hold one of the server's connection slots.
+///
+/// It sits after the HTTP decoder, so its first read is a decoded head. Later requests on a
+/// kept-alive connection are not timed: Genesys pools connections and must not see them dropped
+/// (`--idle-timeout` bounds those, when set).
+final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    private let limit: TimeAmount
+    private var timer: Scheduled<Void>?
+
+    init(limit: TimeAmount) {
+        self.limit = limit
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: limit) { bound.value.close(promise: nil) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancel()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        cancel()
+        context.fireChannelRead(data)
+    }
+
+    private func cancel() {
+        timer?.cancel()
+        timer = nil
+    }
+}
