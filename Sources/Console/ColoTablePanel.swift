@@ -1,6 +1,6 @@
 import MetricsEngine
 
-/// One row per colo plus ALL: req/s, p50, p95, hit %, CRM err %, CPU p95, state.
+/// One row per colo plus ALL: req/s, p50, p95, hit %, stale %, CRM err %, CPU p95, state.
 enum ColoTablePanel {
     struct Column {
         var title: String
@@ -11,9 +11,13 @@ enum ColoTablePanel {
     static let columns = [
         Column(title: "COLO", width: 7, sort: .colo), Column(title: "REQ/S", width: 7, sort: .rate),
         Column(title: "P50 ms", width: 9, sort: .p50), Column(title: "P95 ms", width: 9, sort: .p95),
-        Column(title: "HIT %", width: 8, sort: .hit), Column(title: "CRM ERR %", width: 10, sort: .crm),
+        Column(title: "HIT %", width: 8, sort: .hit), Column(title: "STALE %", width: 8, sort: .stale),
+        Column(title: "CRM ERR %", width: 10, sort: .crm),
         Column(title: "CPU ms", width: 8, sort: .cpu), Column(title: "STATE", width: 8, sort: .state),
     ]
+
+    /// Columns the table takes.
+    static var width: Int { columns.reduce(0) { $0 + $1.width } }
 
     /// Draws at row `top`; returns the next free row. `maxRows` bounds the colo rows shown.
     @discardableResult
@@ -55,6 +59,8 @@ enum ColoTablePanel {
             FigureText.cell(f.p50LatencyMs, state: row.state(.p50Latency)),
             FigureText.cell(f.p95LatencyMs, state: row.state(.p95Latency)),
             FigureText.cell(f.cacheHitRate, state: row.state(.cacheHitRate)),
+            // Stale answers have no threshold: a share that grows is the CRM failing behind the cache.
+            FigureText.cell(f.staleRate, state: nil),
             FigureText.cell(f.crmErrorRate, state: row.state(.crmErrorRate)),
             FigureText.cell(f.cpuP95Ms, state: row.state(.cpuTime), digits: 2),
         ]

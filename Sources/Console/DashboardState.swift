@@ -33,7 +33,7 @@ public enum Mode: Sendable, Equatable {
 }
 
 public enum SortColumn: String, CaseIterable, Sendable {
-    case colo, rate = "req/s", p50, p95, hit = "hit%", crm = "crm%", cpu, state
+    case colo, rate = "req/s", p50, p95, hit = "hit%", stale = "stale%", crm = "crm%", cpu, state
 }
 
 /// Cache hits on a colo's own writes versus replicas from other colos, and misses that found a
@@ -256,6 +256,7 @@ public struct DashboardState: Sendable {
             case .p50: return -(f.p50LatencyMs.value ?? 0)
             case .p95: return -(f.p95LatencyMs.value ?? 0)
             case .hit: return f.cacheHitRate.value ?? 101
+            case .stale: return -(f.staleRate.value ?? 0)
             case .crm: return -(f.crmErrorRate.value ?? 0)
             case .cpu: return -(f.cpuP95Ms.value ?? 0)
             case .state: return -Double(row.worst == .alert ? 2 : row.worst == .warn ? 1 : 0)

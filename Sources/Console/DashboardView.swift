@@ -10,12 +10,12 @@ public enum DashboardView {
             return buffer
         }
         HeaderPanel.render(state, into: &buffer)
-        let thresholdsHeight = 6, historyHeight = 3, minimumLog = 3
-        if width >= 124 {
+        let thresholdsHeight = 7, historyHeight = 3, minimumLog = 3
+        if width >= 132 {
             // Side by side: thresholds and history to the right of the colo table.
             let tableRows = max(3, min(state.rows.count, height - 4 - minimumLog))
             let afterTable = ColoTablePanel.render(state, into: &buffer, top: 2, maxRows: tableRows)
-            let x = 68
+            let x = ColoTablePanel.width + 2
             ThresholdsPanel.render(state, into: &buffer, x: x, top: 2, width: width - x)
             SparklinePanel.render(state, into: &buffer, x: x, top: 2 + thresholdsHeight + 1, width: width - x)
             let below = max(afterTable, 2 + thresholdsHeight + 1 + historyHeight)

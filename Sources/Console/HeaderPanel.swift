@@ -22,6 +22,14 @@ enum HeaderPanel {
         if let dropped = state.snapshot?.events.droppedQueueFull, dropped > 0 { parts.append("\(dropped) ev dropped") }
         // Refused credentials next, in red: after a deploy or during a brute force they matter at once.
         var lead = " "
+        // The CRM breaker first when it is not closed: callers are then answered without the CRM.
+        if let breaker = state.snapshot?.breaker, breaker.state != .closed {
+            let text = breaker.state == .open ? "CRM BREAKER OPEN" : "CRM BREAKER HALF-OPEN"
+            let seconds = max(0, (state.now - breaker.since) / 1000)
+            x = buffer.write(" " + text + " \(seconds)s", x: x, y: 0,
+                             style: Style(color: breaker.state == .open ? .red : .yellow, bold: true, reverse: true))
+            lead = narrow ? " · " : " │ "
+        }
         if let refused = state.snapshot?.all.figures.tally.unauthorized, refused > 0 {
             x = buffer.write(" " + (narrow ? "\(refused) unauth" : "\(refused) unauthorized"), x: x, y: 0,
                              style: Style(color: .red, bold: true, reverse: true))

@@ -25,6 +25,17 @@ enum ThresholdsPanel {
                 buffer.write(" \(FigureText.number(all, digits: 1))% of all lookups", x: column, y: y, style: .muted, limit: width - (column - x))
             }
         }
+        // What callers felt: the share answered with their real customer (or a genuine
+        // not-found), stale copies included. It falls only when the CRM fails with nothing cached.
+        let y = top + 1 + AlertMetric.allCases.count
+        let answered = row.figures.answeredRate
+        var column = buffer.write(pad("right customer", 17), x: x, y: y, limit: width)
+        column = buffer.write(pad("", 19), x: column, y: y, limit: width - (column - x))
+        let value = FigureText.cell(answered, state: nil, digits: 1)
+        column = buffer.write(pad(value.0, 9), x: column, y: y, style: value.1 == .muted ? .muted : .plain, limit: width - (column - x))
+        if let stale = row.figures.staleRate.value, stale > 0 {
+            buffer.write("\(FigureText.number(stale, digits: 1))% from stale copies", x: column, y: y, style: .muted, limit: width - (column - x))
+        }
     }
 
     static func shortTitle(_ metric: AlertMetric) -> String {

@@ -38,6 +38,14 @@ public enum CRMFailure: String, Error, Sendable, CaseIterable {
     case auth = "crm_auth"
     case rateLimited = "crm_rate_limited"
     case badResponse = "crm_bad_response"
+    /// Not called: the circuit breaker is open (or its one probe is already out).
+    case circuitOpen = "crm_circuit_open"
+    /// Not called: `--crm-concurrency` calls are already in flight.
+    case overloaded = "crm_overloaded"
+
+    /// True for the failures the CRM itself gave (the breaker counts these), false for calls
+    /// edgewatch never made.
+    public var cameFromCRM: Bool { self != .circuitOpen && self != .overloaded }
 }
 
 /// What one CRM call came to. Only `.found` and `.notFound` may be cached.

@@ -27,16 +27,16 @@ public final class ColoCaches: Sendable {
 
     /// Stores a profile looked up in `colo`: at once there, and after a replication delay in every
     /// other colo that has a cache.
-    public func store(_ profile: CustomerProfile, for key: String, colo: Colo, now: Int64, ttlMillis: Int64) {
+    public func store(_ profile: CustomerProfile, for key: String, colo: Colo, now: Int64, ttlMillis: Int64, staleMillis: Int64 = 0) {
         let origin = cache(for: colo)
-        origin.store(profile, for: key, now: now, ttlMillis: ttlMillis)
+        origin.store(profile, for: key, now: now, ttlMillis: ttlMillis, staleMillis: staleMillis)
         guard replicationDelayMillis > 0 else { return }
         for other in colos {
             let target = cache(for: other)
             guard target !== origin else { continue }
             let delay = delays.withLock { Int64.random(in: 0...replicationDelayMillis, using: &$0) }
-            target.storeReplica(CacheEntry(profile: profile, origin: origin.colo, visibleAt: now + delay),
-                                for: key, expiresAt: now + ttlMillis, now: now)
+            let replica = CacheEntry(profile: profile, origin: origin.colo, visibleAt: now + delay, freshUntil: now + ttlMillis)
+            target.storeReplica(replica, for: key, expiresAt: ResponseCache.expiry(of: replica, staleMillis: staleMillis), now: now)
         }
     }
 

@@ -1,41 +1,5 @@
 import Foundation
-/// The CRM as the lookup sees it: one call per cache miss.
-public protocol CustomerDirectory: Sendable {
-    func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome
-}
-
-/// The clocks a lookup reads, injected so tests control time.
-public protocol LookupClocks: Sendable {
-    /// Monotonic time in nanoseconds, for latency and cache expiry.
-    func monotonicNanos() -> UInt64
-    /// Wall-clock time in milliseconds since the Unix epoch, for event timestamps.
-    func epochMillis() -> Int64
-    /// CPU time consumed so far by the calling thread, in nanoseconds.
-    func threadCPUNanos() -> UInt64
-}
-
-extension LookupClocks {
-    /// Monotonic time in whole milliseconds: the cache's time.
-    public var monotonicMillis: Int64 { Int64(monotonicNanos() / 1_000_000) }
-}
-
-/// Settings of the lookup itself (the HTTP side has its own).
-public struct LookupSettings: Sendable {
-    public var serverColo: Colo
-    public var foundTTLSeconds: Int64
-    public var notFoundTTLSeconds: Int64
-    public var queues: TierQueueMap
-
-    public init(
-        serverColo: Colo = Colo("DEV")!, foundTTLSeconds: Int64 = 300, notFoundTTLSeconds: Int64 = 60,
-        queues: TierQueueMap = TierQueueMap()
-    ) {
-        self.serverColo = serverColo
-        self.foundTTLSeconds = foundTTLSeconds
-        self.notFoundTTLSeconds = notFoundTTLSeconds
-        self.queues = queues
-    }
-}
+import Synchronization
 
 /// The answer to one `/lookup/customer` request, and the event it emitted.
 public struct LookupReply: Sendable, Equatable {
@@ -44,14 +8,21 @@ public struct LookupReply: Sendable, Equatable {
     public var event: MetricEvent
 }
 
-/// The customer-lookup middleware: key normalisation, per-colo cache, CRM call, response and
-/// metric event. It does no I/O of its own: the CRM, the clocks and the event sink are injected.
+/// The customer-lookup middleware: key normalisation, per-colo cache with stale copies, the
+/// guarded CRM call, response and metric event. It does no I/O of its own: the CRM, the clocks
+/// and the event sink are injected.
+///
+/// With a fresh entry the answer is immediate. With a stale copy (a found customer past its
+/// TTL) it is immediate too within the stale-while-revalidate window, with one refresh behind
+/// it; past that window the CRM gets `staleAfterMillis` before the caller gets the copy
+/// (stale-if-error with a soft deadline). With nothing cached the caller waits for the CRM,
+/// whose own deadline bounds the wait. A breaker that is open, or a full bulkhead, answers at
+/// once: the stale copy if there is one, else the fail-open shape.
 public struct CustomerLookup: Sendable {
     public let settings: LookupSettings
     public let caches: ColoCaches
-    /// Misses for the same key in the same colo share one CRM call.
-    public let inFlight = InFlightLookups()
-    private let crm: any CustomerDirectory
+    /// CRM calls: coalescing per key and colo, the bulkhead and the circuit breaker.
+    public let calls: CRMCalls
     private let clocks: any LookupClocks
     private let sink: any MetricSink
     private let notFound: CustomerProfile
@@ -62,7 +33,7 @@ public struct CustomerLookup: Sendable {
     ) {
         self.settings = settings
         self.caches = caches
-        self.crm = crm
+        self.calls = CRMCalls(crm: crm, clocks: clocks, maximumConcurrent: settings.crmConcurrency, breaker: settings.breaker)
         self.clocks = clocks
         self.sink = sink
         self.notFound = .notFound(queues: settings.queues)
@@ -90,36 +61,67 @@ public struct CustomerLookup: Sendable {
             )
         }
         let cacheKey = key.cacheKey
-        if let cached = caches.cache(for: colo).profile(for: cacheKey, now: timer.nowMillis) {
-            return finish(profile: cached, colo: colo, timer: &timer, cacheHit: true)
+        switch caches.cache(for: colo).read(cacheKey, now: timer.nowMillis) {
+        case .hit(let profile), .replicatedHit(let profile):
+            return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
+        case .stale(let copy, let millis) where millis < settings.staleWhileRevalidateMillis:
+            // Stale-while-revalidate: answer now; one refresh (joined with any in flight) behind it.
+            _ = admit(key, cacheKey: cacheKey, colo: colo)
+            return finish(stale: copy, colo: colo, timer: &timer, failure: nil)
+        case .stale(let copy, _):
+            return await staleIfError(copy, key: key, cacheKey: cacheKey, colo: colo, timer: &timer)
+        case .miss, .awaitingReplication:
+            switch admit(key, cacheKey: cacheKey, colo: colo) {
+            case .rejected(let failure):
+                return finish(failure: failure, colo: colo, timer: &timer)
+            case .call(let call):
+                timer.pauseCPU()
+                let outcome = await call.value
+                timer.resumeCPU()
+                return finish(outcome: outcome, colo: colo, timer: &timer)
+            }
         }
+    }
 
-        timer.pauseCPU()
-        let crm = self.crm
-        let (outcome, madeCall) = await inFlight.outcome(for: colo.code + "|" + cacheKey) { await crm.lookUp(key, from: colo) }
-        timer.resumeCPU()
+    /// Past the revalidation window: the CRM gets until the soft deadline, then the caller gets
+    /// the copy, with the failure that made it stale. The call runs on to its own deadline.
+    private func staleIfError(
+        _ copy: CustomerProfile, key: LookupKey, cacheKey: String, colo: Colo, timer: inout RequestTimer
+    ) async -> LookupReply {
+        switch admit(key, cacheKey: cacheKey, colo: colo) {
+        case .rejected(let failure):
+            return finish(stale: copy, colo: colo, timer: &timer, failure: failure)
+        case .call(let call):
+            timer.pauseCPU()
+            let deadline = timer.started + UInt64(max(0, settings.staleAfterMillis)) * 1_000_000
+            let outcome = await FirstOf.value(of: call, orNilAt: deadline, clocks: clocks)
+            timer.resumeCPU()
+            switch outcome {
+            case .some(.failed(let failure)): return finish(stale: copy, colo: colo, timer: &timer, failure: failure)
+            case .some(let answer): return finish(outcome: answer, colo: colo, timer: &timer)
+            case nil: return finish(stale: copy, colo: colo, timer: &timer, failure: .timeout)
+            }
+        }
+    }
 
-        switch outcome {
-        case .found(let record):
-            let profile = CustomerProfile.found(record, queues: settings.queues)
-            let reply = finish(profile: profile, colo: colo, timer: &timer, cacheHit: false)
-            // Requests that joined another's call leave the write (and its replication) to it.
-            if madeCall {
-                caches.store(profile, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.foundTTLSeconds * 1000)
+    /// A call for this key and colo, which caches what the CRM answers when it ends.
+    private func admit(_ key: LookupKey, cacheKey: String, colo: Colo) -> CRMCalls.Admission {
+        let caches = self.caches
+        let clocks = self.clocks
+        let settings = self.settings
+        let notFound = self.notFound
+        return calls.admit(colo.code + "|" + cacheKey, key: key, colo: colo) { outcome in
+            let now = clocks.monotonicMillis
+            switch outcome {
+            case .found(let record):
+                caches.store(.found(record, queues: settings.queues), for: cacheKey, colo: colo, now: now,
+                             ttlMillis: settings.foundTTLSeconds * 1000, staleMillis: settings.staleIfErrorMillis)
+            case .notFound:
+                caches.store(notFound, for: cacheKey, colo: colo, now: now, ttlMillis: settings.notFoundTTLSeconds * 1000)
+            case .failed:
+                // Never cache an outage.
+                break
             }
-            return reply
-        case .notFound:
-            let reply = finish(profile: notFound, colo: colo, timer: &timer, cacheHit: false)
-            if madeCall {
-                caches.store(notFound, for: cacheKey, colo: colo, now: timer.nowMillis, ttlMillis: settings.notFoundTTLSeconds * 1000)
-            }
-            return reply
-        case .failed(let failure):
-            // Fail open with the not-found shape, and never cache an outage.
-            return finish(
-                profile: notFound, colo: colo, timer: &timer, cacheHit: false,
-                errorType: failure.rawValue, eventError: failure.rawValue
-            )
         }
     }
 
@@ -137,6 +139,29 @@ public struct CustomerLookup: Sendable {
                     cacheHit: false, found: false, eventError: MetricEvent.unauthorized)
     }
 
+    private func finish(outcome: CRMOutcome, colo: Colo, timer: inout RequestTimer) -> LookupReply {
+        switch outcome {
+        case .found(let record):
+            return finish(profile: .found(record, queues: settings.queues), colo: colo, timer: &timer, cacheHit: false)
+        case .notFound:
+            return finish(profile: notFound, colo: colo, timer: &timer, cacheHit: false)
+        case .failed(let failure):
+            return finish(failure: failure, colo: colo, timer: &timer)
+        }
+    }
+
+    /// Fail open with the not-found shape and the failure's `errorType`.
+    private func finish(failure: CRMFailure, colo: Colo, timer: inout RequestTimer) -> LookupReply {
+        finish(profile: notFound, colo: colo, timer: &timer, cacheHit: false, errorType: failure.rawValue, eventError: failure.rawValue)
+    }
+
+    /// A stale copy: the customer's fields, `cacheHit` and `stale` true, and the failure that
+    /// made it stale (none for a revalidation).
+    private func finish(stale copy: CustomerProfile, colo: Colo, timer: inout RequestTimer, failure: CRMFailure?) -> LookupReply {
+        finish(profile: copy, colo: colo, timer: &timer, cacheHit: true, stale: true,
+               errorType: failure?.rawValue ?? "", eventError: failure?.rawValue)
+    }
+
     private func finish(refusal: BadRequest, colo: Colo, timer: inout RequestTimer) -> LookupReply {
         let body = JSONText.errorObject(refusal.message)
         return emit(status: refusal.status, body: body, colo: colo, timer: &timer, cacheHit: false,
@@ -144,59 +169,69 @@ public struct CustomerLookup: Sendable {
     }
 
     private func finish(
-        profile: CustomerProfile, colo: Colo, timer: inout RequestTimer, cacheHit: Bool,
+        profile: CustomerProfile, colo: Colo, timer: inout RequestTimer, cacheHit: Bool, stale: Bool = false,
         errorType: String = "", eventError: String? = nil, error: String? = nil
     ) -> LookupReply {
         var body = "{" + profile.renderedFields
         body += ",\"latencyMs\":" + JSONText.milliseconds(timer.elapsedMillis)
         body += cacheHit ? ",\"cacheHit\":true" : ",\"cacheHit\":false"
+        body += stale ? ",\"stale\":true" : ",\"stale\":false"
         body += ",\"errorType\":" + JSONText.quoted(errorType)
         if let error { body += ",\"error\":" + JSONText.quoted(error) }
         body += "}"
         return emit(status: 200, body: body, colo: colo, timer: &timer, cacheHit: cacheHit,
-                    found: profile.contactFound, eventError: eventError)
+                    found: profile.contactFound, eventError: eventError, stale: stale)
     }
 
     private func emit(
         status: Int, body: String, colo: Colo, timer: inout RequestTimer,
-        cacheHit: Bool, found: Bool, eventError: String?
+        cacheHit: Bool, found: Bool, eventError: String?, stale: Bool = false
     ) -> LookupReply {
         timer.pauseCPU()
         let event = MetricEvent(
             timestamp: clocks.epochMillis(), colo: colo.code, latencyMs: timer.elapsedMillis,
-            cacheHit: cacheHit, customerFound: found, errorType: eventError, cpuMs: timer.cpuMillis
+            cacheHit: cacheHit, customerFound: found, errorType: eventError, cpuMs: timer.cpuMillis, stale: stale ? true : nil
         )
         sink.emit(event)
         return LookupReply(status: status, body: body, event: event)
     }
 }
 
-/// Wall time since the request started, and CPU time spent on it outside awaits.
-struct RequestTimer {
-    let clocks: any LookupClocks
-    let started: UInt64
-    private var cpuSpent: UInt64 = 0
-    private var cpuSegmentStart: UInt64?
+/// Waits for a task's value or a deadline, whichever comes first, without waiting for the other.
+/// (A task group would wait for the child awaiting the value, which cannot be cancelled.)
+enum FirstOf {
+    static func value<T: Sendable>(of task: Task<T, Never>, orNilAt deadline: UInt64, clocks: any LookupClocks) async -> T? {
+        let once = Once<T?>()
+        return await withCheckedContinuation { continuation in
+            once.set(continuation)
+            let timer = Task {
+                await clocks.sleep(untilNanos: deadline)
+                once.resume(with: nil)
+            }
+            Task {
+                let value = await task.value
+                once.resume(with: value)
+                timer.cancel()
+            }
+        }
+    }
+}
 
-    init(clocks: any LookupClocks) {
-        self.clocks = clocks
-        started = clocks.monotonicNanos()
-        cpuSegmentStart = clocks.threadCPUNanos()
+/// Resumes a continuation once, whichever of several racers arrives first.
+final class Once<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, Never>?, done: Bool)>((nil, false))
+
+    func set(_ continuation: CheckedContinuation<T, Never>) {
+        state.withLock { $0.continuation = continuation }
     }
 
-    var elapsedMillis: Double { Double(clocks.monotonicNanos() &- started) / 1_000_000 }
-    var nowMillis: Int64 { clocks.monotonicMillis }
-    var cpuMillis: Double { Double(cpuSpent) / 1_000_000 }
-
-    /// Ends a CPU segment: call before an await, since the task may resume on another thread.
-    mutating func pauseCPU() {
-        guard let start = cpuSegmentStart else { return }
-        let now = clocks.threadCPUNanos()
-        if now > start { cpuSpent += now - start }
-        cpuSegmentStart = nil
-    }
-
-    mutating func resumeCPU() {
-        cpuSegmentStart = clocks.threadCPUNanos()
+    func resume(with value: T) {
+        let continuation = state.withLock { state -> CheckedContinuation<T, Never>? in
+            guard !state.done else { return nil }
+            state.done = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(returning: value)
     }
 }

@@ -49,9 +49,15 @@ public struct LRUCache<Key: Hashable, Value> {
         return nodes[slot].value
     }
 
+    /// How many of the least recently used entries a full cache looks through for one that
+    /// `evictFirst` prefers to lose, before it evicts the oldest.
+    static var preferredEvictionWindow: Int { 16 }
+
     /// Stores `value` until `expiresAt`. Returns true when an older entry was evicted for room.
+    /// When full, the first of the ``preferredEvictionWindow`` oldest entries for which
+    /// `evictFirst` is true goes (for example a stale copy), else the oldest.
     @discardableResult
-    public mutating func set(_ value: Value, forKey key: Key, expiresAt: Int64) -> Bool {
+    public mutating func set(_ value: Value, forKey key: Key, expiresAt: Int64, evictFirst: ((Value) -> Bool)? = nil) -> Bool {
         if let slot = index[key] {
             nodes[slot].value = value
             nodes[slot].expiresAt = expiresAt
@@ -60,7 +66,7 @@ public struct LRUCache<Key: Hashable, Value> {
         }
         var evicted = false
         if index.count >= capacity {
-            remove(slot: oldest)
+            remove(slot: victim(preferring: evictFirst))
             evicted = true
         }
         let node = Node(key: key, value: value, expiresAt: expiresAt)
@@ -146,6 +152,19 @@ public struct LRUCache<Key: Hashable, Value> {
             slot = nodes[slot].older
         }
         return keys
+    }
+
+    /// The oldest entry `preferred` accepts among the oldest few, else the oldest.
+    private func victim(preferring preferred: ((Value) -> Bool)?) -> Int {
+        guard let preferred else { return oldest }
+        var slot = oldest
+        var looked = 0
+        while slot >= 0, looked < Self.preferredEvictionWindow {
+            if preferred(nodes[slot].value) { return slot }
+            slot = nodes[slot].newer
+            looked += 1
+        }
+        return oldest
     }
 
     private mutating func remove(slot: Int) {

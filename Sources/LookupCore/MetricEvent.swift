@@ -19,12 +19,16 @@ public struct MetricEvent: Codable, Sendable, Equatable {
     public var customerFound: Bool
     public var errorType: String?
     public var cpuMs: Double?
+    /// True when the answer was a stale copy of a found customer (an extension of the seed's
+    /// payload: absent means false, and events without it parse).
+    public var stale: Bool?
 
     public init(
         timestamp: Int64, service: String = MetricEvent.serviceName, colo: String,
         latencyMs: Double, cacheHit: Bool, customerFound: Bool,
-        errorType: String? = nil, cpuMs: Double? = nil
+        errorType: String? = nil, cpuMs: Double? = nil, stale: Bool? = nil
     ) {
+        self.stale = stale
         self.timestamp = timestamp
         self.service = service
         self.colo = colo
@@ -37,6 +41,9 @@ public struct MetricEvent: Codable, Sendable, Equatable {
 
     /// True when the lookup failed because of the CRM (an `errorType` starting `crm_`).
     public var isCRMError: Bool { errorType?.hasPrefix("crm_") ?? false }
+
+    /// True when the answer was a stale copy.
+    public var isStale: Bool { stale == true }
 
     /// True for a request refused before the lookup began (bad request or no credential).
     public var isRefused: Bool { errorType == Self.badRequest || errorType == Self.unauthorized }

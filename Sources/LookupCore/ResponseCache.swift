@@ -1,11 +1,14 @@
 import Synchronization
 
-/// What a colo's cache holds for a key: the profile, the colo that wrote it, and when this colo
-/// can first see it (later than the write for a replica, as with Workers KV).
+/// What a colo's cache holds for a key: the profile, the colo that wrote it, when this colo can
+/// first see it (later than the write for a replica, as with Workers KV), and until when it is
+/// fresh. Past `freshUntil` the entry is a stale copy until the LRU's own expiry (only found
+/// customers get one; see ``ResponseCache/store(_:for:now:ttlMillis:staleMillis:)``).
 public struct CacheEntry: Sendable, Equatable {
     public var profile: CustomerProfile
     public var origin: Colo
     public var visibleAt: Int64
+    public var freshUntil: Int64
 }
 
 /// The answer to a cache read.
@@ -17,11 +20,14 @@ public enum CacheRead: Sendable, Equatable {
     case replicatedHit(CustomerProfile)
     /// Another colo has written it, but the copy has not reached this colo yet.
     case awaitingReplication
+    /// A found customer past its TTL, `millis` ago, kept to serve while the CRM is slow or sick.
+    case stale(CustomerProfile, millis: Int64)
 
+    /// The profile of a fresh hit (a stale copy is not one: callers decide about those).
     public var profile: CustomerProfile? {
         switch self {
         case .hit(let profile), .replicatedHit(let profile): profile
-        case .miss, .awaitingReplication: nil
+        case .miss, .awaitingReplication, .stale: nil
         }
     }
 }
@@ -54,6 +60,8 @@ public final class ResponseCache: Sendable {
         public var misses = 0
         /// Misses where another colo had the answer but replication had not arrived.
         public var awaitingReplication = 0
+        /// Reads that found only a stale copy.
+        public var staleReads = 0
         public var writes = 0
         /// Live entries pushed out for room (LRU).
         public var evictions = 0
@@ -65,6 +73,7 @@ public final class ResponseCache: Sendable {
             replicatedHits += other.replicatedHits
             misses += other.misses
             awaitingReplication += other.awaitingReplication
+            staleReads += other.staleReads
             writes += other.writes
             evictions += other.evictions
             expired += other.expired
@@ -104,6 +113,10 @@ public final class ResponseCache: Sendable {
                 shard.counters.awaitingReplication += 1
                 return .awaitingReplication
             }
+            if now >= entry.freshUntil {
+                shard.counters.staleReads += 1
+                return .stale(entry.profile, millis: now - entry.freshUntil)
+            }
             if entry.origin == colo {
                 shard.counters.hits += 1
                 return .hit(entry.profile)
@@ -120,20 +133,28 @@ public final class ResponseCache: Sendable {
 
     /// Stores a profile this colo looked up, for `ttlMillis`. The write is an O(1) in-memory update
     /// under one shard's lock, made after the response is rendered; it never does I/O.
-    public func store(_ profile: CustomerProfile, for key: String, now: Int64, ttlMillis: Int64) {
-        write(CacheEntry(profile: profile, origin: colo, visibleAt: now), for: key, expiresAt: now + ttlMillis, replacing: true)
+    /// Stores `profile` as this colo's own write, fresh for `ttlMillis`. A found customer then
+    /// stays as a stale copy for `staleMillis` more; a not-found never does.
+    public func store(_ profile: CustomerProfile, for key: String, now: Int64, ttlMillis: Int64, staleMillis: Int64 = 0) {
+        let entry = CacheEntry(profile: profile, origin: colo, visibleAt: now, freshUntil: now + ttlMillis)
+        write(entry, for: key, expiresAt: Self.expiry(of: entry, staleMillis: staleMillis), replacing: true)
     }
 
-    /// Stores a copy written by another colo, visible here from `visibleAt`. A copy never hides
-    /// an entry this colo can already see (readers keep the old value until the new one lands).
+    /// When an entry leaves the cache: at the end of its TTL, or of its stale grace if found.
+    static func expiry(of entry: CacheEntry, staleMillis: Int64) -> Int64 {
+        entry.freshUntil + (entry.profile.contactFound ? max(0, staleMillis) : 0)
+    }
+
     func storeReplica(_ entry: CacheEntry, for key: String, expiresAt: Int64, now: Int64) {
         write(entry, for: key, expiresAt: expiresAt, replacing: false, now: now)
     }
 
-    private func write(_ entry: CacheEntry, for key: String, expiresAt: Int64, replacing: Bool, now: Int64 = 0) {
+    private func write(_ entry: CacheEntry, for key: String, expiresAt: Int64, replacing: Bool, now: Int64? = nil) {
+        let now = now ?? entry.visibleAt
         shard(for: key).state.withLock { shard in
-            if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now { return }
-            let evicted = shard.entries.set(entry, forKey: key, expiresAt: expiresAt)
+            if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now, current.freshUntil > now { return }
+            // At capacity, a stale copy near the old end goes before a fresh entry.
+            let evicted = shard.entries.set(entry, forKey: key, expiresAt: expiresAt) { $0.freshUntil <= now }
             shard.counters.writes += 1
             if evicted { shard.counters.evictions += 1 }
         }

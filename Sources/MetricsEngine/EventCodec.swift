@@ -86,6 +86,7 @@ public struct EventCodec: Sendable {
         line += ",\"cacheHit\":\(event.cacheHit),\"customerFound\":\(event.customerFound)"
         line += ",\"errorType\":" + (event.errorType.map(JSONText.quoted) ?? "null")
         if let cpu = event.cpuMs { line += ",\"cpuMs\":\(JSONText.milliseconds(cpu))" }
+        if event.stale == true { line += ",\"stale\":true" }
         return line + "}"
     }
 }

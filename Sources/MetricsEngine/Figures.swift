@@ -26,8 +26,13 @@ public struct ColoFigures: Sendable, Equatable, Codable {
     public var p50LatencyMs: Figure
     public var p95LatencyMs: Figure
     public var p99LatencyMs: Figure
-    /// Cache hits / lookups that reached the cache, %.
+    /// Fresh cache hits / lookups that reached the cache, %.
     public var cacheHitRate: Figure
+    /// Stale answers / lookups that reached the cache, %.
+    public var staleRate: Figure
+    /// Lookups answered with the right customer (or a genuine not-found): all but the fail-open
+    /// answers to CRM failures, %. During an outage this is what callers felt.
+    public var answeredRate: Figure
     /// Customers found / lookups that reached the cache, %.
     public var foundRate: Figure
     /// Lookups with a `crm_*` errorType / lookups that needed the CRM (cache misses), %.
@@ -55,6 +60,8 @@ extension ColoFigures {
             p95LatencyMs: percentile(latency, 95),
             p99LatencyMs: percentile(latency, 99),
             cacheHitRate: .percent(tally.cacheHits, of: tally.lookups, minimum: minimum),
+            staleRate: .percent(tally.stale, of: tally.lookups, minimum: minimum),
+            answeredRate: .percent(tally.lookups - tally.failedOpen, of: tally.lookups, minimum: minimum),
             foundRate: .percent(tally.found, of: tally.lookups, minimum: minimum),
             crmErrorRate: .percent(tally.crmErrors, of: tally.crmCalls, minimum: minimum),
             crmErrorRateOfAll: .percent(tally.crmErrors, of: tally.lookups, minimum: minimum),

@@ -8,13 +8,16 @@ public final class LiveMonitor: Sendable {
     private let latest: Mutex<MetricsSnapshot?> = Mutex(nil)
     private let queueDrops: @Sendable () -> Int
     private let queueRefusals: @Sendable () -> Int
+    private let breaker: @Sendable () -> CRMCalls.BreakerStatus?
     public let now: @Sendable () -> Int64
 
     public init(
         monitor: MetricsMonitor, now: @escaping @Sendable () -> Int64,
-        queueDrops: @escaping @Sendable () -> Int = { 0 }, queueRefusals: @escaping @Sendable () -> Int = { 0 }
+        queueDrops: @escaping @Sendable () -> Int = { 0 }, queueRefusals: @escaping @Sendable () -> Int = { 0 },
+        breaker: @escaping @Sendable () -> CRMCalls.BreakerStatus? = { nil }
     ) {
         self.queueRefusals = queueRefusals
+        self.breaker = breaker
         self.monitor = Mutex(monitor)
         self.now = now
         self.queueDrops = queueDrops
@@ -39,6 +42,7 @@ public final class LiveMonitor: Sendable {
         var snapshot = monitor.withLock { $0.tick(nowMillis: time) }
         snapshot.events.droppedQueueFull = queueDrops()
         snapshot.events.refusedQueueFull = queueRefusals()
+        snapshot.breaker = breaker()
         latest.withLock { $0 = snapshot }
         return snapshot
     }

@@ -53,7 +53,7 @@ public struct MetricsMonitor: Sendable {
         if transitions.count > transitionLogSize { transitions.removeLast(transitions.count - transitionLogSize) }
         transitionCount += new.count
         return MetricsSnapshot(
-            generatedAt: nowMillis, windowSeconds: window.windowSeconds,
+            generatedAt: nowMillis, breaker: nil, windowSeconds: window.windowSeconds,
             coveredSeconds: window.coveredSeconds(nowMillis: nowMillis), minimumSamples: window.minimumSamples,
             colos: rows.dropLast(), all: rows.last!,
             events: .init(recorded: window.recorded, droppedTooOld: window.droppedTooOld,
@@ -96,6 +96,8 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     }
 
     public var generatedAt: Int64
+    /// The CRM circuit breaker, when this process runs the lookup (nil for `watch` and replays).
+    public var breaker: CRMCalls.BreakerStatus?
     public var windowSeconds: Int
     public var coveredSeconds: Int
     public var minimumSamples: Int

@@ -18,7 +18,13 @@ public struct Tally: Sendable, Equatable, Codable {
     public var requests = 0
     /// Events that reached the cache (a key was found in the request).
     public var lookups = 0
+    /// Fresh cache hits (stale copies are counted apart, so an outage they hide stays visible).
     public var cacheHits = 0
+    /// Answers from a stale copy of a found customer.
+    public var stale = 0
+    /// Lookups whose caller got no customer because the CRM failed and no stale copy was at hand
+    /// (the fail-open answers); the rest got the right answer.
+    public var failedOpen = 0
     public var found = 0
     /// Lookups that needed the CRM (cache misses).
     public var crmCalls = 0
@@ -36,15 +42,27 @@ public struct Tally: Sendable, Equatable, Codable {
         if event.errorType == MetricEvent.unauthorized { unauthorized += 1 }
         guard event.errorType != MetricEvent.noLookupKey, !event.isRefused else { return }
         lookups += 1
-        if event.cacheHit { cacheHits += 1 } else { crmCalls += 1 }
+        if event.isStale {
+            stale += 1
+            crmCalls += 1
+        } else if event.cacheHit {
+            cacheHits += 1
+        } else {
+            crmCalls += 1
+        }
         if event.customerFound { found += 1 }
-        if event.isCRMError { crmErrors += 1 }
+        if event.isCRMError {
+            crmErrors += 1
+            if !event.isStale { failedOpen += 1 }
+        }
     }
 
     mutating func add(_ other: Tally) {
         requests += other.requests
         lookups += other.lookups
         cacheHits += other.cacheHits
+        stale += other.stale
+        failedOpen += other.failedOpen
         found += other.found
         crmCalls += other.crmCalls
         crmErrors += other.crmErrors

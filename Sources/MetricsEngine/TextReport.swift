@@ -8,13 +8,14 @@ public enum TextReport {
             "window \(snapshot.windowSeconds)s (\(snapshot.coveredSeconds)s covered), figures marked * have fewer than \(snapshot.minimumSamples) samples",
             "",
         ]
-        let header = ["colo", "req/s", "p50 ms", "p95 ms", "p99 ms", "hit %", "found %", "CRM err %", "of all %", "CPU p50", "CPU p95", "n", "state"]
+        let header = ["colo", "req/s", "p50 ms", "p95 ms", "p99 ms", "hit %", "stale %", "found %", "right %", "CRM err %", "of all %", "CPU p50", "CPU p95", "n", "state"]
         var rows = [header]
         for row in snapshot.colos + [snapshot.all] {
             let f = row.figures
             rows.append([
                 row.colo, number(f.requestRate, digits: 1), number(f.p50LatencyMs), number(f.p95LatencyMs),
-                number(f.p99LatencyMs), number(f.cacheHitRate, digits: 1), number(f.foundRate, digits: 1),
+                number(f.p99LatencyMs), number(f.cacheHitRate, digits: 1), number(f.staleRate, digits: 1), number(f.foundRate, digits: 1),
+                number(f.answeredRate, digits: 1),
                 number(f.crmErrorRate, digits: 1), number(f.crmErrorRateOfAll, digits: 1), number(f.cpuP50Ms), number(f.cpuP95Ms), String(f.tally.requests),
                 stateSummary(row),
             ])

@@ -26,7 +26,8 @@ public enum MetricsRoutes {
 
     /// Adds the routes: `/ingest` takes `access.ingest`'s token, the other two `access.read`'s.
     public static func add(
-        to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open
+        to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
+        calls: CRMCalls? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -75,6 +76,7 @@ public enum MetricsRoutes {
         routes.on("/metrics", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             prometheus.record(access: access.gate.counts)
+            if let calls { prometheus.record(breaker: calls.breaker.state, rejected: calls.rejected) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

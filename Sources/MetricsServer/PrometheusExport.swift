@@ -14,6 +14,7 @@ public final class PrometheusExport: Sendable {
     private let factory: PrometheusMetricsFactory
     private let handles = Mutex<[String: ColoHandles]>([:])
     let accessExported: Mutex<AccessHandles>
+    let breakerExported: Mutex<BreakerHandles>
 
     private struct ColoHandles: Sendable {
         let latency: CoreMetrics.Timer
@@ -37,6 +38,7 @@ public final class PrometheusExport: Sendable {
         factory.defaultDurationHistogramBuckets = Self.buckets
         self.factory = factory
         accessExported = Mutex(AccessHandles(factory: factory))
+        breakerExported = Mutex(BreakerHandles(factory: factory))
     }
 
     public func record(_ event: MetricEvent) {

@@ -14,6 +14,12 @@ struct Conditions {
     var edgeDelay: ClosedRange<Double> = 0...0
     /// CPU time per request, ms.
     var cpu: ClosedRange<Double> = 0.4...2.4
+    /// With stale serving: the share of failed CRM lookups that have a stale copy to answer with.
+    var staleCopies = 0.0
+    /// The circuit breaker is open: failed lookups are answered at once with crm_circuit_open.
+    var breakerOpen = false
+    /// With stale serving and the breaker still closed: a stale copy answers at this soft deadline.
+    var softDeadlineMs: Double?
 }
 
 /// Generates events second by second from a function of (second, colo) to conditions.
@@ -54,9 +60,14 @@ struct TrafficModel {
                                customerFound: found, errorType: nil, cpuMs: round3(cpu))
         }
         if Double.random(in: 0..<1, using: &rng) < c.crmFailure {
-            let latency = c.failureType == "crm_timeout" ? Self.timeout + draw(0.5...4) : draw(c.failureLatency)
-            return MetricEvent(timestamp: time, colo: colo, latencyMs: round3(latency + cpu + edge), cacheHit: false,
-                               customerFound: false, errorType: c.failureType, cpuMs: round3(cpu))
+            let failure = c.breakerOpen ? CRMFailure.circuitOpen.rawValue : c.failureType
+            let latency = c.breakerOpen ? draw(0.2...1.2) : c.failureType == "crm_timeout" ? Self.timeout + draw(0.5...4) : draw(c.failureLatency)
+            // A stale copy answers the caller with the right customer, marked stale.
+            // Drawn only when stale serving is on, so the other scenarios' files stay as they were.
+            let stale = c.staleCopies > 0 && Double.random(in: 0..<1, using: &rng) < c.staleCopies
+            let waited = stale && !c.breakerOpen ? (c.softDeadlineMs ?? latency) + draw(0.2...2) : latency
+            return MetricEvent(timestamp: time, colo: colo, latencyMs: round3(waited + cpu + edge), cacheHit: stale,
+                               customerFound: stale, errorType: failure, cpuMs: round3(cpu), stale: stale ? true : nil)
         }
         let crm = min(draw(c.crmLatency) + (Self.distance[colo] ?? 0), Self.timeout - 1)
         let found = Double.random(in: 0..<1, using: &rng) < 0.8

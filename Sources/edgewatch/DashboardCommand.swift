@@ -55,7 +55,7 @@ struct DashboardCommand: AsyncParsableCommand {
         ) {
             logger.notice("\($0)")
         }
-        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
+        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events, calls: host.lookup.calls)
         metricsHost.addRoutes(to: host.routes, access: access)
         let port = SharedPort()
         let traffic = callers.driver(

@@ -30,6 +30,24 @@ struct LookupOptions: ParsableArguments {
     @Option(help: "Most entries each colo's cache holds (LRU eviction past this).")
     var cacheCapacity = 100_000
 
+    @Option(help: ArgumentHelp("How long a found customer is kept as a stale copy after its TTL, served when the CRM fails (0 turns stale serving off).", valueName: "DURATION"))
+    var staleIfError = "24h"
+
+    @Option(help: ArgumentHelp("Within this long after the TTL, serve the stale copy at once and refresh it in the background.", valueName: "DURATION"))
+    var staleWhileRevalidate = "30s"
+
+    @Option(help: ArgumentHelp("With a stale copy at hand, how long the CRM gets before the caller gets the copy.", valueName: "DURATION"))
+    var staleAfter = "500ms"
+
+    @Option(help: "Consecutive CRM failures that open the circuit breaker.")
+    var breakerFailures = 5
+
+    @Option(help: ArgumentHelp("How long the open breaker makes no CRM calls before one probe.", valueName: "DURATION"))
+    var breakerCooldown = "5s"
+
+    @Option(help: "Most CRM calls in flight; past this, lookups get a stale copy or crm_overloaded at once.")
+    var crmConcurrency = 64
+
     @Option(help: ArgumentHelp("Override a tier's queue id, e.g. Enterprise=queue-123 (repeatable).", valueName: "TIER=QUEUE"))
     var tierQueue: [String] = []
 
@@ -68,6 +86,16 @@ struct LookupOptions: ParsableArguments {
         _ = try apiKey()
         do { _ = try TierQueueMap.parsing(overrides: tierQueue) } catch { throw ValidationError(error.description) }
         do { _ = try NetworkDistance.parse(coloDistance) } catch { throw ValidationError(error.description) }
+        for (flag, text, range, words) in [
+            ("--stale-if-error", staleIfError, 0.0...2_592_000_000, "0 to 30d"), ("--stale-while-revalidate", staleWhileRevalidate, 0...86_400_000, "0 to 24h"),
+            ("--stale-after", staleAfter, 0...60_000, "0 to 60s"), ("--breaker-cooldown", breakerCooldown, 1...3_600_000, "1ms to 1h"),
+        ] {
+            guard let millis = DurationText.milliseconds(text), range.contains(millis) else {
+                throw ValidationError("\(flag) must be a duration from \(words), such as 30s or 500ms (got \"\(text)\")")
+            }
+        }
+        guard (1...1_000).contains(breakerFailures) else { throw ValidationError("--breaker-failures must be 1 to 1000, not \(breakerFailures)") }
+        guard (1...100_000).contains(crmConcurrency) else { throw ValidationError("--crm-concurrency must be 1 to 100000, not \(crmConcurrency)") }
         if let replicationDelay {
             guard let delay = DurationText.milliseconds(replicationDelay), delay <= 3_600_000 else {
                 throw ValidationError("--replication-delay must be a duration up to 1h, such as 60s or 0 (got \"\(replicationDelay)\")")
@@ -77,6 +105,9 @@ struct LookupOptions: ParsableArguments {
             throw ValidationError("the CRM URL \"\(url)\" is not an absolute http(s) URL")
         }
     }
+
+    /// A duration flag already checked by `validate()`.
+    static func millis(_ text: String) -> Int64 { Int64(DurationText.milliseconds(text) ?? 0) }
 
     /// Cache lifetimes: one second to 30 days.
     static let ttlRange: ClosedRange<Int64> = 1...2_592_000
@@ -110,7 +141,12 @@ struct LookupOptions: ParsableArguments {
             serverColo: (colo ?? environment["EDGE_COLO"]).flatMap { Colo($0) } ?? Colo("DEV")!,
             foundTTLSeconds: ttlFound,
             notFoundTTLSeconds: ttlNotFound,
-            queues: (try? TierQueueMap.parsing(overrides: tierQueue)) ?? TierQueueMap()
+            queues: (try? TierQueueMap.parsing(overrides: tierQueue)) ?? TierQueueMap(),
+            staleIfErrorMillis: Self.millis(staleIfError),
+            staleWhileRevalidateMillis: Self.millis(staleWhileRevalidate),
+            staleAfterMillis: Self.millis(staleAfter),
+            crmConcurrency: crmConcurrency,
+            breaker: CRMGuard.Policy(consecutiveFailures: breakerFailures, cooldownMillis: Self.millis(breakerCooldown))
         )
     }
 

@@ -1,4 +1,5 @@
 import Logging
+import LookupCore
 import LookupServer
 import MetricsEngine
 import MetricsServer
@@ -10,16 +11,22 @@ struct MetricsHost {
     let monitor: LiveMonitor
     let prometheus: PrometheusExport
     let events: MetricEventStream
+    let calls: CRMCalls?
 
-    init(monitor: MetricsMonitor, events: MetricEventStream) {
+    /// `calls` is the lookup's CRM side, when this process runs one: its breaker goes into snapshots.
+    init(monitor: MetricsMonitor, events: MetricEventStream, calls: CRMCalls? = nil) {
         let clocks = SystemClocks()
         self.events = events
-        self.monitor = LiveMonitor(monitor: monitor, now: { clocks.epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused })
+        self.calls = calls
+        self.monitor = LiveMonitor(
+            monitor: monitor, now: { clocks.epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused },
+            breaker: { calls?.breaker }
+        )
         self.prometheus = PrometheusExport()
     }
 
     func addRoutes(to routes: JSONRouter, access: AccessPolicy) {
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access)
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls)
     }
 
     /// Drains the event stream into the monitor and the Prometheus export.
@@ -39,6 +46,7 @@ struct MetricsHost {
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 second += 1
                 if second % 60 == 0 { refusals = logRefusals(since: refusals) }
+                logBreakerChanges()
                 // By count, not `newTransitions`: an /api/snapshot request ticks the monitor too.
                 let snapshot = host.monitor.tick()
                 defer { seen = snapshot.transitionCount }
@@ -49,6 +57,17 @@ struct MetricsHost {
                                   metadata: ["value": "\(change.value)", "threshold": "\(change.threshold)"])
                 }
                 try? await Task.sleep(for: .seconds(1))
+            }
+        }
+
+        /// Logs each change of the CRM circuit breaker (a warning when it opens).
+        func logBreakerChanges() {
+            guard let calls = host.calls else { return }
+            let (changes, dropped) = calls.takeBreakerChanges()
+            if dropped > 0 { logger.warning("\(dropped) CRM breaker changes happened faster than the log could keep them") }
+            for change in changes {
+                let line: Logger.Message = "CRM circuit breaker \(change.from.rawValue) → \(change.to.rawValue)"
+                if change.to == .open { logger.warning(line) } else { logger.notice(line) }
             }
         }
 

@@ -38,7 +38,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = try await LookupHost.make(
             options: options, access: access, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
         ) { logger.notice("\($0)") }
-        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events)
+        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events, calls: host.lookup.calls)
         metricsHost.addRoutes(to: host.routes, access: access)
         let summary = "colo \(options.lookupSettings.serverColo), CRM \(LookupHost.displayed(url: host.crmURL)), lookup auth \(access.lookup)"
         let address = options.host

@@ -67,7 +67,7 @@ struct TmuxDashboardTests {
         return status == -1 ? -1 : (status >> 8) & 0xFF
     }
 
-    /// The ALL row's cells: [name, req/s, p50, p95, hit %, CRM err %, CPU, state].
+    /// The ALL row's cells: [name, req/s, p50, p95, hit %, stale %, CRM err %, CPU, state].
     static func allRow(_ screen: String) -> [String]? {
         screen.split(separator: "\n").first { $0.hasPrefix("▶ALL") || $0.hasPrefix(" ALL") }
             .map { $0.split(separator: " ").map(String.init) }
@@ -95,23 +95,23 @@ struct TmuxDashboardTests {
 
         // Let the cache warm so the flush has something to drop.
         let warm = try await session.waitFor("a warm cache", seconds: 40) { screen in
-            guard let row = Self.allRow(screen), row.count >= 8, let hit = Self.number(row[4]) else { return false }
+            guard let row = Self.allRow(screen), row.count >= 9, let hit = Self.number(row[4]) else { return false }
             return hit >= 40
         }
         #expect(!warm.contains("FAULT"))
 
         try session.press("e")
         let failing = try await session.waitFor("CRM errors in ALERT", seconds: 30) { screen in
-            guard let row = Self.allRow(screen), row.count >= 8 else { return false }
-            return row[5].contains("✖") && screen.contains("FAULT: CRM 503 50%")
+            guard let row = Self.allRow(screen), row.count >= 9 else { return false }
+            return row[6].contains("✖") && screen.contains("FAULT: CRM 503 50%")
         }
         #expect(failing.contains("crm_error_rate WARN → ALERT") || failing.contains("crm_error_rate OK → ALERT"))
 
         try session.press("0")
         _ = try await session.waitFor("the banner to go", seconds: 10) { !$0.contains("FAULT:") && ($0.contains(" no faults ·") || $0.contains(" no CRM faults ·")) }
         _ = try await session.waitFor("CRM errors to clear", seconds: 40) { screen in
-            guard let row = Self.allRow(screen), row.count >= 8 else { return false }
-            return !row[5].contains("✖") && screen.contains("crm_error_rate ALERT →")
+            guard let row = Self.allRow(screen), row.count >= 9 else { return false }
+            return !row[6].contains("✖") && screen.contains("crm_error_rate ALERT →")
         }
 
         let before = try #require(Self.allRow(try session.screen()).flatMap { Self.number($0[4]) })

@@ -37,6 +37,8 @@ struct CRMOutcomeTests {
     func codes() {
         #expect(CRMFailure.allCases.map(\.rawValue) == [
             "crm_timeout", "crm_unreachable", "crm_5xx", "crm_auth", "crm_rate_limited", "crm_bad_response",
+            "crm_circuit_open", "crm_overloaded",
         ])
+        #expect(CRMFailure.allCases.filter { !$0.cameFromCRM } == [.circuitOpen, .overloaded])
     }
 }

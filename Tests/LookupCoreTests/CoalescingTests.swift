@@ -16,8 +16,8 @@ struct CoalescingTests {
         async let third = lookup.respond(to: body, coloHeader: "LHR")
         async let elsewhere = lookup.respond(to: body, coloHeader: "SIN")
         // Wait (without sleeping) until two LHR lookups have joined the first one's call.
-        for _ in 0..<100_000 where lookup.inFlight.joined < 2 || crm.calls < 2 { await Task.yield() }
-        #expect(lookup.inFlight.joined == 2)
+        for _ in 0..<100_000 where lookup.calls.joined < 2 || crm.calls < 2 { await Task.yield() }
+        #expect(lookup.calls.joined == 2)
         crm.open()
         let replies = await [first, second, third, elsewhere]
         #expect(crm.calls == 2)

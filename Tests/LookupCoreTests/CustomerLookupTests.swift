@@ -34,9 +34,15 @@ struct CustomerLookupTests {
         #expect(second["cacheHit"] as? Bool == true)
         #expect(crm.calls.count == 1)
 
+        // Past the TTL: a stale copy at once (revalidation window), refreshed by a second call.
         clocks.advance(seconds: 2)
-        _ = await service.respond(to: Data(#"{"ani":"15550000000"}"#.utf8), coloHeader: nil)
+        let third = try object(await service.respond(to: Data(#"{"ani":"15550000000"}"#.utf8), coloHeader: nil))
+        #expect(third["stale"] as? Bool == true)
+        for _ in 0..<100_000 where service.calls.inFlight > 0 || crm.calls.count < 2 { await Task.yield() }
         #expect(crm.calls.count == 2)
+        let fourth = try object(await service.respond(to: Data(#"{"ani":"15550000000"}"#.utf8), coloHeader: nil))
+        #expect(fourth["stale"] as? Bool == false)
+        #expect(fourth["cacheHit"] as? Bool == true)
     }
 
     @Test("A genuine not-found is cached for the not-found TTL")

@@ -53,6 +53,17 @@ struct DataActionTests {
             bodies.append(await service.respond(to: Data(#"{"ani":"tel:+15550000000"}"#.utf8), coloHeader: nil).body)
             bodies.append(await service.respond(to: Data(#"{"ani":"${input.ani}"}"#.utf8), coloHeader: nil).body)
         }
+        // Stale copies: served while revalidating, then for a failing CRM.
+        let clocks = ManualClocks()
+        let crm = ScriptedCRM(.found(alice))
+        let service = CustomerLookup(settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: crm, clocks: clocks, sink: CollectingSink())
+        let ani = Data(#"{"ani":"tel:+15550000000"}"#.utf8)
+        _ = await service.respond(to: ani, coloHeader: nil)
+        crm.answer(with: .failed(.serverError))
+        clocks.advance(seconds: 301)
+        bodies.append(await service.respond(to: ani, coloHeader: nil).body)
+        clocks.advance(seconds: 60)
+        bodies.append(await service.respond(to: ani, coloHeader: nil).body)
         return bodies
     }
 
@@ -84,7 +95,8 @@ struct DataActionTests {
         let map = try #require(response["translationMap"]?.objectValue)
         let template = try #require(response["successTemplate"]?.stringValue)
         let bodies = await Self.responseShapes()
-        #expect(bodies.count == 27)
+        #expect(bodies.count == 3 * (3 + CRMFailure.allCases.count) + 2)
+        #expect(bodies.filter { $0.contains("\"stale\":true") }.count == 2)
         for body in bodies {
             let object = try JSONValue.parse(body)
             var rendered = template

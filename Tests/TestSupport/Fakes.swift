@@ -1,11 +1,43 @@
 import Synchronization
 import LookupCore
 
-/// Clocks the test moves by hand.
+/// Clocks the test moves by hand. Sleepers wake when `advance` passes their deadline (or when
+/// their task is cancelled), so nothing in a test waits on real time.
 public final class ManualClocks: LookupClocks {
     private let state = Mutex((nanos: UInt64(1_000_000_000), epoch: Int64(1_790_000_000_000), cpu: UInt64(0)))
+    private let sleepers = Mutex<(next: Int, waiting: [Int: (deadline: UInt64, continuation: CheckedContinuation<Void, Never>)])>((0, [:]))
 
     public init() {}
+
+    /// Sleepers not yet woken.
+    public var sleeping: Int { sleepers.withLock { $0.waiting.count } }
+
+    public func sleep(untilNanos deadline: UInt64) async {
+        let id = sleepers.withLock { state -> Int in
+            defer { state.next += 1 }
+            return state.next
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let wakeNow = sleepers.withLock { sleepers -> Bool in
+                    if Task.isCancelled || monotonicNanos() >= deadline { return true }
+                    sleepers.waiting[id] = (deadline, continuation)
+                    return false
+                }
+                if wakeNow { continuation.resume() }
+            }
+        } onCancel: {
+            wake { $0 == id }
+        }
+    }
+
+    private func wake(_ which: (Int) -> Bool) {
+        let woken = sleepers.withLock { sleepers -> [CheckedContinuation<Void, Never>] in
+            let ids = sleepers.waiting.keys.filter(which)
+            return ids.compactMap { sleepers.waiting.removeValue(forKey: $0)?.continuation }
+        }
+        for continuation in woken { continuation.resume() }
+    }
 
     public func monotonicNanos() -> UInt64 { state.withLock { $0.nanos } }
     public func epochMillis() -> Int64 { state.withLock { $0.epoch } }
@@ -15,10 +47,13 @@ public final class ManualClocks: LookupClocks {
     }
 
     public func advance(seconds: Double) {
-        state.withLock {
+        let now = state.withLock {
             $0.nanos += UInt64(seconds * 1e9)
             $0.epoch += Int64(seconds * 1000)
+            return $0.nanos
         }
+        let due = sleepers.withLock { sleepers in sleepers.waiting.filter { $0.value.deadline <= now }.map(\.key) }
+        wake { due.contains($0) }
     }
 }
 

@@ -15,6 +15,7 @@ public struct LiveStack: Sendable {
     public let simulator: CRMSimulator?
     public let events: MetricEventStream
     public let caches: ColoCaches
+    public let lookup: CustomerLookup
     public let monitor: LiveMonitor
     public let server: RunningServer
     public let crmURL: String
@@ -42,10 +43,14 @@ public struct LiveStack: Sendable {
         public var tls: TLSConfiguration?
         /// Where the stack's (and the simulator's) logs go; silent by default.
         public var logger: Logger
+        /// The lookup's settings (colo LHR unless changed): TTLs, stale serving, breaker, bulkhead.
+        public var settings: LookupSettings
 
         public init(crmTimeout: Duration = .seconds(2), crmURL: String? = nil, clientKey: String = "secret-key",
                     eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000,
-                    access: AccessPolicy = .open, tls: TLSConfiguration? = nil, logger: Logger = RunningServer.quiet) {
+                    access: AccessPolicy = .open, tls: TLSConfiguration? = nil, logger: Logger = RunningServer.quiet,
+                    settings: LookupSettings = LookupSettings(serverColo: Colo("LHR")!)) {
+            self.settings = settings
             self.access = access
             self.tls = tls
             self.logger = logger
@@ -87,14 +92,18 @@ public struct LiveStack: Sendable {
         let events = MetricEventStream(capacity: options.eventCapacity)
         let caches = ColoCaches(capacityPerColo: options.cacheCapacity)
         let lookup = CustomerLookup(
-            settings: LookupSettings(serverColo: Colo("LHR")!), caches: caches, crm: directory,
+            settings: options.settings, caches: caches, crm: directory,
             clocks: SystemClocks(), sink: events
         )
-        let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused })
+        let calls = lookup.calls
+        let monitor = LiveMonitor(
+            monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused },
+            breaker: { calls.breaker }
+        )
         let prometheus = PrometheusExport()
         let routes = JSONRouter(logger: logger)
         LookupRoutes.add(to: routes, lookup: lookup, access: options.access)
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: options.access)
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: options.access, calls: calls)
         let pumping = options.pumpEvents
         let pump = Task {
             guard pumping else { return }
@@ -102,7 +111,7 @@ public struct LiveStack: Sendable {
         }
         let settings = HTTPServerSettings(port: 0, tls: options.tls)
         let server = try await RunningServer.start(router: routes.router, settings: settings, logger: logger)
-        return LiveStack(simulator: simulator, events: events, caches: caches, monitor: monitor, server: server,
+        return LiveStack(simulator: simulator, events: events, caches: caches, lookup: lookup, monitor: monitor, server: server,
                          crmURL: crmURL, directory: directory, pump: pump, scheme: settings.scheme)
     }
 
