@@ -61,7 +61,7 @@ client() {  # $1: label, $2: loadgen JSON file
   python3 - "$1" "$2" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[2]))
-print(f"{sys.argv[1]}: client p50 {s['p50Ms']:.1f} ms, p95 (from p90/p99) p90 {s['p90Ms']:.1f} ms, p99 {s['p99Ms']:.1f} ms, "
+print(f"{sys.argv[1]}: client p50 {s['p50Ms']:.1f} ms, p95 {s.get('p95Ms', float('nan')):.1f} ms, p99 {s['p99Ms']:.1f} ms, "
       f"max {s['maxMs']:.1f} ms, {s['answered']} answered")
 PY
 }

@@ -39,7 +39,9 @@ crm_port=$(free_port); admin_port=$(free_port)
 
 "$bin" crm-sim --port "$crm_port" --admin-port "$admin_port" --log-level warning 2>"$work/crm.log" &
 pids+=($!)
-"$bin" serve --port 0 --crm-url "http://127.0.0.1:$crm_port/api/v2" --log-level notice 2>"$work/serve.log" &
+# No stale copies: with them, found customers stay a day and RSS grows to the capacity bound by
+# design, which would hide the leak this script looks for.
+"$bin" serve --port 0 --crm-url "http://127.0.0.1:$crm_port/api/v2" --stale-if-error 0 --log-level notice 2>"$work/serve.log" &
 serve_pid=$!
 pids+=("$serve_pid")
 for _ in $(seq 200); do grep -q "lookup API on" "$work/serve.log" 2>/dev/null && break; sleep 0.1; done

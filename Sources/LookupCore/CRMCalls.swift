@@ -42,10 +42,17 @@ public final class CRMCalls: Sendable {
     private let crm: any CustomerDirectory
     private let clocks: any LookupClocks
 
-    public init(crm: any CustomerDirectory, clocks: any LookupClocks, maximumConcurrent: Int = 64, breaker: CRMGuard.Policy = .init()) {
+    /// A backstop over each call: the directory's own deadline should end it long before.
+    public let callLimitMillis: Int64
+
+    public init(
+        crm: any CustomerDirectory, clocks: any LookupClocks, maximumConcurrent: Int = 64, breaker: CRMGuard.Policy = .init(),
+        callLimitMillis: Int64 = 60_000
+    ) {
         self.crm = crm
         self.clocks = clocks
         self.maximumConcurrent = max(1, maximumConcurrent)
+        self.callLimitMillis = max(1, callLimitMillis)
         state = Mutex(State(breaker: CRMGuard(policy: breaker, now: clocks.monotonicMillis), breakerSinceEpoch: clocks.epochMillis()))
     }
 
@@ -57,6 +64,12 @@ public final class CRMCalls: Sendable {
         let now = clocks.monotonicMillis
         return state.withLock { state -> Admission in
             if let running = state.running[callKey] {
+                // While the breaker is not closed the call in flight is a probe or a leftover from
+                // before it opened: answer now rather than wait on a CRM that is failing.
+                guard state.breaker.state == .closed else {
+                    state.rejected[.circuitOpen, default: 0] += 1
+                    return .rejected(.circuitOpen)
+                }
                 state.joined += 1
                 return .call(running)
             }
@@ -71,15 +84,22 @@ public final class CRMCalls: Sendable {
                 return .rejected(.circuitOpen)
             }
             let crm = self.crm
+            let clocks = self.clocks
+            let generation = state.breaker.generation
+            let limit = clocks.monotonicNanos() + UInt64(callLimitMillis) * 1_000_000
             let task = Task { [self] in
-                let outcome = await crm.lookUp(key, from: colo)
+                let call = Task { await crm.lookUp(key, from: colo) }
+                let outcome = await FirstOf.value(of: call, orNilAt: limit, clocks: clocks) ?? .failed(.timeout)
+                call.cancel()
+                // Cache first, then leave the in-flight map: a lookup arriving in between must
+                // find either the call or its answer, never neither.
+                finished(outcome)
                 let ended = clocks.monotonicMillis
                 self.state.withLock { state in
                     state.running[callKey] = nil
-                    state.breaker.record(success: outcome.isAnswer, probe: decision == .probe, now: ended)
+                    state.breaker.record(success: outcome.isAnswer, probe: decision == .probe, generation: generation, now: ended)
                     noteChanges(&state)
                 }
-                finished(outcome)
                 return outcome
             }
             state.running[callKey] = task

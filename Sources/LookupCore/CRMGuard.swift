@@ -40,6 +40,10 @@ public struct CRMGuard: Sendable {
     public private(set) var state: State = .closed
     /// When the current state began (monotonic milliseconds).
     public private(set) var since: Int64
+    /// Bumped on every change of state. A call reports with the generation it started in, and
+    /// reports from an earlier one are ignored: a call that hung since before the breaker opened
+    /// must not reopen it after a successful probe.
+    public private(set) var generation = 0
     private var failuresInARow = 0
     private var probing = false
     /// Outcomes in the current window, by second: (second, calls, failures). At most window/1 s + 1 entries.
@@ -69,9 +73,11 @@ public struct CRMGuard: Sendable {
         }
     }
 
-    /// Reports a finished call. `probe` is true for the call that ``decide(now:)`` made the probe.
-    public mutating func record(success: Bool, probe: Bool = false, now: Int64) {
+    /// Reports a finished call that started in `generation` (nil: the current one). `probe` is
+    /// true for the call that ``decide(now:)`` made the probe.
+    public mutating func record(success: Bool, probe: Bool = false, generation: Int? = nil, now: Int64) {
         if probe { probing = false }
+        guard (generation ?? self.generation) == self.generation else { return }
         count(success: success, now: now)
         switch state {
         case .halfOpen where probe:
@@ -116,7 +122,8 @@ public struct CRMGuard: Sendable {
         if changes.count > 64 { changes.removeFirst(changes.count - 64) }
         state = next
         since = now
-        if next != .closed { recent = [] }
-        if next == .closed { failuresInARow = 0 }
+        generation += 1
+        recent = []
+        failuresInARow = 0
     }
 }

@@ -66,7 +66,10 @@ public struct CustomerLookup: Sendable {
             return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
         case .stale(let copy, let millis) where millis < settings.staleWhileRevalidateMillis:
             // Stale-while-revalidate: answer now; one refresh (joined with any in flight) behind it.
-            _ = admit(key, cacheKey: cacheKey, colo: colo)
+            // A refresh the breaker or the bulkhead turns away is said, not hidden.
+            if case .rejected(let failure) = admit(key, cacheKey: cacheKey, colo: colo) {
+                return finish(stale: copy, colo: colo, timer: &timer, failure: failure)
+            }
             return finish(stale: copy, colo: colo, timer: &timer, failure: nil)
         case .stale(let copy, _):
             return await staleIfError(copy, key: key, cacheKey: cacheKey, colo: colo, timer: &timer)

@@ -152,7 +152,7 @@ public final class ResponseCache: Sendable {
     private func write(_ entry: CacheEntry, for key: String, expiresAt: Int64, replacing: Bool, now: Int64? = nil) {
         let now = now ?? entry.visibleAt
         shard(for: key).state.withLock { shard in
-            if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now, current.freshUntil > now { return }
+            if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now { return }
             // At capacity, a stale copy near the old end goes before a fresh entry.
             let evicted = shard.entries.set(entry, forKey: key, expiresAt: expiresAt) { $0.freshUntil <= now }
             shard.counters.writes += 1

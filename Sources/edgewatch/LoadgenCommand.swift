@@ -59,7 +59,7 @@ struct LoadgenCommand: AsyncParsableCommand {
         let summary = Summary(
             target: target, seconds: seconds, rateAsked: callers.rate, requestsPerSecond: Double(stats.sent) / seconds,
             answered: stats.sent, errors: stats.errors, failed: stats.failed, late: stats.late, dropped: stats.dropped,
-            p50Ms: driver.latency(percentile: 50), p90Ms: driver.latency(percentile: 90),
+            p50Ms: driver.latency(percentile: 50), p90Ms: driver.latency(percentile: 90), p95Ms: driver.latency(percentile: 95),
             p99Ms: driver.latency(percentile: 99), maxMs: driver.maxLatency
         )
         await driver.shutdown()
@@ -86,6 +86,7 @@ struct LoadgenCommand: AsyncParsableCommand {
         var dropped: Int
         var p50Ms: Double
         var p90Ms: Double
+        var p95Ms: Double
         var p99Ms: Double
         var maxMs: Double
 
@@ -95,7 +96,7 @@ struct LoadgenCommand: AsyncParsableCommand {
             target      \(target)
             duration    \(String(format: "%.1f", seconds)) s at \(String(format: "%.0f", rateAsked)) req/s asked
             throughput  \(String(format: "%.1f", requestsPerSecond)) req/s answered (\(answered))
-            latency     p50 \(ms(p50Ms))  p90 \(ms(p90Ms))  p99 \(ms(p99Ms))  max \(ms(maxMs))  (from intended send time)
+            latency     p50 \(ms(p50Ms))  p90 \(ms(p90Ms))  p95 \(ms(p95Ms))  p99 \(ms(p99Ms))  max \(ms(maxMs))  (from intended send time)
             errors      \(errors) 4xx/5xx, \(failed) without an answer
             arrivals    \(late) late (>50 ms behind schedule), \(dropped) dropped (over 512 in flight)
             """

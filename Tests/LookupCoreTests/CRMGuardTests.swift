@@ -54,29 +54,52 @@ struct CRMGuardTests {
         #expect(breaker.takeChanges().map(\.to) == [.open, .halfOpen, .open, .halfOpen, .closed])
     }
 
-    @Test("Seeded walk: never two probes out at once, never a call while open inside the cooldown")
+    @Test("A call that started before the breaker opened cannot reopen it after a successful probe")
+    func generations() {
+        var breaker = CRMGuard(policy: .init(consecutiveFailures: 2, cooldownMillis: 1_000), now: 0)
+        let before = breaker.generation
+        breaker.record(success: false, now: 10)
+        breaker.record(success: false, now: 20)
+        #expect(breaker.state == .open)
+        #expect(breaker.decide(now: 1_020) == .probe)
+        breaker.record(success: true, probe: true, now: 1_100)
+        #expect(breaker.state == .closed)
+        // Calls that hung since before it opened time out now; they belong to an old generation.
+        for time in 0..<5 { breaker.record(success: false, generation: before, now: 3_000 + Int64(time)) }
+        #expect(breaker.state == .closed)
+        breaker.record(success: false, generation: breaker.generation, now: 3_100)
+        breaker.record(success: false, generation: breaker.generation, now: 3_200)
+        #expect(breaker.state == .open)
+    }
+
+    @Test("Seeded walk with calls left outstanding: never two probes out, never a call while open inside the cooldown")
     func walk() {
         var rng = SplitMix64(seed: 0xB4EA)
         var breaker = CRMGuard(policy: .init(consecutiveFailures: 3, minimumCalls: 10, cooldownMillis: 2_000), now: 0)
         var now: Int64 = 0
-        var probesOut = 0
-        var openedAt: Int64?
+        var outstanding: [(probe: Bool, generation: Int)] = []
+        var probesSeen = 0
         for _ in 0..<20_000 {
             now += Int64.random(in: 0...50, using: &rng)
-            if breaker.state == .open { openedAt = openedAt ?? breaker.since } else { openedAt = nil }
-            switch breaker.decide(now: now) {
-            case .reject:
-                break
-            case .call:
-                #expect(openedAt == nil)
-                breaker.record(success: Bool.random(using: &rng), now: now)
-            case .probe:
-                probesOut += 1
-                #expect(probesOut == 1)
-                if let openedAt { #expect(now - openedAt >= 2_000) }
-                probesOut -= 1
-                breaker.record(success: Int.random(in: 0..<4, using: &rng) == 0, probe: true, now: now)
+            if !outstanding.isEmpty, Bool.random(using: &rng) {
+                // Finish a random outstanding call.
+                let call = outstanding.remove(at: Int.random(in: 0..<outstanding.count, using: &rng))
+                breaker.record(success: Int.random(in: 0..<3, using: &rng) == 0, probe: call.probe, generation: call.generation, now: now)
+                continue
             }
+            let wasOpen = breaker.state == .open
+            let openedAt = breaker.since
+            let decision = breaker.decide(now: now)
+            if wasOpen && now - openedAt < 2_000 { #expect(decision == .reject) }
+            switch decision {
+            case .reject: break
+            case .call: outstanding.append((false, breaker.generation))
+            case .probe:
+                probesSeen += 1
+                outstanding.append((true, breaker.generation))
+            }
+            #expect(outstanding.filter(\.probe).count <= 1)
         }
+        #expect(probesSeen > 10, "the walk should have gone through half-open many times")
     }
 }
