@@ -35,4 +35,21 @@ struct CodecTests {
         #expect(errors[2].message.contains("missing field"))
         #expect(errors[3].message == "not a JSON object")
     }
+
+    @Test("stale is an optional extension: the seed's events parse without it, and it round-trips when true")
+    func staleField() throws {
+        let codec = EventCodec()
+        let seed = #"{"timestamp":1794000000000,"service":"genesys-edge-middleware","colo":"LHR","latencyMs":2,"cacheHit":true,"customerFound":true,"errorType":null}"#
+        let plain = try codec.decode(line: Data(seed.utf8), number: 1).get()
+        #expect(plain.stale == nil && !plain.isStale)
+        #expect(!EventCodec.encode(plain).contains("stale"))
+        let stale = MetricEvent(timestamp: 1_794_000_000_000, colo: "LHR", latencyMs: 500.2, cacheHit: true, customerFound: true,
+                                errorType: "crm_timeout", cpuMs: 0.1, stale: true)
+        let line = EventCodec.encode(stale)
+        #expect(line.hasSuffix(#","stale":true}"#))
+        #expect(try codec.decode(line: Data(line.utf8), number: 1).get() == stale)
+        #expect(throws: (any Error).self) {
+            try codec.decode(line: Data(seed.replacingOccurrences(of: "}", with: #","stale":"yes"}"#).utf8), number: 1).get()
+        }
+    }
 }
