@@ -26,15 +26,7 @@ done
 
 swift build -c release --product edgewatch >/dev/null
 bin="$(swift build -c release --show-bin-path)/edgewatch"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source scripts/common.sh
 crm_port=$(free_port); admin_port=$(free_port)
 
 "$bin" crm-sim --port "$crm_port" --admin-port "$admin_port" --log-level warning 2>"$work/crm.log" &
