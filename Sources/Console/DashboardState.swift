@@ -56,6 +56,17 @@ public struct LogEntry: Sendable, Equatable {
     public var time: Int64
     public var kind: Kind
     public var text: String
+    /// Entries with the same key within ``DashboardState/repeatWindowMillis`` collapse into one
+    /// line, shown with its count (an alert change's key is colo, metric, from and to).
+    public var key: String?
+    public var count = 1
+
+    public init(time: Int64, kind: Kind, text: String, key: String? = nil) {
+        self.time = time
+        self.kind = kind
+        self.text = text
+        self.key = key
+    }
 }
 
 /// One second of history for the sparklines; `marked` when a flush or fault change happened.
@@ -74,6 +85,8 @@ public struct DashboardState: Sendable {
     }
 
     public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
+    /// The window a key asked for that no shown snapshot has yet (nil when they agree).
+    public private(set) var requestedWindow: Int?
     static let logLimit = 200
     static let historyLimit = 900
 
@@ -129,7 +142,8 @@ public struct DashboardState: Sendable {
             record(LogEntry(time: now, kind: .info, text: "\(missed) state changes came faster than the engine keeps them; see /api/snapshot"))
         }
         for change in snapshot.transitions(after: transitionsSeen) {
-            record(LogEntry(time: change.time, kind: .alert(change.to), text: TextReport.describe(change)))
+            record(LogEntry(time: change.time, kind: .alert(change.to), text: TextReport.describe(change),
+                            key: "\(change.colo) \(change.metric.rawValue) \(change.from.rawValue)→\(change.to.rawValue)"))
         }
         transitionsSeen = max(transitionsSeen, snapshot.transitionCount)
         let second = snapshot.generatedAt / 1000 * 1000
@@ -141,6 +155,7 @@ public struct DashboardState: Sendable {
         }
         guard !paused else { return }
         self.snapshot = snapshot
+        if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
         self.eventsPerSecond = eventsPerSecond
     }
 
@@ -152,7 +167,16 @@ public struct DashboardState: Sendable {
         }
     }
 
+    /// How far back an identical line is collapsed into the new one.
+    public static let repeatWindowMillis: Int64 = 60_000
+
     private mutating func record(_ entry: LogEntry) {
+        var entry = entry
+        if let key = entry.key,
+           let index = log.firstIndex(where: { $0.key == key && entry.time - $0.time < Self.repeatWindowMillis }) {
+            entry.count = log[index].count + 1
+            log.remove(at: index)
+        }
         log.insert(entry, at: 0)
         if log.count > Self.logLimit { log.removeLast() }
     }
@@ -204,12 +228,15 @@ public struct DashboardState: Sendable {
         case .pause:
             paused.toggle()
         case .widerWindow, .narrowerWindow:
-            let current = snapshot?.windowSeconds ?? 60
+            // From the window last asked for: the snapshot lags a step, and is frozen while paused.
+            let current = requestedWindow ?? snapshot?.windowSeconds ?? 60
             let steps = Self.windowSteps
             let next = command == .widerWindow
                 ? steps.first { $0 > current } ?? steps.last!
                 : steps.last { $0 < current } ?? steps.first!
-            return next == current ? [] : [.setWindow(seconds: next)]
+            guard next != current else { return [] }
+            requestedWindow = next
+            return [.setWindow(seconds: next)]
         case .selectNext, .selectPrevious:
             let names = rows.map(\.colo)
             guard !names.isEmpty else { return [] }

@@ -15,7 +15,8 @@ enum EventLogPanel {
             case .fault: style = Style(color: .red)
             case .info: style = .plain
             }
-            let text = entry.text.hasPrefix(FigureText.clock(entry.time)) ? entry.text : FigureText.clock(entry.time) + " " + entry.text
+            var text = entry.text.hasPrefix(FigureText.clock(entry.time)) ? entry.text : FigureText.clock(entry.time) + " " + entry.text
+            if entry.count > 1 { text += " ×\(entry.count)" }
             buffer.write(text, x: 0, y: top + 1 + index, style: style)
         }
     }

@@ -63,3 +63,35 @@ struct UnauthorizedHeaderTests {
         #expect(!clean.lines[0].contains("unauth"))
     }
 }
+
+@Suite("A calm event log")
+struct CalmLogTests {
+    static func change(_ second: Int64, _ from: AlertState, _ to: AlertState, colo: String = "GRU") -> AlertTransition {
+        AlertTransition(time: t0 + second * 1000, colo: colo, metric: .cacheHitRate, value: 59.8, threshold: 60, from: from, to: to)
+    }
+
+    @Test("Identical changes within a minute collapse into one line with a count; others stay apart")
+    func collapse() {
+        var dashboard = state(nil)
+        var log = snapshot(seconds: 1)
+        log.recentTransitions = []
+        log.transitionCount = 0
+        let changes = [
+            Self.change(0, .ok, .warn), Self.change(12, .warn, .ok), Self.change(24, .ok, .warn), Self.change(36, .warn, .ok),
+            Self.change(48, .ok, .warn), Self.change(50, .ok, .warn, colo: "SYD"), Self.change(130, .ok, .warn),
+        ]
+        for (index, change) in changes.enumerated() {
+            log.recentTransitions.insert(change, at: 0)
+            log.transitionCount = index + 1
+            log.generatedAt = change.time
+            dashboard.apply(log, eventsPerSecond: 1)
+        }
+        let lines = dashboard.log.filter { if case .alert = $0.kind { true } else { false } }
+        // GRU OK→WARN ×3 and WARN→OK ×2 within the minute, SYD apart, and GRU again after it.
+        #expect(lines.map(\.count) == [1, 1, 3, 2])
+        #expect(lines[0].text.contains("GRU") && lines[1].text.contains("SYD"))
+        let screen = DashboardView.render(dashboard, width: 100, height: 30)
+        #expect(screen.text.contains("×3"))
+        #expect(screen.text.contains("×2"))
+    }
+}

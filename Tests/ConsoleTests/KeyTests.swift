@@ -77,11 +77,24 @@ struct KeyTests {
         #expect(dashboard.rows.map(\.colo) == ["SIN", "FRA", "LHR", "ALL"])
     }
 
-    @Test("+ and - step the window through 10s…15m")
+    @Test("+ and - step the window from the last one asked for, also before the snapshot catches up and while paused")
     func window() {
         var dashboard = state(snapshot())
+        // + then - from 60 s is 60 s again, not 30 s from the snapshot that still says 60.
         #expect(dashboard.handle(.character("+")) == [.setWindow(seconds: 120)])
-        #expect(dashboard.handle(.character("-")) == [.setWindow(seconds: 30)])
+        #expect(dashboard.handle(.character("-")) == [.setWindow(seconds: 60)])
+        _ = dashboard.handle(.character("p"))
+        #expect(dashboard.handle(.character("+")) == [.setWindow(seconds: 120)])
+        #expect(dashboard.handle(.character("+")) == [.setWindow(seconds: 300)])
+        #expect(dashboard.handle(.character("-")) == [.setWindow(seconds: 120)])
+        #expect(dashboard.requestedWindow == 120)
+        // Once a shown snapshot has the window, the request is settled.
+        _ = dashboard.handle(.character("p"))
+        var wider = snapshot()
+        wider.windowSeconds = 120
+        dashboard.apply(wider, eventsPerSecond: 1)
+        #expect(dashboard.requestedWindow == nil)
+        #expect(dashboard.handle(.character("-")) == [.setWindow(seconds: 60)])
     }
 
     @Test("p pauses the figures; the log keeps recording")

@@ -136,7 +136,9 @@ struct IngestTests {
             #expect(sin.figures.p95LatencyMs.sufficient)
             #expect(abs(sin.figures.p95LatencyMs.value! - 42) < 0.5)
             #expect(sin.state(.p95Latency) == .ok)
-            #expect(sin.state(.p50Latency) == .warn)
+            // 42 ms misses the 30 ms target, but WARN, like every change, waits out the pending period.
+            #expect(sin.figures.p50LatencyMs.value.map { $0 > 30 } == true)
+            #expect(sin.state(.p50Latency) == .ok)
         }
     }
 
