@@ -9,6 +9,8 @@ public enum Effect: Equatable, Sendable {
     case clearFaults
     case setWindow(seconds: Int)
     case scaleTraffic(by: Double)
+    /// Write this screen's text and the current snapshot to files.
+    case dump(screen: String)
 }
 
 /// What came of an effect. The executor runs effects off the screen loop and hands these back;
@@ -18,8 +20,19 @@ public enum EffectResult: Equatable, Sendable {
     case faultsChanged(labels: [String], change: String)
     case windowSet(seconds: Int)
     case trafficScaled(rate: Double)
+    case dumped(files: [String])
     /// The effect could not be carried out; the text says why.
     case failed(String)
+}
+
+/// A terminal's size in cells.
+public struct ScreenSize: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
 }
 
 /// Where the figures come from, which decides what the keys may do.
@@ -85,6 +98,9 @@ public struct DashboardState: Sendable {
     }
 
     public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
+    /// The terminal's size, as the screen loop last drew it (a screen dump renders at it).
+    public var screenSize: ScreenSize?
+
     /// The window a key asked for that no shown snapshot has yet (nil when they agree).
     public private(set) var requestedWindow: Int?
     static let logLimit = 200
@@ -193,6 +209,12 @@ public struct DashboardState: Sendable {
             note(.info, "window set to \(seconds)s", mark: false)
         case .trafficScaled(let rate):
             trafficRate = rate
+        case .dumped(let files):
+            // Names first, folder last: at 80 columns the end of the line may be cut.
+            let names = files.map { String($0.split(separator: "/").last ?? Substring($0)) }
+            let folder = files.first.map { String($0.dropLast(names[0].count)) } ?? ""
+            notice = "wrote " + names.joined(separator: " and ") + " in " + folder
+            note(.info, "screen dump: " + files.joined(separator: ", "), mark: false)
         case .failed(let reason):
             notice = reason
         }
@@ -258,6 +280,9 @@ public struct DashboardState: Sendable {
         case .clearFaults:
             if let reason = disabledReason { notice = "faults " + reason; return [] }
             return [.clearFaults]
+        case .dump:
+            guard let size = screenSize else { notice = "no screen to dump yet"; return [] }
+            return [.dump(screen: DashboardView.render(self, width: size.width, height: size.height).text)]
         case .fasterTraffic, .slowerTraffic:
             guard trafficRate != nil else { notice = "no synthetic traffic in this mode"; return [] }
             return [.scaleTraffic(by: command == .fasterTraffic ? 1.25 : 0.8)]

@@ -7,7 +7,7 @@ public enum Key: Hashable, Sendable {
 /// What a key asks for. The key map ties keys to commands; the help overlay is drawn from it.
 public enum Command: Hashable, Sendable {
     case quit, help, pause, widerWindow, narrowerWindow, selectNext, selectPrevious, nextSort
-    case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic
+    case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic, dump
 }
 
 /// The CRM faults the dashboard can switch, with what each one does.
@@ -52,6 +52,7 @@ public enum KeyMap {
         .init(keys: [.character("0")], label: "0", command: .clearFaults),
         .init(keys: [.character("]")], label: "]", command: .fasterTraffic),
         .init(keys: [.character("[")], label: "[", command: .slowerTraffic),
+        .init(keys: [.character("w")], label: "w", command: .dump),
     ]
 
     public static func command(for key: Key) -> Command? {
@@ -74,6 +75,7 @@ public enum KeyMap {
         case .clearFaults: "clear every fault"
         case .fasterTraffic: "more synthetic traffic"
         case .slowerTraffic: "less synthetic traffic"
+        case .dump: "write the screen and /api/snapshot to files (for a ticket)"
         }
     }
 }

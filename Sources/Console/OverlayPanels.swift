@@ -12,7 +12,7 @@ enum OverlayPanels {
             return
         }
         let hints = buffer.width >= 110
-            ? "q quit  ? help  p pause  +/- window  ↑↓ select  s sort  F/f flush  e l t m d faults  0 clear  [ ] rate"
+            ? "q quit  ? help  p pause  +/- window  ↑↓ select  s sort  F/f flush  e l t m d faults  0 clear  [ ] rate  w dump"
             : "q quit ? help p pause +- window ↑↓ select s sort F/f flush eltmd faults 0 clear"
         buffer.write(hints, x: 0, y: y, style: .muted)
     }

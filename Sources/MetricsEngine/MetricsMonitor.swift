@@ -1,3 +1,4 @@
+import Foundation
 import LookupCore
 
 /// The window, the thresholds and an alert state machine per (colo, metric), together.
@@ -125,5 +126,14 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     /// Changes after the first `seen` that are no longer kept, so a reader can say it missed them.
     public func missedTransitions(after seen: Int) -> Int {
         max(0, transitionCount - seen - recentTransitions.count)
+    }
+}
+
+extension MetricsSnapshot {
+    /// The snapshot as `/api/snapshot` serves it (keys sorted, so dumps and diffs are stable).
+    public func jsonText() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -71,7 +71,7 @@ public enum MetricsRoutes {
         }
         routes.on("/api/snapshot", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
-            return .json(String(decoding: try snapshotEncoder.encode(monitor.tick()), as: UTF8.self))
+            return .json(try monitor.tick().jsonText())
         }
         routes.on("/metrics", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
@@ -95,10 +95,4 @@ public enum MetricsRoutes {
         case .failure: return codec.decode(lines: data)
         }
     }
-
-    static let snapshotEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }()
 }

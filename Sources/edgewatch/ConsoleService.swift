@@ -84,6 +84,7 @@ struct ConsoleService: Service {
             }
             if dirty {
                 let size = terminal.size
+                state.screenSize = ScreenSize(width: size.width, height: size.height)
                 terminal.draw(DashboardView.render(state, width: size.width, height: size.height))
             }
             try? await Task.sleep(until: min(nextTick, ContinuousClock.now + .milliseconds(30)), clock: .continuous)

@@ -23,6 +23,8 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(help: "No colours (also set by the NO_COLOR environment variable).")
     var noColor = false
 
+    @OptionGroup(title: "Screen dumps") var dump: DumpOptions
+
     @Option(help: "Where logs go while the dashboard is up (default: a file in the temporary folder).")
     var logFile: String?
 
@@ -69,7 +71,7 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         let console = ConsoleService(
             mode: .live, monitor: metricsHost.monitor,
-            executor: EffectExecutor(caches: host.caches, simulator: host.simulator, monitor: metricsHost.monitor, traffic: traffic),
+            executor: EffectExecutor(caches: host.caches, simulator: host.simulator, monitor: metricsHost.monitor, traffic: traffic, dumpFolder: dump.folder),
             port: port, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

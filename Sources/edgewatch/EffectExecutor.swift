@@ -1,3 +1,4 @@
+import Foundation
 import CRMSimulator
 import Console
 import LookupCore
@@ -12,6 +13,8 @@ struct EffectExecutor: Sendable {
     let simulator: CRMSimulator?
     let monitor: LiveMonitor
     let traffic: TrafficDriver?
+    /// Where screen dumps go.
+    var dumpFolder: String = FileManager.default.currentDirectoryPath
 
     /// Runs one effect (not `quit`, which the screen loop handles) and says what came of it.
     func run(_ effect: Effect) async -> EffectResult? {
@@ -34,11 +37,37 @@ struct EffectExecutor: Sendable {
         case .setWindow(let seconds):
             monitor.setWindow(seconds: seconds)
             return .windowSet(seconds: seconds)
+        case .dump(let screen):
+            return dump(screen: screen)
         case .scaleTraffic(let factor):
             guard let traffic else { return nil }
             traffic.setRate(traffic.rate * factor)
             return .trafficScaled(rate: traffic.rate)
         }
+    }
+
+    /// Writes the screen's text and the snapshot as `edgewatch-<UTC time>.txt` and `.json`
+    /// (with `-2`, `-3`… when a dump in the same second exists).
+    private func dump(screen: String) -> EffectResult {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
+        let stamp = formatter.string(from: Date(timeIntervalSince1970: Double(monitor.now()) / 1000))
+        let folder = URL(fileURLWithPath: dumpFolder)
+        var base = "edgewatch-" + stamp
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: folder.appendingPathComponent(base + ".txt").path), suffix < 100 {
+            suffix += 1
+            base = "edgewatch-\(stamp)-\(suffix)"
+        }
+        let text = folder.appendingPathComponent(base + ".txt")
+        let json = folder.appendingPathComponent(base + ".json")
+        do {
+            try (screen + "\n").write(to: text, atomically: true, encoding: .utf8)
+            try (try monitor.tick().jsonText() + "\n").write(to: json, atomically: true, encoding: .utf8)
+        } catch {
+            return .failed("could not write the dump to \(dumpFolder): \(error.localizedDescription)")
+        }
+        return .dumped(files: [text.path, json.path])
     }
 
     private func apply(_ plan: FaultPlan, to simulator: CRMSimulator, change: String) async -> EffectResult {

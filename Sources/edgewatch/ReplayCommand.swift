@@ -29,6 +29,8 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "No colours (also set by NO_COLOR).")
     var noColor = false
 
+    @OptionGroup(title: "Screen dumps") var dump: DumpOptions
+
     static let speeds: ClosedRange<Double> = 0.01...100_000
 
     func validate() throws {
@@ -65,7 +67,7 @@ struct ReplayCommand: AsyncParsableCommand {
         let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: "info")
         let console = ConsoleService(
             mode: .replay(file: file), monitor: monitor,
-            executor: EffectExecutor(caches: nil, simulator: nil, monitor: monitor, traffic: nil),
+            executor: EffectExecutor(caches: nil, simulator: nil, monitor: monitor, traffic: nil, dumpFolder: dump.folder),
             port: SharedPort(), logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
         )
         let player = Player(recording: recording, monitor: monitor, clock: clock, secondDuration: secondDuration)

@@ -33,6 +33,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(help: "No colours (also set by NO_COLOR).")
     var noColor = false
 
+    @OptionGroup(title: "Screen dumps") var dump: DumpOptions
+
     func run() async throws {
         try TerminalCheck.require(command: "watch")
         let logPath = TerminalCheck.defaultLogFile()
@@ -46,7 +48,7 @@ struct WatchCommand: AsyncParsableCommand {
         let app = try settings.application(router: routes.router, logger: logger) { shared.set($0) }
         let console = ConsoleService(
             mode: .watch, monitor: metricsHost.monitor,
-            executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil),
+            executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil, dumpFolder: dump.folder),
             port: shared, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
         )
         let group = ServiceGroup(configuration: .init(

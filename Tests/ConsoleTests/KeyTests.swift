@@ -123,3 +123,23 @@ struct KeyTests {
         #expect(dashboard.overlay == .none)
     }
 }
+
+@Suite("Screen dump")
+struct DumpKeyTests {
+    @Test("w asks for a dump of exactly what is on screen; the result names the files")
+    func dump() {
+        var dashboard = state(snapshot())
+        #expect(dashboard.handle(.character("w")).isEmpty, "no screen drawn yet")
+        #expect(dashboard.notice == "no screen to dump yet")
+        dashboard.screenSize = ScreenSize(width: 80, height: 24)
+        dashboard.notice = nil
+        let expected = DashboardView.render(dashboard, width: 80, height: 24).text
+        let effects = dashboard.handle(.character("w"))
+        #expect(effects == [.dump(screen: expected)])
+        #expect(expected.contains("COLO") && expected.contains("THRESHOLDS"))
+        dashboard.receive(.dumped(files: ["/tmp/a.txt", "/tmp/a.json"]))
+        #expect(dashboard.notice == "wrote a.txt and a.json in /tmp/")
+        #expect(dashboard.log.first?.text == "screen dump: /tmp/a.txt, /tmp/a.json")
+        #expect(KeyMap.bindings.contains { $0.label == "w" && $0.command == .dump })
+    }
+}

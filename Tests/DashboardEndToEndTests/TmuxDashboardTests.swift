@@ -135,6 +135,32 @@ struct TmuxDashboardTests {
         #expect(!after.contains("THRESHOLDS"), "the dashboard is still on screen after q")
     }
 
+    @Test("w writes the screen as text and the snapshot as JSON to --dump-dir, and says where")
+    func screenDump() async throws {
+        try Self.requireTools()
+        let folder = URL(fileURLWithPath: "/tmp/ewd-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let session = Session()
+        let command = "\(Self.binary) --port 0 --log-file /tmp/\(session.name).log --dump-dir \(folder.path); sleep 60"
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "32", command)
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+        _ = try await session.waitFor("the dashboard", seconds: 30) { $0.contains("COLO") && $0.contains("THRESHOLDS") }
+        try session.press("w")
+        let screen = try await session.waitFor("the dump notice", seconds: 10) { $0.contains("wrote edgewatch-") && $0.contains(".json in /tmp/ewd-") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files.count == 2)
+        let text = try #require(files.first { $0.hasSuffix(".txt") })
+        let json = try #require(files.first { $0.hasSuffix(".json") })
+        #expect(text.hasPrefix("edgewatch-") && text.dropLast(4) == json.dropLast(5))
+        #expect(screen.contains(text))
+        let dumped = try String(contentsOf: folder.appendingPathComponent(text), encoding: .utf8)
+        #expect(dumped.contains("COLO") && dumped.contains("THRESHOLDS") && dumped.contains("edgewatch"))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent(json))) as? [String: Any]
+        #expect(object?["all"] != nil && object?["windowSeconds"] as? Int == 60)
+        try session.press("q")
+    }
+
     @Test("With the CRM hanging, taking it down never freezes the screen: the heartbeat keeps turning")
     func neverFreezes() async throws {
         try Self.requireTools()
