@@ -95,6 +95,8 @@ public struct DashboardState: Sendable {
     public enum Overlay: Sendable, Equatable {
         case none, help
         case confirm(effect: Effect, question: String)
+        /// Typing a filter after `/`.
+        case filtering(String)
     }
 
     public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
@@ -141,12 +143,31 @@ public struct DashboardState: Sendable {
     }
 
     /// Rows in display order (sorted, ALL last).
+    /// The active filter (k9s style): a colo code prefix or a state (`OK`, `WARN`, `ALERT`);
+    /// shown in the header until Esc clears it. The ALL row always stays.
+    public var filter: String?
+
     public var rows: [ColoRow] {
         guard let snapshot else { return [] }
-        return sorted(snapshot.colos) + [snapshot.all]
+        return sorted(snapshot.colos.filter(matchesFilter)) + [snapshot.all]
     }
 
+    private func matchesFilter(_ row: ColoRow) -> Bool {
+        guard let filter = filter?.uppercased(), !filter.isEmpty else { return true }
+        if let state = AlertState(rawValue: filter) { return row.worst == state }
+        return row.colo.uppercased().hasPrefix(filter)
+    }
+
+    /// The longest filter typed (a colo code or a state name is far shorter).
+    public static let filterLimit = 16
+
     public var selectedRow: ColoRow? { rows.first { $0.colo == selected } ?? rows.last }
+
+    /// Moves the selection to the first row shown when the filter hid the selected colo.
+    private mutating func keepSelectionVisible() {
+        let names = rows.map(\.colo)
+        if !names.contains(selected), let first = names.first { selected = first }
+    }
 
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
     public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
@@ -234,8 +255,27 @@ public struct DashboardState: Sendable {
             if key == .character("y") || key == .character("Y") { return [effect] }
             notice = "cancelled"
             return []
+        case .filtering(let text):
+            switch key {
+            case .enter:
+                filter = text.isEmpty ? nil : text
+                overlay = .none
+                keepSelectionVisible()
+            case .escape:
+                overlay = .none
+            case .backspace:
+                overlay = .filtering(String(text.dropLast()))
+            case .character(let character) where (character.isLetter || character.isNumber) && character.isASCII && text.count < Self.filterLimit:
+                overlay = .filtering(text + String(character).uppercased())
+            default:
+                break
+            }
+            return []
         case .none:
-            break
+            if key == .escape, filter != nil {
+                filter = nil
+                return []
+            }
         }
         guard let command = KeyMap.command(for: key) else { return [] }
         return run(command)
@@ -280,6 +320,8 @@ public struct DashboardState: Sendable {
         case .clearFaults:
             if let reason = disabledReason { notice = "faults " + reason; return [] }
             return [.clearFaults]
+        case .filter:
+            overlay = .filtering(filter ?? "")
         case .dump:
             guard let size = screenSize else { notice = "no screen to dump yet"; return [] }
             return [.dump(screen: DashboardView.render(self, width: size.width, height: size.height).text)]

@@ -30,6 +30,10 @@ enum HeaderPanel {
                              style: Style(color: breaker.state == .open ? .red : .yellow, bold: true, reverse: true))
             lead = narrow ? " · " : " │ "
         }
+        if let filter = state.filter {
+            x = buffer.write(" /" + filter + " ", x: x, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
+            lead = narrow ? " · " : " │ "
+        }
         if let refused = state.snapshot?.all.figures.tally.unauthorized, refused > 0 {
             x = buffer.write(" " + (narrow ? "\(refused) unauth" : "\(refused) unauthorized"), x: x, y: 0,
                              style: Style(color: .red, bold: true, reverse: true))

@@ -1,13 +1,13 @@
 /// A key press, as the terminal backend reports it.
 public enum Key: Hashable, Sendable {
     case character(Character)
-    case up, down, escape, enter, resize
+    case up, down, escape, enter, resize, backspace
 }
 
 /// What a key asks for. The key map ties keys to commands; the help overlay is drawn from it.
 public enum Command: Hashable, Sendable {
     case quit, help, pause, widerWindow, narrowerWindow, selectNext, selectPrevious, nextSort
-    case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic, dump
+    case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic, dump, filter
 }
 
 /// The CRM faults the dashboard can switch, with what each one does.
@@ -53,6 +53,7 @@ public enum KeyMap {
         .init(keys: [.character("]")], label: "]", command: .fasterTraffic),
         .init(keys: [.character("[")], label: "[", command: .slowerTraffic),
         .init(keys: [.character("w")], label: "w", command: .dump),
+        .init(keys: [.character("/")], label: "/", command: .filter),
     ]
 
     public static func command(for key: Key) -> Command? {
@@ -76,6 +77,7 @@ public enum KeyMap {
         case .fasterTraffic: "more synthetic traffic"
         case .slowerTraffic: "less synthetic traffic"
         case .dump: "write the screen and /api/snapshot to files (for a ticket)"
+        case .filter: "filter colos by code or state, e.g. /SIN or /ALERT (Esc clears)"
         }
     }
 }

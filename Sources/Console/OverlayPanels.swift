@@ -7,6 +7,12 @@ enum OverlayPanels {
             buffer.write(" " + question, x: 0, y: y, style: Style(color: .yellow, bold: true, reverse: true))
             return
         }
+        if case .filtering(let text) = state.overlay {
+            buffer.fill(y: y, style: Style(color: .cyan, bold: true, reverse: true))
+            buffer.write(" /" + text + "█  colo code or OK/WARN/ALERT · Enter applies · Esc cancels", x: 0, y: y,
+                         style: Style(color: .cyan, bold: true, reverse: true))
+            return
+        }
         if let notice = state.notice {
             buffer.write(" " + notice, x: 0, y: y, style: Style(color: .yellow, bold: true))
             return

@@ -66,6 +66,7 @@ public final class CursesTerminal {
             case KEY_UP: return .up
             case KEY_DOWN: return .down
             case KEY_ENTER: return .enter
+            case KEY_BACKSPACE: return .backspace
             case KEY_RESIZE:
                 previous = nil
                 return .resize
@@ -75,6 +76,7 @@ public final class CursesTerminal {
             switch character {
             case 27: return .escape
             case 10, 13: return .enter
+            case 8, 127: return .backspace
             default: return Unicode.Scalar(UInt32(character)).map { .character(Character($0)) }
             }
         default:

@@ -143,3 +143,48 @@ struct DumpKeyTests {
         #expect(KeyMap.bindings.contains { $0.label == "w" && $0.command == .dump })
     }
 }
+
+@Suite("Filter")
+struct FilterTests {
+    @Test("/ then a colo code shows only matching colos (and ALL), in the header too, until Esc")
+    func byColo() {
+        var dashboard = state(snapshot())
+        _ = dashboard.handle(.character("/"))
+        for key in ["s", "i", "-", " "] { _ = dashboard.handle(.character(Character(key))) }
+        #expect(dashboard.overlay == .filtering("SI"), "letters upper-cased, others ignored")
+        _ = dashboard.handle(.backspace)
+        _ = dashboard.handle(.character("I"))
+        let prompt = DashboardView.render(dashboard, width: 80, height: 24)
+        #expect(prompt.lines[23].hasPrefix(" /SI█"))
+        _ = dashboard.handle(.enter)
+        #expect(dashboard.filter == "SI")
+        #expect(dashboard.rows.map(\.colo) == ["SIN", "ALL"])
+        #expect(dashboard.selected == "ALL", "ALL stays shown, so the selection stays")
+        let screen = DashboardView.render(dashboard, width: 80, height: 24)
+        #expect(screen.lines[0].contains("/SI"))
+        #expect(screen.row(containing: " LHR") == nil && screen.row(containing: " SIN") != nil)
+        _ = dashboard.handle(.escape)
+        #expect(dashboard.filter == nil)
+        #expect(dashboard.rows.map(\.colo) == ["FRA", "LHR", "SIN", "ALL"])
+    }
+
+    @Test("/ALERT keeps the colos whose worst state is ALERT; Esc while typing keeps the old filter")
+    func byState() {
+        let failing = snapshot(seconds: 40, error: { colo, second in colo == "LHR" && second > 5 ? "crm_5xx" : nil })
+        var dashboard = state(failing)
+        _ = dashboard.handle(.character("/"))
+        for character in "alert" { _ = dashboard.handle(.character(character)) }
+        _ = dashboard.handle(.enter)
+        #expect(dashboard.rows.map(\.colo).first == "LHR")
+        #expect(!dashboard.rows.map(\.colo).contains("FRA"))
+        _ = dashboard.handle(.character("/"))
+        _ = dashboard.handle(.character("x"))
+        _ = dashboard.handle(.escape)
+        #expect(dashboard.filter == "ALERT")
+        #expect(dashboard.overlay == .none)
+        // A filter can be no longer than the limit.
+        _ = dashboard.handle(.character("/"))
+        for _ in 0..<40 { _ = dashboard.handle(.character("a")) }
+        if case .filtering(let text) = dashboard.overlay { #expect(text.count == DashboardState.filterLimit) } else { Issue.record("not filtering") }
+    }
+}

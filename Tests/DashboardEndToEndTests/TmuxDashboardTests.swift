@@ -161,6 +161,26 @@ struct TmuxDashboardTests {
         try session.press("q")
     }
 
+    @Test("/ filters the colo table by code and shows the filter in the header; Esc clears it")
+    func filter() async throws {
+        try Self.requireTools()
+        let session = Session()
+        let command = "\(Self.binary) --port 0 --log-file /tmp/\(session.name).log; sleep 60"
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "32", command)
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+        _ = try await session.waitFor("several colos", seconds: 30) { $0.contains(" SIN ") && $0.contains(" LHR ") }
+        try session.press("/")
+        for key in ["S", "I", "N"] { try session.press(key) }
+        _ = try await session.waitFor("the prompt", seconds: 5) { $0.contains("/SIN█") }
+        try session.press("Enter")
+        let filtered = try await session.waitFor("only SIN", seconds: 5) { !$0.contains(" LHR ") && $0.contains("SIN") }
+        #expect(filtered.split(separator: "\n").first?.contains("/SIN") == true)
+        #expect(filtered.contains("ALL"))
+        try session.press("Escape")
+        _ = try await session.waitFor("all colos again", seconds: 5) { $0.contains(" LHR ") && $0.contains(" SIN ") }
+        try session.press("q")
+    }
+
     @Test("With the CRM hanging, taking it down never freezes the screen: the heartbeat keeps turning")
     func neverFreezes() async throws {
         try Self.requireTools()
