@@ -192,6 +192,7 @@ public struct DashboardState: Sendable {
         }
         guard !paused else { return }
         self.snapshot = snapshot
+        if filter != nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
         self.eventsPerSecond = eventsPerSecond
     }

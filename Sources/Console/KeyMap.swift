@@ -77,7 +77,7 @@ public enum KeyMap {
         case .fasterTraffic: "more synthetic traffic"
         case .slowerTraffic: "less synthetic traffic"
         case .dump: "write the screen and /api/snapshot to files (for a ticket)"
-        case .filter: "filter colos by code or state, e.g. /SIN or /ALERT (Esc clears)"
+        case .filter: "filter colos by code or state (/SIN, /ALERT); Esc clears"
         }
     }
 }

@@ -27,6 +27,17 @@ enum OverlayPanels {
         var lines = KeyMap.bindings.map { binding in
             ThresholdsPanel.pad(binding.label, 11) + KeyMap.describe(binding.command)
         }
+        // Too many lines for the screen (80×24 has room for 20): the fault keys share one line.
+        let faults = KeyMap.bindings.filter { if case .toggleFault = $0.command { true } else { false } }
+        if lines.count + 4 > buffer.height - 2, faults.count > 1 {
+            let first = lines.firstIndex { $0.hasPrefix(ThresholdsPanel.pad(faults[0].label, 11)) } ?? 0
+            lines.removeAll { line in faults.contains { line.hasPrefix(ThresholdsPanel.pad($0.label, 11)) } }
+            let names = faults.compactMap { binding -> String? in
+                if case .toggleFault(let kind) = binding.command { return kind.rawValue } else { return nil }
+            }
+            lines.insert(ThresholdsPanel.pad(faults.map(\.label).joined(separator: " "), 11) + "CRM faults: " + names.joined(separator: ", "),
+                         at: min(first, lines.count))
+        }
         if let reason = state.disabledReason { lines.append("flush and fault keys: " + reason) }
         if let logFile = state.logFile { lines.append("logs: " + logFile) }
         lines.append("Esc or ? closes this help")

@@ -47,6 +47,8 @@ public struct AlertTracker: Sendable, Equatable {
     /// current state) without a break. A value that swings between WARN and ALERT levels has been
     /// "at least WARN" all along, so it reaches WARN; it does not reach ALERT until it stays there.
     public private(set) var pointingSince: [AlertState: Int64] = [:]
+    /// When the state last changed: no change comes within a pending period of it.
+    public private(set) var changedAt: Int64?
 
     public init() {}
 
@@ -64,6 +66,7 @@ public struct AlertTracker: Sendable, Equatable {
             pointingSince[other] = pointing ? (pointingSince[other] ?? nowMillis) : nil
         }
         let pending = Int64(table.pendingSeconds) * 1000
+        if let changedAt, nowMillis - changedAt < pending { return nil }
         // The furthest state, away from the current one, that the value has held for the pending period.
         let order: [AlertState] = candidate > state ? [.alert, .warn] : [.ok, .warn]
         guard let next = order.first(where: { $0 != state && (pointingSince[$0].map { nowMillis - $0 >= pending } ?? false) }) else {
@@ -74,6 +77,7 @@ public struct AlertTracker: Sendable, Equatable {
         // Clocks for states further the same way keep running; the rest start again from here.
         pointingSince = pointingSince.filter { next > state ? $0.key > next : $0.key < next }
         state = next
+        changedAt = nowMillis
         return transition
     }
 
@@ -94,7 +98,11 @@ public struct AlertTracker: Sendable, Equatable {
         func better(_ value: Double, than level: Double) -> Bool { higherIsBetter ? value > level : value < level }
         func worse(_ value: Double, than level: Double) -> Bool { higherIsBetter ? value < level : value > level }
         /// The level a value must beat to leave the state that `level` leads into.
-        func exit(_ level: Double) -> Double { higherIsBetter ? level * (1 + hysteresis) : level * (1 - hysteresis) }
+        /// For a percentage (higher is better) the margin stops halfway to 100 %, so a high
+        /// target still has an exit a real value can reach.
+        func exit(_ level: Double) -> Double {
+            higherIsBetter ? min(level * (1 + hysteresis), (level + 100) / 2) : level * (1 - hysteresis)
+        }
 
         /// Where `value` belongs, seen from `current`.
         func state(of value: Double, from current: AlertState) -> AlertState {
@@ -109,7 +117,7 @@ public struct AlertTracker: Sendable, Equatable {
         /// The level named in the log line: the one entered going worse, the exit level going better.
         func crossed(from: AlertState, to: AlertState) -> Double {
             if to > from { return to == .alert ? alert : target }
-            return from == .alert ? exit(alert) : exit(target)
+            return to == .ok ? exit(target) : exit(alert)
         }
     }
 }

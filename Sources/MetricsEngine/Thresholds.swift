@@ -58,10 +58,12 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
     public var cacheHitRate = Threshold(target: 60, alert: 30)
     public var crmErrorRate = Threshold(target: 1, alert: 5)
     public var cpuTime = Threshold(target: 8, alert: 40)
-    /// Seconds a value must stay past the alert threshold before ALERT, and back past the
-    /// recovery level before the alert clears.
+    /// Seconds a value must point to a new state (past the target for WARN, the alert level for
+    /// ALERT, back past an exit level for a better state) before the state changes; also the
+    /// least time between two changes of one (colo, metric).
     public var pendingSeconds = 10
-    /// How far past the alert threshold a value must come back to clear, as a fraction of it.
+    /// How far past a level (target or alert) a value must come back to leave the state that level
+    /// leads into, as a fraction of the level (capped halfway to 100 % for percentages).
     public var hysteresis = 0.10
     /// Figures with fewer samples are "insufficient data" and do not move alert states.
     public var minimumSamples = 20

@@ -55,17 +55,26 @@ struct EffectExecutor: Sendable {
         let folder = URL(fileURLWithPath: dumpFolder)
         var base = "edgewatch-" + stamp
         var suffix = 1
-        while FileManager.default.fileExists(atPath: folder.appendingPathComponent(base + ".txt").path), suffix < 100 {
+        func taken(_ base: String) -> Bool {
+            [".txt", ".json"].contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent(base + $0).path) }
+        }
+        while taken(base) {
+            guard suffix < 100 else { return .failed("dump not written: 100 dumps this second already in \(dumpFolder)") }
             suffix += 1
             base = "edgewatch-\(stamp)-\(suffix)"
         }
         let text = folder.appendingPathComponent(base + ".txt")
         let json = folder.appendingPathComponent(base + ".json")
         do {
-            try (screen + "\n").write(to: text, atomically: true, encoding: .utf8)
             try (try monitor.tick().jsonText() + "\n").write(to: json, atomically: true, encoding: .utf8)
         } catch {
-            return .failed("could not write the dump to \(dumpFolder): \(error.localizedDescription)")
+            return .failed("dump not written (\(error.localizedDescription)) to \(dumpFolder)")
+        }
+        do {
+            try (screen + "\n").write(to: text, atomically: true, encoding: .utf8)
+        } catch {
+            try? FileManager.default.removeItem(at: json)
+            return .failed("dump not written (\(error.localizedDescription)) to \(dumpFolder)")
         }
         return .dumped(files: [text.path, json.path])
     }

@@ -188,3 +188,24 @@ struct FilterTests {
         if case .filtering(let text) = dashboard.overlay { #expect(text.count == DashboardState.filterLimit) } else { Issue.record("not filtering") }
     }
 }
+
+@Suite("Help overlay")
+struct HelpFitTests {
+    @Test("The help overlay fits 80×24 with every key, the log file and how to close it", arguments: [(80, 24), (120, 40)])
+    func fits(width: Int, height: Int) {
+        var dashboard = state(snapshot())
+        dashboard.logFile = "/tmp/edgewatch-dashboard.log"
+        _ = dashboard.handle(.character("?"))
+        let screen = DashboardView.render(dashboard, width: width, height: height).text
+        #expect(screen.contains("Esc or ? closes this help"))
+        #expect(screen.contains("logs: /tmp/edgewatch-dashboard.log"))
+        #expect(screen.contains("Esc clears"))
+        for binding in KeyMap.bindings {
+            if case .toggleFault(let kind) = binding.command {
+                #expect(screen.contains(kind.rawValue) || screen.contains(kind.summary), "\(kind)")
+            } else {
+                #expect(screen.contains(KeyMap.describe(binding.command)), "\(binding.label)")
+            }
+        }
+    }
+}

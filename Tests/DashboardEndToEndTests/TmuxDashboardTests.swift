@@ -173,11 +173,22 @@ struct TmuxDashboardTests {
         for key in ["S", "I", "N"] { try session.press(key) }
         _ = try await session.waitFor("the prompt", seconds: 5) { $0.contains("/SIN█") }
         try session.press("Enter")
-        let filtered = try await session.waitFor("only SIN", seconds: 5) { !$0.contains(" LHR ") && $0.contains("SIN") }
+        // Table rows start with the colo (" LHR" or "▶LHR"); log lines start with a time.
+        func tableRows(_ screen: String) -> [String] {
+            screen.split(separator: "\n").map(String.init).filter { $0.hasPrefix(" ") || $0.hasPrefix("▶") }
+                .compactMap { $0.dropFirst().split(separator: " ").first.map(String.init) }
+        }
+        let filtered = try await session.waitFor("only SIN", seconds: 5) { screen in
+            let rows = tableRows(screen)
+            return rows.contains("SIN") && !rows.contains("LHR")
+        }
         #expect(filtered.split(separator: "\n").first?.contains("/SIN") == true)
         #expect(filtered.contains("ALL"))
         try session.press("Escape")
-        _ = try await session.waitFor("all colos again", seconds: 5) { $0.contains(" LHR ") && $0.contains(" SIN ") }
+        _ = try await session.waitFor("all colos again", seconds: 5) { screen in
+            let rows = tableRows(screen)
+            return rows.contains("LHR") && rows.contains("SIN")
+        }
         try session.press("q")
     }
 

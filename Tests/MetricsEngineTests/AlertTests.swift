@@ -52,7 +52,8 @@ struct AlertTests {
         let cleared = run(&tracker, metric: .crmErrorRate, value: 0.5, seconds: 61...80)
         #expect(cleared.map(\.to) == [.ok])
         #expect(cleared.first?.time == 71_000)
-        #expect(cleared.first.map { abs($0.threshold - 4.5) < 1e-9 } == true)
+        // Straight to OK: the level it had to beat to be OK is the target's exit, 0.9 %.
+        #expect(cleared.first.map { abs($0.threshold - 0.9) < 1e-9 } == true)
     }
 
     @Test("Higher-is-better metrics (cache hit rate) alert when low and clear above alert + 10 %")
@@ -135,6 +136,34 @@ struct AlertTests {
         #expect(snapshot.transitions(after: 0).count == size)
         #expect(snapshot.missedTransitions(after: snapshot.transitionCount - 5) == 0)
         #expect(snapshot.transitions(after: snapshot.transitionCount - 5).count == 5)
+    }
+
+    @Test("Two changes never come within a pending period: WARN at 10 s, ALERT no sooner than 20 s, and back the same way")
+    func spacing() {
+        var tracker = AlertTracker()
+        var changes = run(&tracker, metric: .p95Latency, value: 200, seconds: 0...0)
+        changes += run(&tracker, metric: .p95Latency, value: 400, seconds: 1...40)
+        #expect(changes.map(\.to) == [.warn, .alert])
+        #expect(changes.map(\.time) == [10_000, 20_000])
+        let back = run(&tracker, metric: .p95Latency, value: 250, seconds: 41...41) + run(&tracker, metric: .p95Latency, value: 10, seconds: 42...80)
+        // Better than ALERT from 41 s and better than WARN from 42 s: WARN at 51 s, OK a period later.
+        #expect(back.map(\.to) == [.warn, .ok])
+        #expect(back.map(\.time) == [51_000, 61_000])
+    }
+
+    @Test("A high hit-rate target still has an exit a real value can reach")
+    func highTarget() {
+        var table = ThresholdTable()
+        table.cacheHitRate = Threshold(target: 95, alert: 50)
+        var tracker = AlertTracker()
+        for second in 0...10 { _ = tracker.evaluate(figure(90), metric: .cacheHitRate, table: table, colo: "LHR", nowMillis: Int64(second) * 1000) }
+        #expect(tracker.state == .warn)
+        var changes: [AlertTransition] = []
+        for second in 11...30 {
+            if let change = tracker.evaluate(figure(99), metric: .cacheHitRate, table: table, colo: "LHR", nowMillis: Int64(second) * 1000) { changes.append(change) }
+        }
+        #expect(changes.map(\.to) == [.ok])
+        #expect(changes.first.map { $0.threshold <= 100 } == true)
     }
 
     @Test("A value swinging between the WARN and ALERT levels reaches WARN and stays there")
