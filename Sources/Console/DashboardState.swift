@@ -219,6 +219,13 @@ public struct DashboardState: Sendable {
         if log.count > Self.logLimit { log.removeLast() }
     }
 
+    /// An effect the executor's queue could not take: say so, and forget a window change that
+    /// will not happen, so the next `+`/`-` steps from the window actually in force.
+    public mutating func refused(_ effect: Effect) {
+        notice = "busy: still carrying out earlier keys"
+        if case .setWindow = effect { requestedWindow = nil }
+    }
+
     /// Takes in what an effect came to (see ``EffectResult``).
     public mutating func receive(_ result: EffectResult) {
         switch result {

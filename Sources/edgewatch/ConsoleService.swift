@@ -46,7 +46,7 @@ struct ConsoleService: Service {
                 dirty = true
                 for effect in state.handle(key) {
                     if effect == .quit { return }
-                    if !effects.submit(effect) { state.notice = "busy: still carrying out earlier keys" }
+                    if !effects.submit(effect) { state.refused(effect) }
                 }
             }
             for result in effects.takeResults() {

@@ -51,7 +51,8 @@ struct EffectExecutor: Sendable {
     private func dump(screen: String) -> EffectResult {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
-        let stamp = formatter.string(from: Date(timeIntervalSince1970: Double(monitor.now()) / 1000))
+        // The wall clock, also in a replay: the name says when the dump was taken.
+        let stamp = formatter.string(from: Date())
         let folder = URL(fileURLWithPath: dumpFolder)
         var base = "edgewatch-" + stamp
         var suffix = 1

@@ -95,6 +95,13 @@ struct KeyTests {
         dashboard.apply(wider, eventsPerSecond: 1)
         #expect(dashboard.requestedWindow == nil)
         #expect(dashboard.handle(.character("-")) == [.setWindow(seconds: 60)])
+        // A window change the busy effect queue refused is forgotten.
+        #expect(dashboard.handle(.character("+")) == [.setWindow(seconds: 120)])
+        dashboard.refused(.setWindow(seconds: 120))
+        #expect(dashboard.requestedWindow == nil)
+        #expect(dashboard.notice?.hasPrefix("busy") == true)
+        // From the 120 s in force (the shown snapshot's), not the refused request.
+        #expect(dashboard.handle(.character("+")) == [.setWindow(seconds: 300)])
     }
 
     @Test("p pauses the figures; the log keeps recording")
