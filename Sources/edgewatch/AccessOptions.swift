@@ -28,15 +28,21 @@ struct LookupAccessOptions: ParsableArguments {
         }
     }
 
-    func credentials() throws -> Credentials {
-        let secrets = try secrets()
-        return Credentials(basic: secrets.basic, bearer: secrets.bearer)
+    /// The lookup's secrets, read once: what the server checks and what its own callers send.
+    struct Loaded {
+        let credentials: Credentials
+        /// What a client of the lookup sends: the bearer token when there is one, else Basic.
+        let authorization: String?
     }
 
-    /// What a client of the lookup sends: the bearer token when there is one, else Basic.
-    func authorizationHeader() throws -> String? {
+    /// Reads the variables or files once, so the server and its callers cannot see two
+    /// different versions of a file that changed between reads.
+    func load() throws -> Loaded {
         let secrets = try secrets()
-        return secrets.bearer?.authorizationHeader ?? secrets.basic?.authorizationHeader
+        return Loaded(
+            credentials: Credentials(basic: secrets.basic, bearer: secrets.bearer),
+            authorization: secrets.bearer?.authorizationHeader ?? secrets.basic?.authorizationHeader
+        )
     }
 }
 

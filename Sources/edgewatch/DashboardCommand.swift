@@ -30,7 +30,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func validate() throws {
         try security.requireCredentials(host: options.host, [
-            ("/lookup/customer", try options.access.credentials(), LookupOptions.lookupCredentialNames),
+            ("/lookup/customer", try options.access.load().credentials, LookupOptions.lookupCredentialNames),
         ])
         if security.tlsClientCa != nil && callers.rate > 0 {
             throw ValidationError("the synthetic callers have no client certificate for --tls-client-ca; add --rate 0")
@@ -48,7 +48,8 @@ struct DashboardCommand: AsyncParsableCommand {
         try TerminalCheck.require(command: "dashboard")
         let logPath = logFile ?? TerminalCheck.defaultLogFile()
         let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
-        let access = try options.accessPolicy(security: security)
+        let secrets = try options.access.load()
+        let access = try options.accessPolicy(lookup: secrets.credentials, security: security)
         let settings = try options.serverSettings(security: security)
         for warning in security.warnings(host: options.host, access: access) { logger.warning("\(warning)") }
         let host = try await LookupHost.make(
@@ -61,7 +62,7 @@ struct DashboardCommand: AsyncParsableCommand {
         metricsHost.addRoutes(to: host.routes, access: access)
         let port = SharedPort()
         let traffic = callers.driver(
-            authorization: try options.access.authorizationHeader(), tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS
+            authorization: secrets.authorization, tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS
         )
         let started = AsyncStream.makeStream(of: Int.self)
         let app = try host.application(settings: settings, logger: logger) { bound in

@@ -40,7 +40,7 @@ struct LoadgenCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let authorization = try access.authorizationHeader()
+        let authorization = try access.load().authorization
         if authorization != nil, target.lowercased().hasPrefix("http://"), !LoopbackHost.contains(URL(string: target)?.host ?? "") {
             StandardError.write("edgewatch: warning: sending the lookup credential in clear text to \(target); use https\n")
         }

@@ -167,8 +167,8 @@ struct LookupOptions: ParsableArguments {
     }
 
     /// Who may call which route, from the lookup credentials and `security`'s tokens.
-    func accessPolicy(security: ListenerSecurityOptions) throws -> AccessPolicy {
-        AccessPolicy(lookup: try access.credentials(), ingest: try security.ingestCredentials(), read: try security.readCredentials())
+    func accessPolicy(lookup: Credentials, security: ListenerSecurityOptions) throws -> AccessPolicy {
+        AccessPolicy(lookup: lookup, ingest: try security.ingestCredentials(), read: try security.readCredentials())
     }
 
     /// The names an operator sets to give `/lookup/customer` a credential.

@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         try security.requireCredentials(host: options.host, [
-            ("/lookup/customer", try options.access.credentials(), LookupOptions.lookupCredentialNames),
+            ("/lookup/customer", try options.access.load().credentials, LookupOptions.lookupCredentialNames),
         ])
         if traffic && security.tlsClientCa != nil {
             throw ValidationError("--traffic callers have no client certificate for --tls-client-ca; drop one of them")
@@ -33,7 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logs.make(label: "edgewatch", level: options.logLevel)
-        let access = try options.accessPolicy(security: security)
+        let secrets = try options.access.load()
+        let access = try options.accessPolicy(lookup: secrets.credentials, security: security)
         let settings = try options.serverSettings(security: security)
         let host = try await LookupHost.make(
             options: options, access: access, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
@@ -45,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         let scheme = settings.scheme
         for warning in security.warnings(host: address, access: access) { logger.warning("\(warning)") }
         let driver = traffic
-            ? callers.driver(authorization: try options.access.authorizationHeader(), tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
+            ? callers.driver(authorization: secrets.authorization, tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
             : nil
         let started = AsyncStream.makeStream(of: Int.self)
         let app = try host.application(settings: settings, logger: logger) { port in
