@@ -34,6 +34,9 @@ let package = Package(
     targets: [
         // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
         .target(name: "LookupCore", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        // The CRM faults: the per-request plan the simulator draws from, and the kinds the dashboard
+        // switches with one key each (key, summary, preset). Pure, no dependencies.
+        .target(name: "FaultCatalog"),
         // Who may call: credentials compared in constant time, the failure throttle, secret files.
         .target(name: "AccessControl", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Per-colo sliding windows, thresholds and alert states, the event codec.
@@ -64,7 +67,7 @@ let package = Package(
         // Deterministic recorded scenarios for sample-metrics/.
         .target(name: "SampleScenarios", dependencies: ["LookupCore", "MetricsEngine"]),
         // The dashboard as pure state, key handling and rendering into a cell buffer.
-        .target(name: "Console", dependencies: ["MetricsEngine"]),
+        .target(name: "Console", dependencies: ["MetricsEngine", "FaultCatalog"]),
         // ncurses (wide-character build), imported by CursesTerminal only.
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses"),
         .target(name: "CursesTerminal", dependencies: ["CNCurses", "Console"]),
@@ -94,7 +97,7 @@ let package = Package(
         .target(
             name: "CRMSimulator",
             dependencies: [
-                "LookupCore", "AccessControl",
+                "LookupCore", "AccessControl", "FaultCatalog",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -105,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "edgewatch",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer", "SampleScenarios", "Console", "CursesTerminal", "Traffic",
+                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "FaultCatalog", "MetricsEngine", "MetricsServer", "SampleScenarios", "Console", "CursesTerminal", "Traffic",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -119,7 +122,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator",
+                "AccessControl", "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator", "FaultCatalog",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -155,7 +158,8 @@ let package = Package(
             name: "TrafficTests",
             dependencies: ["Traffic", "LookupCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore", "FaultCatalog"]),
+        .testTarget(name: "FaultCatalogTests", dependencies: ["FaultCatalog", "LookupCore"]),
         // Runs the built binary in tmux; depends on it so `swift test` builds it first.
         .testTarget(
             name: "DashboardEndToEndTests",
@@ -168,7 +172,7 @@ let package = Package(
         .testTarget(
             name: "LookupServerTests",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "TestSupport", "MetricsEngine",
+                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "FaultCatalog", "TestSupport", "MetricsEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -181,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSimulatorTests",
-            dependencies: ["CRMSimulator", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["CRMSimulator", "FaultCatalog", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 import AccessControl
+import FaultCatalog
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -28,6 +29,7 @@ public final class CRMSimulator: Sendable {
         public var hangs = 0
         public var delayed = 0
         public var trickled = 0
+        public var rateLimited = 0
     }
 
     public let host: String
@@ -201,6 +203,11 @@ public final class CRMSimulator: Sendable {
             counters.withLock { $0.hangs += 1 }
             try await Task.sleep(for: .seconds(seconds))
             return Self.json("{\"error\":\"hung\"}", status: .gatewayTimeout)
+        case .rateLimited(let seconds):
+            counters.withLock { $0.rateLimited += 1 }
+            var response = Self.json("{\"error\":\"rate limit exceeded\"}", status: .tooManyRequests)
+            response.headers[.retryAfter] = "\(seconds)"
+            return response
         case .status(let code):
             counters.withLock { $0.errors += 1 }
             return Self.json("{\"error\":\"simulated fault\"}", status: .init(code: code))

@@ -1,3 +1,4 @@
+import FaultCatalog
 import MetricsEngine
 
 /// What the executor is asked to do after a key.

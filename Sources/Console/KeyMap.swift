@@ -1,3 +1,5 @@
+import FaultCatalog
+
 /// A key press, as the terminal backend reports it.
 public enum Key: Hashable, Sendable {
     case character(Character)
@@ -10,51 +12,77 @@ public enum Command: Hashable, Sendable {
     case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic, dump, filter
 }
 
-/// The CRM faults the dashboard can switch, with what each one does.
-public enum FaultKind: String, CaseIterable, Hashable, Sendable {
-    case errors, latency, timeouts, malformed, down
-
-    public var summary: String {
-        switch self {
-        case .errors: "CRM errors (503 on 50 % of requests)"
-        case .latency: "CRM latency (+800 ms ± 200)"
-        case .timeouts: "CRM timeouts (hang past the deadline)"
-        case .malformed: "malformed CRM JSON"
-        case .down: "CRM down (connection refused)"
-        }
-    }
-}
-
 public struct KeyBinding: Sendable {
     public var keys: [Key]
+    /// How the help overlay names the keys.
     public var label: String
     public var command: Command
+    /// The word on the hint line; bindings sharing a word share one hint (`+/- window`).
+    public var hint: String?
+    /// How the hint line names the key.
+    public var hintKey: String
+
+    public init(keys: [Key], label: String, command: Command, hint: String? = nil, hintKey: String? = nil) {
+        self.keys = keys
+        self.label = label
+        self.command = command
+        self.hint = hint
+        self.hintKey = hintKey ?? label
+    }
 }
 
 /// The key map: data, read by the reducer and shown by `?`.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        .init(keys: [.character("q")], label: "q, Ctrl-C", command: .quit),
-        .init(keys: [.character("?")], label: "?", command: .help),
-        .init(keys: [.character("p")], label: "p", command: .pause),
-        .init(keys: [.character("+"), .character("=")], label: "+", command: .widerWindow),
-        .init(keys: [.character("-")], label: "-", command: .narrowerWindow),
-        .init(keys: [.down, .character("j")], label: "↓ / j", command: .selectNext),
-        .init(keys: [.up, .character("k")], label: "↑ / k", command: .selectPrevious),
-        .init(keys: [.character("s")], label: "s", command: .nextSort),
-        .init(keys: [.character("F")], label: "F", command: .flushAll),
-        .init(keys: [.character("f")], label: "f", command: .flushSelected),
-        .init(keys: [.character("e")], label: "e", command: .toggleFault(.errors)),
-        .init(keys: [.character("l")], label: "l", command: .toggleFault(.latency)),
-        .init(keys: [.character("t")], label: "t", command: .toggleFault(.timeouts)),
-        .init(keys: [.character("m")], label: "m", command: .toggleFault(.malformed)),
-        .init(keys: [.character("d")], label: "d", command: .toggleFault(.down)),
-        .init(keys: [.character("0")], label: "0", command: .clearFaults),
-        .init(keys: [.character("]")], label: "]", command: .fasterTraffic),
-        .init(keys: [.character("[")], label: "[", command: .slowerTraffic),
-        .init(keys: [.character("w")], label: "w", command: .dump),
-        .init(keys: [.character("/")], label: "/", command: .filter),
+        .init(keys: [.character("q")], label: "q, Ctrl-C", command: .quit, hint: "quit", hintKey: "q"),
+        .init(keys: [.character("?")], label: "?", command: .help, hint: "help"),
+        .init(keys: [.character("p")], label: "p", command: .pause, hint: "pause"),
+        .init(keys: [.character("+"), .character("=")], label: "+", command: .widerWindow, hint: "window"),
+        .init(keys: [.character("-")], label: "-", command: .narrowerWindow, hint: "window"),
+        .init(keys: [.up, .character("k")], label: "↑ / k", command: .selectPrevious, hint: "select", hintKey: "↑"),
+        .init(keys: [.down, .character("j")], label: "↓ / j", command: .selectNext, hint: "select", hintKey: "↓"),
+        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush"),
+        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush"),
+    ] + FaultKind.allCases.map { kind in
+        KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults")
+    } + [
+        .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear"),
+        // After the faults: on an 80-column hint line, sorting is the hint that gives way.
+        .init(keys: [.character("s")], label: "s", command: .nextSort, hint: "sort"),
+        .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate"),
+        .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate"),
+        .init(keys: [.character("w")], label: "w", command: .dump, hint: "dump"),
+        .init(keys: [.character("/")], label: "/", command: .filter, hint: "filter"),
     ]
+
+    /// The hint line, built from the bindings: the widest form that fits `width`, dropping the
+    /// last hints when even the tight form does not.
+    public static func hintLine(width: Int) -> String {
+        var groups: [(keys: [String], word: String)] = []
+        for binding in bindings {
+            guard let word = binding.hint else { continue }
+            if let index = groups.firstIndex(where: { $0.word == word }) {
+                groups[index].keys.append(binding.hintKey)
+            } else {
+                groups.append(([binding.hintKey], word))
+            }
+        }
+        func render(_ groups: ArraySlice<(keys: [String], word: String)>, tight: Bool) -> String {
+            groups.map { group in
+                let keys = group.keys.joined(separator: tight ? "" : group.keys.count > 2 ? " " : "/")
+                return keys + " " + group.word
+            }.joined(separator: tight ? " " : "  ")
+        }
+        var shown = groups[...]
+        while !shown.isEmpty {
+            for tight in [false, true] {
+                let line = render(shown, tight: tight)
+                if line.count <= width { return line }
+            }
+            shown = shown.dropLast()
+        }
+        return ""
+    }
 
     public static func command(for key: Key) -> Command? {
         bindings.first { $0.keys.contains(key) }?.command

@@ -17,10 +17,8 @@ enum OverlayPanels {
             buffer.write(" " + notice, x: 0, y: y, style: Style(color: .yellow, bold: true))
             return
         }
-        let hints = buffer.width >= 110
-            ? "q quit  ? help  p pause  +/- window  ↑↓ select  s sort  F/f flush  e l t m d faults  0 clear  [ ] rate  w dump"
-            : "q quit ? help p pause +- window ↑↓ select s sort F/f flush eltmd faults 0 clear"
-        buffer.write(hints, x: 0, y: y, style: .muted)
+        // One column spare: writing the last cell of the last line scrolls some terminals.
+        buffer.write(KeyMap.hintLine(width: buffer.width - 1), x: 0, y: y, style: .muted)
     }
 
     static func help(_ state: DashboardState, into buffer: inout ScreenBuffer) {
@@ -33,9 +31,11 @@ enum OverlayPanels {
             let first = lines.firstIndex { $0.hasPrefix(ThresholdsPanel.pad(faults[0].label, 11)) } ?? 0
             lines.removeAll { line in faults.contains { line.hasPrefix(ThresholdsPanel.pad($0.label, 11)) } }
             let names = faults.compactMap { binding -> String? in
-                if case .toggleFault(let kind) = binding.command { return kind.rawValue } else { return nil }
+                if case .toggleFault(let kind) = binding.command { return kind.name } else { return nil }
             }
-            lines.insert(ThresholdsPanel.pad(faults.map(\.label).joined(separator: " "), 11) + "CRM faults: " + names.joined(separator: ", "),
+            let spaced = faults.map(\.label).joined(separator: " ")
+            let keys = spaced.count < 11 ? spaced : faults.map(\.label).joined()
+            lines.insert(ThresholdsPanel.pad(keys, 11) + "CRM faults: " + names.joined(separator: ", "),
                          at: min(first, lines.count))
         }
         if let reason = state.disabledReason { lines.append("flush and fault keys: " + reason) }

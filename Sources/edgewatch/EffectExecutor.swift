@@ -1,6 +1,7 @@
 import Foundation
 import CRMSimulator
 import Console
+import FaultCatalog
 import LookupCore
 import MetricsEngine
 import Synchronization
@@ -133,28 +134,5 @@ final class EffectQueue: Sendable {
     func close() {
         pending.finish()
         worker.cancel()
-    }
-}
-
-extension FaultPlan {
-    /// The dashboard's preset for each fault key.
-    mutating func toggle(_ kind: FaultKind) {
-        switch kind {
-        case .errors: error = error == nil ? .init(probability: 0.5, status: 503) : nil
-        case .latency: latency = latency == nil ? .init(probability: 1, milliseconds: 800, jitterMilliseconds: 200) : nil
-        case .timeouts: hang = hang == nil ? .init(probability: 1, seconds: 30) : nil
-        case .malformed: malformed = malformed == nil ? .init(probability: 1) : nil
-        case .down: down.toggle()
-        }
-    }
-
-    func has(_ kind: FaultKind) -> Bool {
-        switch kind {
-        case .errors: error != nil
-        case .latency: latency != nil
-        case .timeouts: hang != nil
-        case .malformed: malformed != nil
-        case .down: down
-        }
     }
 }

@@ -83,6 +83,11 @@ struct SimulatorHTTPTests {
         #expect(set.status == 200)
         #expect(try await get("\(base)/api/v2/customers?phone=%2B15550000042").status == 503)
 
+        _ = try await put("\(adminBase)/admin/faults", #"{"rateLimit":{"probability":1,"retryAfterSeconds":7}}"#)
+        let limited = try await get("\(base)/api/v2/customers?phone=%2B15550000042")
+        #expect(limited.status == 429)
+        #expect(limited.headers["retry-after"] == "7")
+
         let refused = try await put("\(adminBase)/admin/faults", #"{"error":{"probability":3,"status":503},"down":false}"#)
         #expect(refused.status == 400)
         #expect(refused.body.contains("between 0 and 1"))
@@ -93,7 +98,8 @@ struct SimulatorHTTPTests {
         #expect(try await get("\(base)/health").status == 200)
 
         let stats = try JSONDecoder().decode(CRMSimulator.Stats.self, from: Data(try await get("\(adminBase)/stats").body.utf8))
-        #expect(stats.requests == 3)
+        #expect(stats.requests == 4)
+        #expect(stats.rateLimited == 1)
         #expect(stats.found == 1)
         #expect(stats.notFound == 1)
         #expect(stats.errors == 1)

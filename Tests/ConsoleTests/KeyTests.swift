@@ -1,10 +1,13 @@
+import FaultCatalog
 import MetricsEngine
 import Testing
 @testable import Console
 
 @Suite("Keys as state transitions that return effects")
 struct KeyTests {
-    static let faultKeys: [(String, FaultKind)] = [("e", .errors), ("l", .latency), ("t", .timeouts), ("m", .malformed), ("d", .down)]
+    static let faultKeys: [(String, FaultKind)] = [
+        ("e", .errors), ("l", .latency), ("t", .timeouts), ("m", .malformed), ("b", .trickle), ("r", .rateLimited), ("d", .down),
+    ]
 
     @Test("Fault keys toggle their fault; 0 clears; q quits", arguments: faultKeys)
     func faults(key: String, fault: FaultKind) {
@@ -207,12 +210,32 @@ struct HelpFitTests {
         #expect(screen.contains("Esc or ? closes this help"))
         #expect(screen.contains("logs: /tmp/edgewatch-dashboard.log"))
         #expect(screen.contains("Esc clears"))
+        if width == 80 { #expect(screen.contains("eltmbrd    CRM faults: 503s, slow, hang, bad JSON, trickle, 429s, down")) }
         for binding in KeyMap.bindings {
             if case .toggleFault(let kind) = binding.command {
-                #expect(screen.contains(kind.rawValue) || screen.contains(kind.summary), "\(kind)")
+                #expect(screen.contains(kind.name) || screen.contains(kind.summary), "\(kind)")
             } else {
                 #expect(screen.contains(KeyMap.describe(binding.command)), "\(binding.label)")
             }
         }
+    }
+}
+
+@Suite("Hint line")
+struct HintLineTests {
+    @Test("Built from the key map: every hinted key is on it at 80 columns, within 79 cells; wider screens get the spaced form")
+    func fromKeyMap() {
+        let narrow = KeyMap.hintLine(width: 79)
+        #expect(narrow.count <= 79)
+        for kind in FaultKind.allCases { #expect(narrow.contains("eltmbrd") && narrow.contains(String(kind.key))) }
+        #expect(narrow.contains("0 clear"))
+        let wide = KeyMap.hintLine(width: 140)
+        #expect(wide.contains("e l t m b r d faults") && wide.contains("F/f flush") && wide.contains("/ filter"))
+        let words = Set(KeyMap.bindings.compactMap(\.hint))
+        for word in words { #expect(wide.contains(" " + word), "\(word)") }
+        // Too narrow for all of it: the last hints go, never half a hint.
+        let cut = KeyMap.hintLine(width: 30)
+        #expect(cut.count <= 30 && cut.hasPrefix("q quit") && !cut.hasSuffix(" "))
+        #expect(DashboardView.render(state(snapshot()), width: 80, height: 24).lines[23].hasPrefix(narrow))
     }
 }

@@ -1,4 +1,5 @@
 import CRMSimulator
+import FaultCatalog
 import Foundation
 import LookupCore
 import TestSupport
@@ -60,6 +61,7 @@ extension LiveHTTP {
         static let faults: [(String, FaultPlan, String)] = [
             ("503", FaultPlan(error: .init(probability: 1, status: 503)), "crm_5xx"),
             ("429", FaultPlan(error: .init(probability: 1, status: 429)), "crm_rate_limited"),
+            ("429 Retry-After", FaultPlan(rateLimit: .init(probability: 1, retryAfterSeconds: 5)), "crm_rate_limited"),
             ("401", FaultPlan(error: .init(probability: 1, status: 401)), "crm_auth"),
             ("malformed", FaultPlan(malformed: .init(probability: 1)), "crm_bad_response"),
             ("hang", FaultPlan(hang: .init(probability: 1, seconds: 3)), "crm_timeout"),

@@ -1,4 +1,5 @@
 import CRMSimulator
+import FaultCatalog
 import Foundation
 import LookupCore
 import LookupServer

@@ -1,5 +1,3 @@
-import LookupCore
-
 /// The faults the simulated CRM injects. Each is drawn per request with its own probability,
 /// like Envoy's fault filter (not per connection, as toxiproxy does).
 public struct FaultPlan: Codable, Sendable, Equatable {
@@ -52,8 +50,19 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         }
     }
 
+    /// 429 Too Many Requests with `Retry-After: retryAfterSeconds`, as a CRM's rate limiter answers.
+    public struct RateLimit: Codable, Sendable, Equatable {
+        public var probability: Double
+        public var retryAfterSeconds: Int
+        public init(probability: Double = 1, retryAfterSeconds: Int = 5) {
+            self.probability = probability
+            self.retryAfterSeconds = retryAfterSeconds
+        }
+    }
+
     public var latency: Latency?
     public var error: ErrorStatus?
+    public var rateLimit: RateLimit?
     public var hang: Hang?
     public var malformed: Malformed?
     public var trickle: Trickle?
@@ -61,11 +70,12 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public var down: Bool
 
     public init(
-        latency: Latency? = nil, error: ErrorStatus? = nil, hang: Hang? = nil,
+        latency: Latency? = nil, error: ErrorStatus? = nil, rateLimit: RateLimit? = nil, hang: Hang? = nil,
         malformed: Malformed? = nil, trickle: Trickle? = nil, down: Bool = false
     ) {
         self.latency = latency
         self.error = error
+        self.rateLimit = rateLimit
         self.hang = hang
         self.malformed = malformed
         self.trickle = trickle
@@ -74,7 +84,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
 
     public static let none = FaultPlan()
 
-    enum CodingKeys: String, CodingKey { case latency, error, hang, malformed, trickle, down }
+    enum CodingKeys: String, CodingKey { case latency, error, rateLimit, hang, malformed, trickle, down }
 
     /// Every key may be left out: `{"hang": {...}}` is a plan with only a hang.
     public init(from decoder: any Decoder) throws {
@@ -82,6 +92,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         self.init(
             latency: try c.decodeIfPresent(Latency.self, forKey: .latency),
             error: try c.decodeIfPresent(ErrorStatus.self, forKey: .error),
+            rateLimit: try c.decodeIfPresent(RateLimit.self, forKey: .rateLimit),
             hang: try c.decodeIfPresent(Hang.self, forKey: .hang),
             malformed: try c.decodeIfPresent(Malformed.self, forKey: .malformed),
             trickle: try c.decodeIfPresent(Trickle.self, forKey: .trickle),
@@ -96,6 +107,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         var labels: [String] = []
         if down { labels.append("CRM DOWN") }
         if let error { labels.append("CRM \(error.status) \(Self.percent(error.probability))") }
+        if let rateLimit { labels.append("CRM 429 RETRY \(rateLimit.retryAfterSeconds)s \(Self.percent(rateLimit.probability))") }
         if let latency { labels.append("CRM +\(latency.milliseconds)ms±\(latency.jitterMilliseconds) \(Self.percent(latency.probability))") }
         if let hang { labels.append("CRM HANG \(Self.percent(hang.probability))") }
         if let malformed { labels.append("CRM BAD JSON \(Self.percent(malformed.probability))") }
@@ -108,7 +120,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     /// A problem with the plan, or nil when it can be used.
     public var problem: String? {
         for (name, probability) in [
-            ("latency", latency?.probability), ("error", error?.probability),
+            ("latency", latency?.probability), ("error", error?.probability), ("rateLimit", rateLimit?.probability),
             ("hang", hang?.probability), ("malformed", malformed?.probability), ("trickle", trickle?.probability),
         ] {
             if let probability, !(0...1).contains(probability) {
@@ -119,6 +131,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         if let latency, !(0...60_000).contains(latency.milliseconds) || !(0...60_000).contains(latency.jitterMilliseconds) {
             return "latency.milliseconds and latency.jitterMilliseconds must each be 0...60000"
         }
+        if let rateLimit, !(1...3600).contains(rateLimit.retryAfterSeconds) { return "rateLimit.retryAfterSeconds must be 1...3600" }
         if let hang, !(1...300).contains(hang.seconds) { return "hang.seconds must be 1...300" }
         if let trickle, !(1...10_000).contains(trickle.intervalMilliseconds) { return "trickle.intervalMilliseconds must be 1...10000" }
         return nil
@@ -135,6 +148,9 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         }
         if let hang, Double.random(in: 0..<1, using: &rng) < hang.probability {
             return FaultAction(delayMilliseconds: delay, reply: .hang(seconds: hang.seconds))
+        }
+        if let rateLimit, Double.random(in: 0..<1, using: &rng) < rateLimit.probability {
+            return FaultAction(delayMilliseconds: delay, reply: .rateLimited(retryAfterSeconds: min(max(1, rateLimit.retryAfterSeconds), 3600)))
         }
         if let error, Double.random(in: 0..<1, using: &rng) < error.probability {
             return FaultAction(delayMilliseconds: delay, reply: .status(error.status))
@@ -154,6 +170,8 @@ public struct FaultAction: Sendable, Equatable {
     public enum Reply: Sendable, Equatable {
         case normal
         case status(Int)
+        /// 429 with `Retry-After`.
+        case rateLimited(retryAfterSeconds: Int)
         case malformed
         case hang(seconds: Int)
         /// The normal answer, one byte at a time.
