@@ -130,6 +130,12 @@ public struct DashboardState: Sendable {
     public var trafficDropped = 0
     /// How cache hits split between colos' own writes and replicas.
     public var kvSplit: KVSplit?
+    /// The same split for each colo's cache, since start.
+    public var cacheSplits: [String: KVSplit] = [:]
+    /// The colo shown up close (Enter or → on its row; Esc goes back), or nil for the table.
+    public private(set) var detailColo: String?
+    /// Its figures step by step, from the engine (frozen while paused, like the snapshot).
+    public private(set) var coloDetail: ColoDetail?
     public var logFile: String?
     /// A short message for the key-hint line, e.g. why a key did nothing.
     public var notice: String?
@@ -197,6 +203,16 @@ public struct DashboardState: Sendable {
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
         self.eventsPerSecond = eventsPerSecond
     }
+
+    /// Takes the engine's step-by-step figures for the colo shown up close (ignored while paused,
+    /// and when they are for another colo than the one shown).
+    public mutating func apply(detail: ColoDetail?) {
+        guard !paused || coloDetail?.colo != detailColo else { return }
+        coloDetail = detail?.colo == detailColo ? detail : nil
+    }
+
+    /// Whether the detail view shows a colo whose figures it has not fetched yet.
+    public var needsDetail: Bool { detailColo != nil && coloDetail?.colo != detailColo }
 
     /// Notes a flush, a fault change or anything else worth a log line and a sparkline mark.
     public mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {
@@ -281,6 +297,10 @@ public struct DashboardState: Sendable {
             }
             return []
         case .none:
+            if detailColo != nil, key == .escape || key == .left {
+                detailColo = nil
+                return []
+            }
             if key == .escape, filter != nil {
                 filter = nil
                 return []
@@ -314,6 +334,7 @@ public struct DashboardState: Sendable {
             let index = names.firstIndex(of: selected) ?? names.count - 1
             let step = command == .selectNext ? 1 : names.count - 1
             selected = names[(index + step) % names.count]
+            if detailColo != nil { detailColo = selected }
         case .nextSort:
             let all = SortColumn.allCases
             sort = all[(all.firstIndex(of: sort)! + 1) % all.count]
@@ -330,7 +351,11 @@ public struct DashboardState: Sendable {
             if let reason = disabledReason { notice = "faults " + reason; return [] }
             return [.clearFaults]
         case .filter:
+            guard detailColo == nil else { notice = "Esc first: the filter is for the colo table"; return [] }
             overlay = .filtering(filter ?? "")
+        case .openDetail:
+            keepSelectionVisible()
+            detailColo = selectedRow?.colo ?? "ALL"
         case .dump:
             guard let size = screenSize else { notice = "no screen to dump yet"; return [] }
             return [.dump(screen: DashboardView.render(self, width: size.width, height: size.height).text)]

@@ -10,6 +10,12 @@ public enum DashboardView {
             return buffer
         }
         HeaderPanel.render(state, into: &buffer)
+        if let colo = state.detailColo {
+            DetailPanel.render(state, colo: colo, into: &buffer, top: 2, bottom: height - 1)
+            OverlayPanels.hints(state, into: &buffer)
+            if state.overlay == .help { OverlayPanels.help(state, into: &buffer) }
+            return buffer
+        }
         let thresholdsHeight = 7, historyHeight = 3, minimumLog = 3
         if width >= 132 {
             // Side by side: thresholds and history to the right of the colo table.

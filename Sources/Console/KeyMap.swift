@@ -3,13 +3,14 @@ import FaultCatalog
 /// A key press, as the terminal backend reports it.
 public enum Key: Hashable, Sendable {
     case character(Character)
-    case up, down, escape, enter, resize, backspace
+    case up, down, left, right, escape, enter, resize, backspace
 }
 
 /// What a key asks for. The key map ties keys to commands; the help overlay is drawn from it.
 public enum Command: Hashable, Sendable {
     case quit, help, pause, widerWindow, narrowerWindow, selectNext, selectPrevious, nextSort
     case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic, dump, filter
+    case openDetail
 }
 
 public struct KeyBinding: Sendable {
@@ -36,18 +37,19 @@ public enum KeyMap {
     public static let bindings: [KeyBinding] = [
         .init(keys: [.character("q")], label: "q, Ctrl-C", command: .quit, hint: "quit", hintKey: "q"),
         .init(keys: [.character("?")], label: "?", command: .help, hint: "help"),
-        .init(keys: [.character("p")], label: "p", command: .pause, hint: "pause"),
         .init(keys: [.character("+"), .character("=")], label: "+", command: .widerWindow, hint: "window"),
         .init(keys: [.character("-")], label: "-", command: .narrowerWindow, hint: "window"),
         .init(keys: [.up, .character("k")], label: "↑ / k", command: .selectPrevious, hint: "select", hintKey: "↑"),
         .init(keys: [.down, .character("j")], label: "↓ / j", command: .selectNext, hint: "select", hintKey: "↓"),
+        .init(keys: [.enter, .right], label: "Enter / →", command: .openDetail, hint: "detail", hintKey: "⏎"),
         .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush"),
         .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush"),
     ] + FaultKind.allCases.map { kind in
         KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults")
     } + [
         .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear"),
-        // After the faults: on an 80-column hint line, sorting is the hint that gives way.
+        // After the faults: on an 80-column hint line, pause and sort are the hints that give way.
+        .init(keys: [.character("p")], label: "p", command: .pause, hint: "pause"),
         .init(keys: [.character("s")], label: "s", command: .nextSort, hint: "sort"),
         .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate"),
         .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate"),
@@ -57,10 +59,16 @@ public enum KeyMap {
 
     /// The hint line, built from the bindings: the widest form that fits `width`, dropping the
     /// last hints when even the tight form does not.
-    public static func hintLine(width: Int) -> String {
-        var groups: [(keys: [String], word: String)] = []
+    /// In the detail view the line starts with `Esc back`, `↑↓` move to the next colo, and the
+    /// table's own keys (detail, sort, filter) are left out.
+    public static func hintLine(width: Int, detail: Bool = false) -> String {
+        var groups: [(keys: [String], word: String)] = detail ? [(["Esc"], "back")] : []
         for binding in bindings {
-            guard let word = binding.hint else { continue }
+            guard var word = binding.hint else { continue }
+            if detail {
+                if [.openDetail, .nextSort, .filter].contains(binding.command) { continue }
+                if word == "select" { word = "colo" }
+            }
             if let index = groups.firstIndex(where: { $0.word == word }) {
                 groups[index].keys.append(binding.hintKey)
             } else {
@@ -106,6 +114,7 @@ public enum KeyMap {
         case .slowerTraffic: "less synthetic traffic"
         case .dump: "write the screen and /api/snapshot to files (for a ticket)"
         case .filter: "filter colos by code or state (/SIN, /ALERT); Esc clears"
+        case .openDetail: "the selected colo up close (Esc goes back)"
         }
     }
 }

@@ -18,7 +18,7 @@ enum OverlayPanels {
             return
         }
         // One column spare: writing the last cell of the last line scrolls some terminals.
-        buffer.write(KeyMap.hintLine(width: buffer.width - 1), x: 0, y: y, style: .muted)
+        buffer.write(KeyMap.hintLine(width: buffer.width - 1, detail: state.detailColo != nil), x: 0, y: y, style: .muted)
     }
 
     static func help(_ state: DashboardState, into buffer: inout ScreenBuffer) {

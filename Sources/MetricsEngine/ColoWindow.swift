@@ -132,7 +132,7 @@ struct ColoWindow {
         return merged
     }
 
-    private static func add(_ part: Merged, into total: inout Merged) {
+    static func add(_ part: Merged, into total: inout Merged) {
         total.tally.add(part.tally)
         if let latency = part.latency { total.latency.merge(latency) }
         if let cpu = part.cpu { total.cpu.merge(cpu) }

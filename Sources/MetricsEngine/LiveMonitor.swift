@@ -50,6 +50,12 @@ public final class LiveMonitor: Sendable {
     /// The snapshot from the last tick (computing one if there was none).
     public var snapshot: MetricsSnapshot { latest.withLock { $0 } ?? tick() }
 
+    /// One colo (or "ALL") step by step over the window, now; nil for a colo not in the window.
+    public func detail(colo: String) -> ColoDetail? {
+        let time = now()
+        return monitor.withLock { $0.detail(colo: colo, nowMillis: time) }
+    }
+
     public var windowSeconds: Int { monitor.withLock { $0.window.windowSeconds } }
 
     public func setWindow(seconds: Int) {

@@ -64,6 +64,11 @@ public struct MetricsMonitor: Sendable {
         )
     }
 
+    /// One colo (or "ALL") step by step over the window; see ``ColoDetail``.
+    public mutating func detail(colo: String, nowMillis: Int64) -> ColoDetail? {
+        window.detail(colo: colo, nowMillis: nowMillis)
+    }
+
     /// The current state of one metric for one colo (OK for a colo never seen).
     public func state(colo: String, metric: AlertMetric) -> AlertState {
         trackers[colo]?[metric]?.state ?? .ok

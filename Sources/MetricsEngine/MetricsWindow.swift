@@ -62,7 +62,7 @@ public struct MetricsWindow: Sendable {
     }
 
     /// Windows longer than a minute keep older seconds in 30-second slots.
-    private var keepsCoarse: Bool { windowSeconds > ColoWindow.fineSeconds }
+    var keepsCoarse: Bool { windowSeconds > ColoWindow.fineSeconds }
 
     /// Bytes held by every colo's histograms: the engine state that grows with colos and window.
     public var histogramBytes: Int { colos.values.reduce(0) { $0 + $1.histogramBytes } }
@@ -78,7 +78,7 @@ public struct MetricsWindow: Sendable {
 
     /// The seconds the figures count at `now`: the window, widened at its trailing edge to a
     /// whole 30-second slot when the window is longer than a minute (those slots count whole).
-    private func countedRange(now: Int64) -> ClosedRange<Int64> {
+    func countedRange(now: Int64) -> ClosedRange<Int64> {
         let lower = now - Int64(windowSeconds) + 1
         guard keepsCoarse else { return lower...now }
         return (lower.floorDiv(ColoWindow.coarseSlotSeconds) * ColoWindow.coarseSlotSeconds)...now
@@ -105,6 +105,14 @@ public struct MetricsWindow: Sendable {
         }
         let all = ColoFigures(colo: "ALL", tally: allTally, latency: allLatency, cpu: allCPU, seconds: seconds, minimum: minimumSamples)
         return (rows, all)
+    }
+
+    /// One colo's rings (a copy-on-write copy, for reading).
+    func window(for name: String) -> ColoWindow { colos[name] ?? ColoWindow(keepsCoarse: keepsCoarse) }
+
+    /// One colo's merged data over `range`, through its block cache.
+    mutating func mergedWindow(for name: String, range: ClosedRange<Int64>) -> ColoWindow.Merged {
+        colos[name]?.merged(seconds: range) ?? (Tally(), nil, nil)
     }
 
     private func coloKey(_ raw: String) -> String {

@@ -49,6 +49,11 @@ struct ConsoleService: Service {
                     if !effects.submit(effect) { state.refused(effect) }
                 }
             }
+            // A colo just opened up close is fetched now, not at the next tick.
+            if state.needsDetail, let colo = state.detailColo {
+                state.apply(detail: monitor.detail(colo: colo))
+                dirty = true
+            }
             for result in effects.takeResults() {
                 dirty = true
                 state.receive(result)
@@ -78,8 +83,16 @@ struct ConsoleService: Service {
                         state.kvSplit = KVSplit(ownHits: stats.hits, replicatedHits: stats.replicatedHits,
                                                 awaitingReplication: stats.awaitingReplication)
                     }
+                    if let colo = state.detailColo.flatMap(Colo.init), caches.colos.contains(colo) {
+                        let counts = caches.cache(for: colo).stats
+                        if counts.hits + counts.replicatedHits > 0 {
+                            state.cacheSplits[colo.code] = KVSplit(ownHits: counts.hits, replicatedHits: counts.replicatedHits,
+                                                                   awaitingReplication: counts.awaitingReplication)
+                        }
+                    }
                 }
                 state.apply(snapshot, eventsPerSecond: rate)
+                if let colo = state.detailColo { state.apply(detail: monitor.detail(colo: colo)) }
                 dirty = true
             }
             if dirty {

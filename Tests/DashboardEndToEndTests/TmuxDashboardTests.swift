@@ -192,6 +192,37 @@ struct TmuxDashboardTests {
         try session.press("q")
     }
 
+    @Test("Enter opens the selected colo up close at 80×24, ↓ moves to the next row, Esc goes back to the table")
+    func detailView() async throws {
+        try Self.requireTools()
+        let session = Session()
+        let command = "\(Self.binary) --port 0 --log-file /tmp/\(session.name).log; sleep 60"
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "80", "-y", "24", command)
+        defer { _ = try? session.tmux("kill-session", "-t", session.name) }
+        _ = try await session.waitFor("several colos", seconds: 30) { $0.contains(" SIN ") && $0.contains(" LHR ") }
+        // Only SIN and ALL in the table, SIN selected, then up close.
+        try session.press("/")
+        for key in ["S", "I", "N", "Enter"] { try session.press(key) }
+        _ = try await session.waitFor("the filter", seconds: 5) { $0.split(separator: "\n").first?.contains("/SIN") == true }
+        // ALL is selected at start; ↑ selects SIN, the row above it.
+        try session.press("Up")
+        _ = try await session.waitFor("SIN selected", seconds: 5) { $0.contains("▶SIN") }
+        try session.press("Enter")
+        let detail = try await session.waitFor("SIN up close", seconds: 10) { screen in
+            let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            return lines.count >= 24 && lines[2].hasPrefix(" SIN ") && screen.contains("LATENCY ms") && lines[23].hasPrefix("Esc back")
+        }
+        for part in ["p50 ms", "p95 ms", "p99 ms", "hit %", "stale %", "CRM err %", "<1 ms", "≥5 s", "ERRORS · by errorType", "CPU ms", "CACHE", "CHANGES · SIN"] {
+            #expect(detail.contains(part), "\(part)")
+        }
+        #expect(!detail.contains("COLO"))
+        try session.press("Down")
+        _ = try await session.waitFor("ALL up close", seconds: 10) { $0.contains(" ALL colos ") && $0.contains("CHANGES · ALL") }
+        try session.press("Escape")
+        _ = try await session.waitFor("the table again", seconds: 5) { $0.contains("COLO") && $0.contains("THRESHOLDS") && !$0.contains("LATENCY ms") }
+        try session.press("q")
+    }
+
     @Test("With the CRM hanging, taking it down never freezes the screen: the heartbeat keeps turning")
     func neverFreezes() async throws {
         try Self.requireTools()
