@@ -190,6 +190,7 @@ public struct DashboardState: Sendable {
                             key: "\(change.colo) \(change.metric.rawValue) \(change.from.rawValue)→\(change.to.rawValue)"))
         }
         transitionsSeen = max(transitionsSeen, snapshot.transitionCount)
+        noteSilentSources(snapshot.sources)
         let second = snapshot.generatedAt / 1000 * 1000
         if history.last?.time != second {
             history.append(HistoryPoint(time: second, p95: snapshot.all.figures.p95LatencyMs.value,
@@ -202,6 +203,21 @@ public struct DashboardState: Sendable {
         if filter != nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
         self.eventsPerSecond = eventsPerSecond
+    }
+
+    /// Sources that had gone silent when last seen.
+    private var silentSources: Set<String> = []
+
+    /// Logs a reporting instance going silent (nothing for 10 s) and coming back.
+    private mutating func noteSilentSources(_ sources: [SourceStatus]) {
+        let silent = Set(sources.filter(\.stale).map(\.id))
+        for id in silent.subtracting(silentSources).sorted() {
+            record(LogEntry(time: now, kind: .alert(.warn), text: "source \(id) silent for over 10 s", key: "source \(id) silent"))
+        }
+        for id in silentSources.subtracting(silent).sorted() where sources.contains(where: { $0.id == id }) {
+            record(LogEntry(time: now, kind: .info, text: "source \(id) reporting again", key: "source \(id) back"))
+        }
+        silentSources = silent
     }
 
     /// Takes the engine's step-by-step figures for the colo shown up close (ignored while paused,

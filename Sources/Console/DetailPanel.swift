@@ -145,6 +145,23 @@ enum DetailPanel {
         if errors.count > shown { line("… and \(errors.count - shown) more kinds", .muted) }
         line("CPU ms  p50 " + milliseconds(f.cpuP50Ms) + "  p95 " + milliseconds(f.cpuP95Ms))
         cache(state, colo: row.colo, line: line)
+        if let sources = state.coloDetail?.sources, !sources.isEmpty {
+            let silent = Set((state.snapshot?.sources ?? []).filter(\.stale).map(\.id))
+            line(ThresholdsPanel.pad("BY SOURCE · 1 min", max(4, width - 29)) + "   req hit% err% p95", .heading)
+            // Half of what is left, so the colo's changes keep some room.
+            let room = max(1, (bottom - y - 1) / 2)
+            let shown = sources.count > room ? room - 1 : sources.count
+            for source in sources.prefix(max(1, shown)) {
+                let figures = FigureText.rightAligned("\(source.requests)", 6)
+                    + FigureText.rightAligned(source.hitRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
+                    + FigureText.rightAligned(source.crmErrorRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
+                    + " " + (source.p95Bucket.map(bucketLabel) ?? "—")
+                let name = (silent.contains(source.id) ? "⚠" : "") + source.id
+                line(ThresholdsPanel.pad(String(name.prefix(max(4, width - 30))), max(4, width - 29)) + figures,
+                     silent.contains(source.id) ? Style(color: .yellow, bold: true) : .plain)
+            }
+            if sources.count > max(1, shown) { line("… \(sources.count - max(1, shown)) more sources", .muted) }
+        }
         line("CHANGES · \(row.colo)", .heading)
         let changes = (state.snapshot?.recentTransitions ?? []).filter { $0.colo == row.colo }
         if changes.isEmpty { line("none kept", .muted) }

@@ -39,6 +39,17 @@ enum HeaderPanel {
                              style: Style(color: .red, bold: true, reverse: true))
             lead = narrow ? " · " : " │ "
         }
+        // Instances reporting here (serve --report-to); silent ones in yellow.
+        if let sources = state.snapshot?.sources, !sources.isEmpty {
+            let reporting = sources.count { !$0.stale }
+            x = buffer.write(" \(reporting) " + (narrow ? "src" : reporting == 1 ? "source" : "sources"), x: x, y: 0,
+                             style: Style(color: .green, bold: true, reverse: true))
+            let stale = sources.count - reporting
+            if stale > 0 {
+                x = buffer.write(" \(stale) silent", x: x, y: 0, style: Style(color: .yellow, bold: true, reverse: true))
+            }
+            lead = narrow ? " · " : " │ "
+        }
         if let snapshot = state.snapshot {
             let filling = snapshot.coveredSeconds < snapshot.windowSeconds
                 ? (narrow ? " (\(snapshot.coveredSeconds)s)" : " (\(snapshot.coveredSeconds)s so far)") : ""

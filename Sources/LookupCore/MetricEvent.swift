@@ -22,13 +22,17 @@ public struct MetricEvent: Codable, Sendable, Equatable {
     /// True when the answer was a stale copy of a found customer (an extension of the seed's
     /// payload: absent means false, and events without it parse).
     public var stale: Bool?
+    /// The edgewatch instance that forwarded the event (`serve --report-to`, `--instance-id`);
+    /// absent for events from a worker or from this process, and events without it parse.
+    public var source: String?
 
     public init(
         timestamp: Int64, service: String = MetricEvent.serviceName, colo: String,
         latencyMs: Double, cacheHit: Bool, customerFound: Bool,
-        errorType: String? = nil, cpuMs: Double? = nil, stale: Bool? = nil
+        errorType: String? = nil, cpuMs: Double? = nil, stale: Bool? = nil, source: String? = nil
     ) {
         self.stale = stale
+        self.source = source
         self.timestamp = timestamp
         self.service = service
         self.colo = colo

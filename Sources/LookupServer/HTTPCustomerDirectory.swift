@@ -9,10 +9,8 @@ import NIOHTTP1
 /// The CRM over HTTP: `GET {base}/customers?phone=%2B<digits>` or `?email=<address>`, with a
 /// bearer token, a pooled keep-alive client, and one deadline over the whole exchange.
 ///
-/// AsyncHTTPClient's own deadline stops once the response head arrives, so a CRM that trickles
-/// its body or goes silent after the head would hold the caller. Here the exchange (connect,
-/// head and body) races a timer; when the timer wins, the exchange is cancelled, which closes its
-/// connection, and the lookup gets `crm_timeout`.
+/// The exchange (connect, head and body) runs under one deadline (``BoundedExchange``); a CRM
+/// that trickles its body or goes silent after the head gets `crm_timeout`.
 public final class HTTPCustomerDirectory: CustomerDirectory {
     public let baseURL: String
     public let timeout: Duration
@@ -50,23 +48,10 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
         var request = HTTPClientRequest(url: url(for: key))
         request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
         request.headers.add(name: "Accept", value: "application/json")
-        let client = self.client
-        let timeout = self.timeout
-        let exchange = request
         do {
-            return try await withThrowingTaskGroup(of: CRMOutcome?.self) { group in
-                group.addTask {
-                    let response = try await client.execute(exchange, deadline: .now() + .nanoseconds(timeout.nanoseconds))
-                    let body = try await response.body.collect(upTo: Self.maximumBodyBytes)
-                    return CRMOutcome.classify(status: Int(response.status.code), body: Data(buffer: body))
-                }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                return try await group.next()! ?? .failed(.timeout)
-            }
+            guard let (status, body) = try await BoundedExchange.perform(request, on: client, timeout: timeout, maximumBodyBytes: Self.maximumBodyBytes)
+            else { return .failed(.timeout) }
+            return CRMOutcome.classify(status: status, body: Data(buffer: body))
         } catch {
             let failure = Self.classify(error)
             // The error may quote the request URL, which holds the number or address: scrubbed.

@@ -33,6 +33,9 @@ public struct ColoDetail: Sendable, Equatable, Codable {
     /// Oldest first, one per step of the window, empty steps included.
     public var points: [Point]
     public var latencyBuckets: [LatencyBucket]
+    /// The colo split by reporting instance over the last minute (empty when no event named a
+    /// `source`).
+    public var sources: [SourceSplit] = []
 }
 
 extension ColoDetail.Point {

@@ -87,6 +87,7 @@ public struct EventCodec: Sendable {
         line += ",\"errorType\":" + (event.errorType.map(JSONText.quoted) ?? "null")
         if let cpu = event.cpuMs { line += ",\"cpuMs\":\(JSONText.milliseconds(cpu))" }
         if event.stale == true { line += ",\"stale\":true" }
+        if let source = event.source { line += ",\"source\":" + JSONText.quoted(source) }
         return line + "}"
     }
 }
@@ -98,7 +99,7 @@ public enum EventLimits {
     public static let timestamps: ClosedRange<Int64> = 0...4_102_444_800_000
     /// Latency and CPU time: zero to one hour, in milliseconds.
     public static let durationMillis: ClosedRange<Double> = 0...3_600_000
-    /// `colo`, `service` and `errorType`: 1 to 64 printable ASCII characters.
+    /// `colo`, `service`, `errorType` and `source`: 1 to 64 printable ASCII characters.
     public static let maximumTextLength = 64
 
     /// Nil for a valid event, else what is wrong with it.
@@ -112,7 +113,7 @@ public enum EventLimits {
         if let cpu = event.cpuMs, !(cpu.isFinite && durationMillis.contains(cpu)) {
             return "field \"cpuMs\" must be a number from 0 to 3600000"
         }
-        for (name, value) in [("colo", event.colo), ("service", event.service), ("errorType", event.errorType ?? "x")]
+        for (name, value) in [("colo", event.colo), ("service", event.service), ("errorType", event.errorType ?? "x"), ("source", event.source ?? "x")]
         where !isPlainText(value) {
             return "field \"\(name)\" must be 1 to \(maximumTextLength) printable ASCII characters"
         }

@@ -7,6 +7,8 @@ public struct MetricsMonitor: Sendable {
     public private(set) var window: MetricsWindow
     public let thresholds: ThresholdTable
     private var trackers: [String: [AlertMetric: AlertTracker]] = [:]
+    /// Who forwards events here (events with a `source`).
+    private var sources = SourceBook()
     /// Recent state changes, newest first (bounded).
     public private(set) var transitions: [AlertTransition] = []
     public private(set) var transitionCount = 0
@@ -25,6 +27,7 @@ public struct MetricsMonitor: Sendable {
 
     public mutating func record(_ event: MetricEvent, nowMillis: Int64) {
         window.record(event, nowMillis: nowMillis)
+        sources.record(event, nowMillis: nowMillis)
     }
 
     public mutating func setWindow(seconds: Int, nowMillis: Int64) {
@@ -60,13 +63,16 @@ public struct MetricsMonitor: Sendable {
             events: .init(recorded: window.recorded, droppedTooOld: window.droppedTooOld,
                           clampedFromFuture: window.clampedFromFuture),
             thresholds: thresholds, newTransitions: new, recentTransitions: transitions,
-            transitionCount: transitionCount
+            transitionCount: transitionCount,
+            sources: sources.statuses(nowMillis: nowMillis), eventsFromUnlistedSources: sources.unlistedEvents
         )
     }
 
     /// One colo (or "ALL") step by step over the window; see ``ColoDetail``.
     public mutating func detail(colo: String, nowMillis: Int64) -> ColoDetail? {
-        window.detail(colo: colo, nowMillis: nowMillis)
+        guard var detail = window.detail(colo: colo, nowMillis: nowMillis) else { return nil }
+        detail.sources = sources.split(colo: colo, nowMillis: nowMillis)
+        return detail
     }
 
     /// The current state of one metric for one colo (OK for a colo never seen).
@@ -118,6 +124,11 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     /// State changes since the monitor started; with `recentTransitions`, lets a reader that did
     /// not make every tick (the screen during a fast replay) pick up the changes it missed.
     public var transitionCount: Int
+
+    /// The edgewatch instances forwarding events here (`serve --report-to`), by id.
+    public var sources: [SourceStatus]
+    /// Events from sources past the first 64: counted in every figure, but their source is not listed.
+    public var eventsFromUnlistedSources: Int
 
     /// State changes no longer kept: the log holds the newest, and counts the rest here.
     public var transitionsDropped: Int { max(0, transitionCount - recentTransitions.count) }

@@ -3,16 +3,19 @@ import MetricsEngine
 import ServiceLifecycle
 
 /// The one consumer of a ``MetricEventStream``: drains it in batches into the live monitor and
-/// the Prometheus export, until the stream finishes or the service shuts down.
+/// the Prometheus export, and fans each batch out to the reporter when there is one (which only
+/// buffers it), until the stream finishes or the service shuts down.
 public struct EventPump: Service {
     public let events: MetricEventStream
     public let monitor: LiveMonitor
     public let prometheus: PrometheusExport
+    public let reporter: EventReporter?
 
-    public init(events: MetricEventStream, monitor: LiveMonitor, prometheus: PrometheusExport) {
+    public init(events: MetricEventStream, monitor: LiveMonitor, prometheus: PrometheusExport, reporter: EventReporter? = nil) {
         self.events = events
         self.monitor = monitor
         self.prometheus = prometheus
+        self.reporter = reporter
     }
 
     public func run() async {
@@ -20,6 +23,7 @@ public struct EventPump: Service {
             while let batch = await events.nextBatch() {
                 monitor.record(contentsOf: batch)
                 for event in batch { prometheus.record(event) }
+                reporter?.offer(batch)
             }
         }
     }

@@ -77,7 +77,7 @@ struct DashboardCommand: AsyncParsableCommand {
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
-            .init(service: metricsHost.pump),
+            .init(service: metricsHost.pump()),
             .init(service: host.janitor),
             .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]

@@ -29,8 +29,10 @@ struct MetricsHost {
         MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls)
     }
 
-    /// Drains the event stream into the monitor and the Prometheus export.
-    var pump: EventPump { EventPump(events: events, monitor: monitor, prometheus: prometheus) }
+    /// Drains the event stream into the monitor and the Prometheus export (and the reporter).
+    func pump(reporter: EventReporter? = nil) -> EventPump {
+        EventPump(events: events, monitor: monitor, prometheus: prometheus, reporter: reporter)
+    }
 
     /// Ticks the monitor every second and logs every alert state change, and once a minute the
     /// requests refused for their credentials, if any.

@@ -22,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
 
+    @OptionGroup(title: "A fleet in one console") var report: ReportOptions
+
     func validate() throws {
         try security.requireCredentials(host: options.host, [
             ("/lookup/customer", try options.access.load().credentials, LookupOptions.lookupCredentialNames),
@@ -49,17 +51,25 @@ struct ServeCommand: AsyncParsableCommand {
             ? callers.driver(authorization: secrets.authorization, tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
             : nil
         let started = AsyncStream.makeStream(of: Int.self)
+        let boundPort = SharedPort()
+        let reporter = try report.reporter(port: boundPort, logger: logger)
         let app = try host.application(settings: settings, logger: logger) { port in
+            boundPort.set(port)
             started.continuation.yield(port)
             started.continuation.finish()
             logger.notice("edgewatch serving the lookup API on \(scheme)://\(address):\(port) (\(summary))")
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
-            .init(service: metricsHost.pump),
+            .init(service: metricsHost.pump(reporter: reporter)),
             .init(service: host.janitor),
             .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger, gate: access.gate)),
         ]
+        if let reporter {
+            // First in, so last to stop: it sends what the pump drained on the way out.
+            services.insert(.init(service: reporter), at: 0)
+            logger.notice("reporting metric events to \(reporter.settings.url)")
+        }
         if let driver {
             services.append(.init(service: TrafficService(driver: driver, scheme: scheme, started: started.stream)))
             logger.notice("synthetic callers: \(callers.rate)/s from \(driver.colos.joined(separator: ", "))")

@@ -54,7 +54,7 @@ struct WatchCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app),
-                .init(service: metricsHost.pump),
+                .init(service: metricsHost.pump()),
                 .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

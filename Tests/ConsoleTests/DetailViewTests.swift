@@ -114,3 +114,52 @@ struct DetailViewTests {
         #expect(DashboardView.render(dashboard, width: 80, height: 24).text.contains("no events from FRA in the window"))
     }
 }
+
+@Suite("Fleet on screen")
+struct FleetScreenTests {
+    /// edge-a reports all along; edge-b stops after 5 s.
+    static func fleet(until second: Int) -> (MetricsSnapshot, MetricsMonitor) {
+        var monitor = MetricsMonitor()
+        var last: MetricsSnapshot?
+        for s in 0...second {
+            let now = t0 + Int64(s) * 1000
+            for id in s < 5 ? ["edge-a", "edge-b"] : ["edge-a"] {
+                for _ in 0..<3 {
+                    monitor.record(MetricEvent(timestamp: now, colo: "SIN", latencyMs: id == "edge-b" ? 300 : 2, cacheHit: id == "edge-a",
+                                               customerFound: true, source: id), nowMillis: now)
+                }
+            }
+            last = monitor.tick(nowMillis: now)
+        }
+        return (last!, monitor)
+    }
+
+    @Test("The header counts the sources reporting and the silent ones; going silent and coming back are logged once", arguments: [80, 120])
+    func header(width: Int) throws {
+        var dashboard = state(Self.fleet(until: 8).0)
+        var top = DashboardView.render(dashboard, width: width, height: 24).lines[0]
+        #expect(top.contains(width < 110 ? " 2 src" : " 2 sources") && !top.contains("silent"))
+        dashboard.apply(Self.fleet(until: 16).0, eventsPerSecond: 1)
+        let buffer = DashboardView.render(dashboard, width: width, height: 24)
+        top = buffer.lines[0]
+        #expect(top.contains(width < 110 ? " 1 src 1 silent" : " 1 source 1 silent"))
+        #expect(buffer.style(of: "1 silent", onRow: 0)?.color == .yellow)
+        #expect(dashboard.log.filter { $0.text == "source edge-b silent for over 10 s" }.count == 1)
+        dashboard.apply(Self.fleet(until: 17).0, eventsPerSecond: 1)
+        #expect(dashboard.log.filter { $0.text.hasPrefix("source edge-b silent") }.count == 1)
+    }
+
+    @Test("Up close, a colo is split by source, the silent one marked")
+    func split() throws {
+        var (snapshot, monitor) = Self.fleet(until: 16)
+        var dashboard = state(snapshot)
+        for _ in 0..<4 where dashboard.selected != "SIN" { _ = dashboard.handle(.character("j")) }
+        _ = dashboard.handle(.enter)
+        dashboard.apply(detail: monitor.detail(colo: "SIN", nowMillis: snapshot.generatedAt))
+        let buffer = DashboardView.render(dashboard, width: 80, height: 24)
+        let heading = try #require(buffer.row(containing: "BY SOURCE"))
+        #expect(buffer.lines[heading + 1].contains("edge-a") && buffer.lines[heading + 1].contains("51  100    —"))
+        #expect(buffer.lines[heading + 2].contains("⚠edge-b") && buffer.lines[heading + 2].contains("200–500"))
+        #expect(buffer.style(of: "⚠edge-b", onRow: heading + 2)?.color == .yellow)
+    }
+}

@@ -282,6 +282,40 @@ struct TmuxDashboardTests {
         try session.press("q")
     }
 
+    @Test("Two serve --report-to instances feed one watch: both listed with their events and split in the detail view; one stopped goes silent")
+    func fleet() async throws {
+        try Self.requireTools()
+        let binary = Self.binary
+        let watch = Session()
+        try watch.tmux("new-session", "-d", "-s", watch.name, "-x", "120", "-y", "30", "\(binary) watch --port 0; sleep 60")
+        defer { _ = try? watch.tmux("kill-session", "-t", watch.name) }
+        let ready = try await watch.waitFor("the watch screen and its port", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :") }
+        let port = try #require(ready.components(separatedBy: "ingest :").last.map { $0.prefix { $0.isASCII && $0.isNumber } }.flatMap { Int($0) })
+        let instances = [(Session(), "edge-a"), (Session(), "edge-b")]
+        for (session, id) in instances {
+            try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "10",
+                             "\(binary) serve --port 0 --traffic --rate 20 --report-to http://127.0.0.1:\(port) --instance-id \(id); sleep 60")
+        }
+        defer { for (session, _) in instances { _ = try? session.tmux("kill-session", "-t", session.name) } }
+        _ = try await watch.waitFor("two sources in the header", seconds: 30) { $0.split(separator: "\n").first?.contains(" 2 sources") == true }
+        let snapshot = try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/api/snapshot")
+        let sources = try #require(snapshot.json["sources"] as? [[String: Any]])
+        #expect(sources.compactMap { $0["id"] as? String } == ["edge-a", "edge-b"])
+        #expect(sources.allSatisfy { ($0["events"] as? Int ?? 0) > 0 && $0["stale"] as? Bool == false && $0["lastSeen"] is Int })
+        // ALL up close splits by source.
+        try watch.press("Enter")
+        _ = try await watch.waitFor("the split by source", seconds: 10) { $0.contains("BY SOURCE") && $0.contains("edge-a") && $0.contains("edge-b") }
+        try watch.press("Escape")
+        // edge-b stops: after 10 s of silence it is flagged, on screen and in the snapshot.
+        _ = try instances[1].0.tmux("kill-session", "-t", instances[1].0.name)
+        let silent = try await watch.waitFor("edge-b silent", seconds: 25) { $0.contains("1 source 1 silent") }
+        #expect(silent.contains("source edge-b silent for over 10 s"))
+        let later = try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/api/snapshot")
+        let stale = (later.json["sources"] as? [[String: Any]] ?? []).filter { $0["stale"] as? Bool == true }.compactMap { $0["id"] as? String }
+        #expect(stale == ["edge-b"])
+        try watch.press("q")
+    }
+
     @Test("replay drives the same screen from a recording, with its alerts, and keeps flush off")
     func replay() async throws {
         try Self.requireTools()

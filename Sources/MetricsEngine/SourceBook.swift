@@ -1,0 +1,131 @@
+import LookupCore
+
+/// An edgewatch instance that forwards its events here (`serve --report-to`), as the snapshot
+/// lists it.
+public struct SourceStatus: Sendable, Equatable, Codable {
+    public var id: String
+    /// When an event from it last arrived (epoch ms, this process's clock).
+    public var lastSeen: Int64
+    /// Events from it since this process started.
+    public var events: Int
+    /// Nothing from it for more than ``SourceBook/staleAfterMillis``.
+    public var stale: Bool
+}
+
+/// One source's share of one colo over the last minute (by arrival), for the detail view.
+public struct SourceSplit: Sendable, Equatable, Codable {
+    public var id: String
+    public var requests: Int
+    /// Fresh hits / lookups, %.
+    public var hitRate: Double?
+    /// CRM errors / CRM calls, %.
+    public var crmErrorRate: Double?
+    /// The 1-2-5 latency bucket holding the p95, as an index into ``ColoDetail/latencyBuckets``
+    /// (the last index is past ``ColoDetail/bucketEdgesMs``' last edge); nil with no latencies.
+    public var p95Bucket: Int?
+}
+
+/// Per-source counters: when each source was last heard from, how many events it sent, and
+/// for each colo a minute of coarse figures in 10-second slots. Bounded: at most
+/// ``maximumSources`` sources (events from more are counted, not listed) and ``maximumColos``
+/// colos each. Events without a `source` are not counted here.
+struct SourceBook: Sendable {
+    static let maximumSources = 64
+    static let maximumColos = 64
+    static let staleAfterMillis: Int64 = 10_000
+    static let slotSeconds: Int64 = 10
+    static let slotCount = 6
+
+    struct Slot: Sendable {
+        var start: Int64 = .min
+        var requests = 0
+        var lookups = 0
+        var hits = 0
+        var crmCalls = 0
+        var crmErrors = 0
+        var buckets = [Int](repeating: 0, count: ColoDetail.bucketEdgesMs.count + 1)
+
+        mutating func add(_ other: Slot) {
+            requests += other.requests
+            lookups += other.lookups
+            hits += other.hits
+            crmCalls += other.crmCalls
+            crmErrors += other.crmErrors
+            for index in buckets.indices { buckets[index] += other.buckets[index] }
+        }
+    }
+
+    struct Entry: Sendable {
+        var lastSeen: Int64
+        var events = 0
+        var colos: [String: [Slot]] = [:]
+    }
+
+    private(set) var entries: [String: Entry] = [:]
+    /// Events from sources past ``maximumSources``.
+    private(set) var unlistedEvents = 0
+
+    mutating func record(_ event: MetricEvent, nowMillis: Int64) {
+        guard let source = event.source else { return }
+        guard entries[source] != nil || entries.count < Self.maximumSources else {
+            unlistedEvents += 1
+            return
+        }
+        var entry = entries.removeValue(forKey: source) ?? Entry(lastSeen: nowMillis)
+        entry.lastSeen = max(entry.lastSeen, nowMillis)
+        entry.events += 1
+        let colo = entry.colos[event.colo] != nil || entry.colos.count < Self.maximumColos ? event.colo : MetricsWindow.otherColo
+        var slots = entry.colos.removeValue(forKey: colo) ?? Array(repeating: Slot(), count: Self.slotCount)
+        let start = nowMillis.floorDiv(1000).floorDiv(Self.slotSeconds) * Self.slotSeconds
+        let index = Int(start.floorDiv(Self.slotSeconds).modulo(Self.slotCount))
+        if slots[index].start != start { slots[index] = Slot(start: start) }
+        Self.count(event, into: &slots[index])
+        entry.colos[colo] = slots
+        entries[source] = entry
+    }
+
+    private static func count(_ event: MetricEvent, into slot: inout Slot) {
+        slot.requests += 1
+        guard event.errorType != MetricEvent.noLookupKey, !event.isRefused else { return }
+        slot.lookups += 1
+        if event.cacheHit && !event.isStale { slot.hits += 1 } else { slot.crmCalls += 1 }
+        if event.isCRMError { slot.crmErrors += 1 }
+        let index = ColoDetail.bucketEdgesMs.firstIndex { event.latencyMs < $0 } ?? ColoDetail.bucketEdgesMs.count
+        slot.buckets[index] += 1
+    }
+
+    func statuses(nowMillis: Int64) -> [SourceStatus] {
+        entries.map { id, entry in
+            SourceStatus(id: id, lastSeen: entry.lastSeen, events: entry.events,
+                         stale: nowMillis - entry.lastSeen > Self.staleAfterMillis)
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// Each source's share of `colo` ("ALL" for every colo) over the last minute; sources with
+    /// nothing there are left out.
+    func split(colo: String, nowMillis: Int64) -> [SourceSplit] {
+        let oldest = nowMillis.floorDiv(1000) - Self.slotSeconds * Int64(Self.slotCount) + 1
+        return entries.compactMap { id, entry -> SourceSplit? in
+            var total = Slot()
+            for (name, slots) in entry.colos where colo == "ALL" || name == colo {
+                for slot in slots where slot.start + Self.slotSeconds - 1 >= oldest { total.add(slot) }
+            }
+            guard total.requests > 0 else { return nil }
+            func percent(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? 100 * Double(part) / Double(whole) : nil }
+            return SourceSplit(id: id, requests: total.requests, hitRate: percent(total.hits, total.lookups),
+                               crmErrorRate: percent(total.crmErrors, total.crmCalls), p95Bucket: Self.p95Bucket(total.buckets))
+        }.sorted { $0.id < $1.id }
+    }
+
+    static func p95Bucket(_ buckets: [Int]) -> Int? {
+        let total = buckets.reduce(0, +)
+        guard total > 0 else { return nil }
+        let rank = Int((Double(total) * 0.95).rounded(.up))
+        var seen = 0
+        for (index, count) in buckets.enumerated() {
+            seen += count
+            if seen >= rank { return index }
+        }
+        return buckets.count - 1
+    }
+}

@@ -1,0 +1,213 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import LookupCore
+import LookupServer
+import MetricsEngine
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// Forwards this process's metric events to another edgewatch's `/ingest` (`serve --report-to`),
+/// so several instances feed one console.
+///
+/// The event pump hands it each batch (``offer(_:)``), which only appends to a bounded buffer:
+/// it never waits, so it can never slow a lookup. When the buffer is full, new events are dropped
+/// and counted. Once a second (or sooner, past ``Settings/batchLimit`` waiting) the waiting events
+/// go out as one NDJSON POST, each stamped with this instance's `source`, under one deadline over
+/// the whole exchange. A batch the receiver could not take (network error, timeout, 5xx, 429)
+/// is sent again after a backoff that doubles up to a ceiling, with jitter; one it refused for
+/// good (401, 403, other 4xx) is counted as rejected and not sent again.
+///
+/// Only events without a `source` are forwarded: an event another instance forwarded here stays
+/// here, so two instances reporting to each other cannot loop.
+public final class EventReporter: Service, Sendable {
+    public struct Settings: Sendable {
+        /// The receiver's ingest URL.
+        public var url: String
+        /// The `Authorization` header value, when the receiver's `/ingest` takes a token.
+        public var authorization: String?
+        /// This instance's id; resolved when the first batch goes (the port may be known only then).
+        public var source: @Sendable () -> String
+        public var capacity = 50_000
+        public var batchLimit = 5_000
+        public var interval: Duration = .seconds(1)
+        public var timeout: Duration = .seconds(5)
+        public var backoff = RetryBackoff()
+
+        public init(url: String, authorization: String?, source: @escaping @Sendable () -> String) {
+            self.url = url
+            self.authorization = authorization
+            self.source = source
+        }
+    }
+
+    /// What became of the events offered.
+    public struct Counts: Sendable, Equatable {
+        /// Accepted by the receiver.
+        public var sent = 0
+        /// Lost because the buffer was full.
+        public var dropped = 0
+        /// Refused by the receiver for good (bad token, bad lines).
+        public var rejected = 0
+        /// Sends that failed and were tried again.
+        public var retries = 0
+        /// Waiting to go, including a batch being retried.
+        public var waiting = 0
+    }
+
+    public let settings: Settings
+    private let buffer = Mutex<(events: [MetricEvent], counts: Counts)>(([], Counts()))
+    private let client: HTTPClient
+    private let logger: Logger
+
+    public init(settings: Settings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        var configuration = HTTPClient.Configuration(
+            timeout: .init(connect: .seconds(Int64(settings.timeout.components.seconds)), read: .seconds(Int64(settings.timeout.components.seconds)))
+        )
+        configuration.decompression = .disabled
+        // A refused connection fails this attempt now; the backoff decides when to try again.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }
+
+    public var counts: Counts { buffer.withLock { $0.counts } }
+
+    /// Takes a batch from the pump: those without a `source` are kept for sending, as many as fit.
+    public func offer(_ events: [MetricEvent]) {
+        buffer.withLock { buffer in
+            for event in events where event.source == nil {
+                if buffer.events.count < settings.capacity {
+                    buffer.events.append(event)
+                } else {
+                    buffer.counts.dropped += 1
+                }
+            }
+            buffer.counts.waiting = buffer.events.count
+        }
+    }
+
+    /// Sends until graceful shutdown, then makes one last attempt with what is waiting.
+    public func run() async {
+        var attempt = 0
+        var failing = false
+        var rng = SystemRandomNumberGenerator()
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let delay = attempt == 0 ? settings.interval : settings.backoff.delay(afterFailures: attempt, using: &rng)
+            await cancelWhenGracefulShutdown { try? await Task.sleep(for: delay) }
+            var outcome = await sendWaiting()
+            // A backlog goes out batch after batch, not one batch a second.
+            while outcome == .sent, counts.waiting >= settings.batchLimit, !Task.isShuttingDownGracefully {
+                outcome = await sendWaiting()
+            }
+            switch outcome {
+            case .sent, .nothing:
+                if failing { logger.notice("reporting to \(settings.url) works again") }
+                failing = false
+                attempt = 0
+            case .failed(let reason):
+                if !failing { logger.warning("reporting to \(settings.url) failed (\(reason)); retrying with backoff, \(counts.waiting) events waiting") }
+                failing = true
+                attempt += 1
+            }
+        }
+        _ = await sendWaiting()
+        await shutdown()
+    }
+
+    /// Closes the HTTP client (``run()`` does this as it ends).
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    enum Outcome: Equatable { case nothing, sent, failed(String) }
+
+    /// Sends the oldest waiting events (up to the batch limit) once. They leave the buffer only
+    /// when the receiver answered for them.
+    func sendWaiting() async -> Outcome {
+        let batch = buffer.withLock { Array($0.events.prefix(settings.batchLimit)) }
+        guard !batch.isEmpty else { return .nothing }
+        let source = settings.source()
+        var body = ""
+        body.reserveCapacity(batch.count * 220)
+        for var event in batch {
+            event.source = source
+            body += EventCodec.encode(event) + "\n"
+        }
+        var request = HTTPClientRequest(url: settings.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-ndjson")
+        if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let status: Int
+        let reply: ByteBuffer
+        do {
+            guard let answer = try await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024) else {
+                return retry(batch.count, "no answer within \(settings.timeout)")
+            }
+            (status, reply) = answer
+        } catch {
+            return retry(batch.count, "\(type(of: error))")
+        }
+        switch status {
+        case 200..<300:
+            settle(batch.count) { $0.sent += batch.count }
+            return .sent
+        case 400:
+            // Some lines refused; the rest were taken (the reply says how many).
+            let accepted = Self.accepted(in: reply) ?? 0
+            settle(batch.count) { $0.sent += accepted; $0.rejected += batch.count - accepted }
+            logger.warning("\(settings.url) refused \(batch.count - accepted) events: \(String(buffer: reply).prefix(200))")
+            return .sent
+        case 408, 429, 500...:
+            return retry(batch.count, "HTTP \(status)")
+        default:
+            settle(batch.count) { $0.rejected += batch.count }
+            logger.warning("\(settings.url) refused a batch of \(batch.count) events with HTTP \(status); check --report-token-file")
+            return .sent
+        }
+    }
+
+    private func settle(_ count: Int, _ update: (inout Counts) -> Void) {
+        buffer.withLock { buffer in
+            buffer.events.removeFirst(min(count, buffer.events.count))
+            update(&buffer.counts)
+            buffer.counts.waiting = buffer.events.count
+        }
+    }
+
+    private func retry(_ count: Int, _ reason: String) -> Outcome {
+        buffer.withLock { $0.counts.retries += 1 }
+        return .failed(reason)
+    }
+
+    static func accepted(in reply: ByteBuffer) -> Int? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: reply)) as? [String: Any] else { return nil }
+        return (object["accepted"] as? NSNumber)?.intValue
+    }
+}
+
+/// Exponential backoff with full jitter (as AWS's architecture blog describes it): after `n`
+/// failures, a delay drawn uniformly from zero to `min(ceiling, first × 2ⁿ⁻¹)`, never below
+/// `floor`. Pure: the randomness is passed in.
+public struct RetryBackoff: Sendable, Equatable {
+    public var first: Duration = .milliseconds(500)
+    public var ceiling: Duration = .seconds(30)
+    public var floor: Duration = .milliseconds(100)
+
+    public init(first: Duration = .milliseconds(500), ceiling: Duration = .seconds(30), floor: Duration = .milliseconds(100)) {
+        self.first = first
+        self.ceiling = ceiling
+        self.floor = floor
+    }
+
+    public func delay(afterFailures failures: Int, using rng: inout some RandomNumberGenerator) -> Duration {
+        let doublings = min(max(0, failures - 1), 30)
+        let cap = min(ceiling, first * (1 << doublings))
+        let millis = Int64(cap.components.seconds * 1000 + cap.components.attoseconds / 1_000_000_000_000_000)
+        let floorMillis = Int64(floor.components.seconds * 1000 + floor.components.attoseconds / 1_000_000_000_000_000)
+        return .milliseconds(max(floorMillis, Int64.random(in: 0...max(0, millis), using: &rng)))
+    }
+}
