@@ -200,7 +200,8 @@ public struct DashboardState: Sendable {
         }
         guard !paused else { return }
         self.snapshot = snapshot
-        if filter != nil { keepSelectionVisible() }
+        // Up close, the selection stays on the colo shown, whatever the filter now hides.
+        if filter != nil, detailColo == nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
         self.eventsPerSecond = eventsPerSecond
     }
@@ -223,12 +224,17 @@ public struct DashboardState: Sendable {
     /// Takes the engine's step-by-step figures for the colo shown up close (ignored while paused,
     /// and when they are for another colo than the one shown).
     public mutating func apply(detail: ColoDetail?) {
-        guard !paused || coloDetail?.colo != detailColo else { return }
+        guard !paused || !fetchedDetail else { return }
         coloDetail = detail?.colo == detailColo ? detail : nil
+        detailFetchedFor = detailColo
     }
 
-    /// Whether the detail view shows a colo whose figures it has not fetched yet.
-    public var needsDetail: Bool { detailColo != nil && coloDetail?.colo != detailColo }
+    /// The colo the last ``apply(detail:)`` was for (the engine may have had nothing for it).
+    private var detailFetchedFor: String?
+    private var fetchedDetail: Bool { detailColo != nil && detailFetchedFor == detailColo }
+
+    /// Whether the detail view shows a colo whose figures have not been asked for yet.
+    public var needsDetail: Bool { detailColo != nil && !fetchedDetail }
 
     /// Notes a flush, a fault change or anything else worth a log line and a sparkline mark.
     public mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {

@@ -147,7 +147,9 @@ enum DetailPanel {
         cache(state, colo: row.colo, line: line)
         if let sources = state.coloDetail?.sources, !sources.isEmpty {
             let silent = Set((state.snapshot?.sources ?? []).filter(\.stale).map(\.id))
-            line(ThresholdsPanel.pad("BY SOURCE · 1 min", max(4, width - 29)) + "   req hit% err% p95", .heading)
+            let nameWidth = max(4, width - 29)
+            let title = nameWidth >= 18 ? "BY SOURCE · 1 min" : "BY SOURCE"
+            line(ThresholdsPanel.pad(title, nameWidth) + "   req hit% err% p95", .heading)
             // Half of what is left, so the colo's changes keep some room.
             let room = max(1, (bottom - y - 1) / 2)
             let shown = sources.count > room ? room - 1 : sources.count
@@ -156,8 +158,11 @@ enum DetailPanel {
                     + FigureText.rightAligned(source.hitRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
                     + FigureText.rightAligned(source.crmErrorRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
                     + " " + (source.p95Bucket.map(bucketLabel) ?? "—")
-                let name = (silent.contains(source.id) ? "⚠" : "") + source.id
-                line(ThresholdsPanel.pad(String(name.prefix(max(4, width - 30))), max(4, width - 29)) + figures,
+                // Too long for the column: the end is kept, where host:port ids differ.
+                let mark = silent.contains(source.id) ? "⚠" : ""
+                let room = nameWidth - 1 - mark.count
+                let name = mark + (source.id.count > room ? "…" + String(source.id.suffix(room - 1)) : source.id)
+                line(ThresholdsPanel.pad(name, nameWidth) + figures,
                      silent.contains(source.id) ? Style(color: .yellow, bold: true) : .plain)
             }
             if sources.count > max(1, shown) { line("… \(sources.count - max(1, shown)) more sources", .muted) }

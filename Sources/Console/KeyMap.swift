@@ -48,7 +48,7 @@ public enum KeyMap {
         KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults")
     } + [
         .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear"),
-        // After the faults: on an 80-column hint line, pause and sort are the hints that give way.
+        // After the faults: on an 80-column hint line these are the hints that give way (`?` lists them).
         .init(keys: [.character("p")], label: "p", command: .pause, hint: "pause"),
         .init(keys: [.character("s")], label: "s", command: .nextSort, hint: "sort"),
         .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate"),

@@ -120,7 +120,8 @@ public enum EventLimits {
         return nil
     }
 
-    private static func isPlainText(_ text: String) -> Bool {
+    /// 1 to ``maximumTextLength`` printable ASCII characters.
+    public static func isPlainText(_ text: String) -> Bool {
         let bytes = text.utf8
         return !bytes.isEmpty && bytes.count <= maximumTextLength && bytes.allSatisfy { (0x20...0x7E).contains($0) }
     }

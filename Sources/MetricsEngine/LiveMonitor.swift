@@ -51,9 +51,18 @@ public final class LiveMonitor: Sendable {
     public var snapshot: MetricsSnapshot { latest.withLock { $0 } ?? tick() }
 
     /// One colo (or "ALL") step by step over the window, now; nil for a colo not in the window.
+    /// Computed on a copy taken under the lock (copy on write makes it cheap), so the merges
+    /// never hold up the pump, `/ingest` or `/api/snapshot`.
     public func detail(colo: String) -> ColoDetail? {
         let time = now()
-        return monitor.withLock { $0.detail(colo: colo, nowMillis: time) }
+        var copy = monitor.withLock { $0 }
+        return copy.detail(colo: colo, nowMillis: time)
+    }
+
+    /// Notes that `source` is alive though it had no events to send.
+    public func heard(from source: String) {
+        let time = now()
+        monitor.withLock { $0.heard(from: source, nowMillis: time) }
     }
 
     public var windowSeconds: Int { monitor.withLock { $0.window.windowSeconds } }

@@ -38,6 +38,7 @@ public struct MetricsMonitor: Sendable {
     /// snapshot; `snapshot.newTransitions` are the changes this call made.
     public mutating func tick(nowMillis: Int64) -> MetricsSnapshot {
         let figures = window.figures(nowMillis: nowMillis)
+        sources.forget(nowMillis: nowMillis)
         var new: [AlertTransition] = []
         var rows: [ColoRow] = []
         for colo in figures.colos + [figures.all] {
@@ -66,6 +67,11 @@ public struct MetricsMonitor: Sendable {
             transitionCount: transitionCount,
             sources: sources.statuses(nowMillis: nowMillis), eventsFromUnlistedSources: sources.unlistedEvents
         )
+    }
+
+    /// Notes that `source` is alive though it had no events to send (its heartbeat).
+    public mutating func heard(from source: String, nowMillis: Int64) {
+        sources.heard(from: source, nowMillis: nowMillis)
     }
 
     /// One colo (or "ALL") step by step over the window; see ``ColoDetail``.

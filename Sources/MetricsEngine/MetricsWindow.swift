@@ -116,12 +116,17 @@ public struct MetricsWindow: Sendable {
     }
 
     private func coloKey(_ raw: String) -> String {
-        // Colos almost always arrive as upper-case codes already; skip the allocation then.
-        let isUpper = raw.utf8.allSatisfy { !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }
-        var name = isUpper ? raw : raw.uppercased()
-        if name.isEmpty || name.utf8.count > 16 { name = "UNKNOWN" }
+        let name = Self.normalised(colo: raw)
         if colos[name] != nil || colos.count < maximumColos { return name }
         return Self.otherColo
+    }
+
+    /// A colo as the engine files it: upper case, and `UNKNOWN` when empty or over 16 bytes.
+    static func normalised(colo raw: String) -> String {
+        // Colos almost always arrive as upper-case codes already; skip the allocation then.
+        let isUpper = raw.utf8.allSatisfy { !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }
+        let name = isUpper ? raw : raw.uppercased()
+        return name.isEmpty || name.utf8.count > 16 ? "UNKNOWN" : name
     }
 }
 

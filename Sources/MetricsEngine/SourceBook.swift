@@ -27,12 +27,16 @@ public struct SourceSplit: Sendable, Equatable, Codable {
 
 /// Per-source counters: when each source was last heard from, how many events it sent, and
 /// for each colo a minute of coarse figures in 10-second slots. Bounded: at most
-/// ``maximumSources`` sources (events from more are counted, not listed) and ``maximumColos``
-/// colos each. Events without a `source` are not counted here.
+/// ``maximumSources`` sources and ``maximumColos`` colos each. A source silent for
+/// ``forgetAfterMillis`` is forgotten (instances that restart under a new id must not fill the
+/// table); when the table is full, the longest-silent stale source makes room, and only when
+/// every source is live are a new source's events counted as unlisted. Events without a `source`
+/// are not counted here.
 struct SourceBook: Sendable {
     static let maximumSources = 64
     static let maximumColos = 64
     static let staleAfterMillis: Int64 = 10_000
+    static let forgetAfterMillis: Int64 = 15 * 60_000
     static let slotSeconds: Int64 = 10
     static let slotCount = 6
 
@@ -66,15 +70,11 @@ struct SourceBook: Sendable {
     private(set) var unlistedEvents = 0
 
     mutating func record(_ event: MetricEvent, nowMillis: Int64) {
-        guard let source = event.source else { return }
-        guard entries[source] != nil || entries.count < Self.maximumSources else {
-            unlistedEvents += 1
-            return
-        }
-        var entry = entries.removeValue(forKey: source) ?? Entry(lastSeen: nowMillis)
+        guard let source = event.source, var entry = entry(for: source, nowMillis: nowMillis) else { return }
         entry.lastSeen = max(entry.lastSeen, nowMillis)
         entry.events += 1
-        let colo = entry.colos[event.colo] != nil || entry.colos.count < Self.maximumColos ? event.colo : MetricsWindow.otherColo
+        let name = MetricsWindow.normalised(colo: event.colo)
+        let colo = entry.colos[name] != nil || entry.colos.count < Self.maximumColos ? name : MetricsWindow.otherColo
         var slots = entry.colos.removeValue(forKey: colo) ?? Array(repeating: Slot(), count: Self.slotCount)
         let start = nowMillis.floorDiv(1000).floorDiv(Self.slotSeconds) * Self.slotSeconds
         let index = Int(start.floorDiv(Self.slotSeconds).modulo(Self.slotCount))
@@ -82,6 +82,36 @@ struct SourceBook: Sendable {
         Self.count(event, into: &slots[index])
         entry.colos[colo] = slots
         entries[source] = entry
+    }
+
+    /// A source heard from without events (an idle instance's heartbeat).
+    mutating func heard(from source: String, nowMillis: Int64) {
+        guard var entry = entry(for: source, nowMillis: nowMillis) else { return }
+        entry.lastSeen = max(entry.lastSeen, nowMillis)
+        entries[source] = entry
+    }
+
+    /// The entry for `source`, taken out of the table to be put back; nil (and counted) when the
+    /// table is full of live sources.
+    private mutating func entry(for source: String, nowMillis: Int64) -> Entry? {
+        if let entry = entries.removeValue(forKey: source) { return entry }
+        if entries.count >= Self.maximumSources {
+            entries = entries.filter { nowMillis - $0.value.lastSeen <= Self.forgetAfterMillis }
+        }
+        if entries.count >= Self.maximumSources,
+           let stalest = entries.filter({ nowMillis - $0.value.lastSeen > Self.staleAfterMillis }).min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
+            entries[stalest.key] = nil
+        }
+        guard entries.count < Self.maximumSources else {
+            unlistedEvents += 1
+            return nil
+        }
+        return Entry(lastSeen: nowMillis)
+    }
+
+    /// Drops sources silent for longer than ``forgetAfterMillis``.
+    mutating func forget(nowMillis: Int64) {
+        entries = entries.filter { nowMillis - $0.value.lastSeen <= Self.forgetAfterMillis }
     }
 
     private static func count(_ event: MetricEvent, into slot: inout Slot) {

@@ -20,7 +20,9 @@ import Synchronization
 /// good (401, 403, other 4xx) is counted as rejected and not sent again.
 ///
 /// Only events without a `source` are forwarded: an event another instance forwarded here stays
-/// here, so two instances reporting to each other cannot loop.
+/// here, so two instances reporting to each other cannot loop. An instance with nothing to send
+/// for ``Settings/heartbeat`` posts an empty body naming itself (`X-Edgewatch-Source`), so a
+/// quiet instance is not mistaken for a dead one.
 public final class EventReporter: Service, Sendable {
     public struct Settings: Sendable {
         /// The receiver's ingest URL.
@@ -32,6 +34,7 @@ public final class EventReporter: Service, Sendable {
         public var capacity = 50_000
         public var batchLimit = 5_000
         public var interval: Duration = .seconds(1)
+        public var heartbeat: Duration = .seconds(4)
         public var timeout: Duration = .seconds(5)
         public var backoff = RetryBackoff()
 
@@ -58,6 +61,8 @@ public final class EventReporter: Service, Sendable {
 
     public let settings: Settings
     private let buffer = Mutex<(events: [MetricEvent], counts: Counts)>(([], Counts()))
+    /// When the receiver last answered, and how it last refused a batch for good (logged once per change).
+    private let contact = Mutex<(last: ContinuousClock.Instant?, refusal: Int?)>((nil, nil))
     private let client: HTTPClient
     private let logger: Logger
 
@@ -70,6 +75,8 @@ public final class EventReporter: Service, Sendable {
         configuration.decompression = .disabled
         // A refused connection fails this attempt now; the backoff decides when to try again.
         configuration.connectionPool.retryConnectionEstablishment = false
+        // A redirect would carry the token somewhere the operator did not name.
+        configuration.redirectConfiguration = .disallow
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
@@ -114,6 +121,11 @@ public final class EventReporter: Service, Sendable {
             }
         }
         _ = await sendWaiting()
+        let final = counts
+        logger.notice("reporting stopped", metadata: [
+            "sent": "\(final.sent)", "dropped": "\(final.dropped)", "rejected": "\(final.rejected)",
+            "retries": "\(final.retries)", "unsent": "\(final.waiting)",
+        ])
         await shutdown()
     }
 
@@ -125,11 +137,11 @@ public final class EventReporter: Service, Sendable {
     enum Outcome: Equatable { case nothing, sent, failed(String) }
 
     /// Sends the oldest waiting events (up to the batch limit) once. They leave the buffer only
-    /// when the receiver answered for them.
+    /// when the receiver answered for them. With nothing waiting, sends a heartbeat when one is due.
     func sendWaiting() async -> Outcome {
         let batch = buffer.withLock { Array($0.events.prefix(settings.batchLimit)) }
-        guard !batch.isEmpty else { return .nothing }
         let source = settings.source()
+        guard !batch.isEmpty else { return await heartbeat(source: source) }
         var body = ""
         body.reserveCapacity(batch.count * 220)
         for var event in batch {
@@ -139,6 +151,7 @@ public final class EventReporter: Service, Sendable {
         var request = HTTPClientRequest(url: settings.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-ndjson")
+        request.headers.add(name: MetricsRoutes.sourceHeader.rawName, value: source)
         if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(string: body))
         let status: Int
@@ -153,29 +166,53 @@ public final class EventReporter: Service, Sendable {
         }
         switch status {
         case 200..<300:
-            settle(batch.count) { $0.sent += batch.count }
+            settle(batch.count, refusal: nil) { $0.sent += batch.count }
             return .sent
         case 400:
             // Some lines refused; the rest were taken (the reply says how many).
-            let accepted = Self.accepted(in: reply) ?? 0
-            settle(batch.count) { $0.sent += accepted; $0.rejected += batch.count - accepted }
-            logger.warning("\(settings.url) refused \(batch.count - accepted) events: \(String(buffer: reply).prefix(200))")
+            let accepted = min(max(0, Self.accepted(in: reply) ?? 0), batch.count)
+            settle(batch.count, refusal: 400) { $0.sent += accepted; $0.rejected += batch.count - accepted }
             return .sent
         case 408, 429, 500...:
             return retry(batch.count, "HTTP \(status)")
         default:
-            settle(batch.count) { $0.rejected += batch.count }
-            logger.warning("\(settings.url) refused a batch of \(batch.count) events with HTTP \(status); check --report-token-file")
+            settle(batch.count, refusal: status) { $0.rejected += batch.count }
             return .sent
         }
     }
 
-    private func settle(_ count: Int, _ update: (inout Counts) -> Void) {
-        buffer.withLock { buffer in
+    /// An empty POST naming this instance, when nothing has reached the receiver for a heartbeat.
+    private func heartbeat(source: String) async -> Outcome {
+        let last = contact.withLock { $0.last }
+        if let last, ContinuousClock.now - last < settings.heartbeat { return .nothing }
+        var request = HTTPClientRequest(url: settings.url)
+        request.method = .POST
+        request.headers.add(name: MetricsRoutes.sourceHeader.rawName, value: source)
+        if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(ByteBuffer())
+        guard let answer = try? await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024),
+              (200..<300).contains(answer.status)
+        else { return .nothing }
+        contact.withLock { $0.last = .now }
+        return .nothing
+    }
+
+    /// Takes an answered batch out of the buffer. A refusal (a status that is not retried) is
+    /// logged when it starts or changes, not for every batch.
+    private func settle(_ count: Int, refusal: Int?, _ update: (inout Counts) -> Void) {
+        let totals = buffer.withLock { buffer in
             buffer.events.removeFirst(min(count, buffer.events.count))
             update(&buffer.counts)
             buffer.counts.waiting = buffer.events.count
+            return buffer.counts
         }
+        let previous = contact.withLock { contact in
+            defer { contact = (.now, refusal) }
+            return contact.refusal
+        }
+        guard let refusal, refusal != previous else { return }
+        let hint = refusal == 401 || refusal == 403 ? "; check --report-token-file" : refusal == 404 ? "; check the --report-to path" : ""
+        logger.warning("\(settings.url) refuses events with HTTP \(refusal)\(hint); \(totals.rejected) rejected so far, not sent again")
     }
 
     private func retry(_ count: Int, _ reason: String) -> Outcome {

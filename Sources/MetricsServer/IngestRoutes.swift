@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LookupCore
 import LookupServer
@@ -11,6 +12,10 @@ import Synchronization
 public enum MetricsRoutes {
     /// The largest ingest body accepted.
     public static let maximumIngestBytes = 4 << 20
+
+    /// The header a reporting edgewatch names itself in (`serve --report-to`); with an empty body
+    /// it is a heartbeat.
+    public static let sourceHeader = HTTPField.Name("X-Edgewatch-Source")!
 
     /// Seconds a client is told to wait (`Retry-After`) when the event queue is full.
     public static let retryAfterSeconds = 1
@@ -27,7 +32,7 @@ public enum MetricsRoutes {
     /// Adds the routes: `/ingest` takes `access.ingest`'s token, the other two `access.read`'s.
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
-        calls: CRMCalls? = nil
+        calls: CRMCalls? = nil, reporter: EventReporter? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -49,6 +54,11 @@ public enum MetricsRoutes {
                 return tooLarge
             } catch {
                 return .json(status: .badRequest, JSONText.errorObject("The request body could not be read to its end"))
+            }
+            // An idle reporter's heartbeat: no events, but its source is alive.
+            if body.readableBytes == 0, let source = request.headers[sourceHeader], EventLimits.isPlainText(source) {
+                monitor.heard(from: source)
+                return .json(status: .accepted, "{\"accepted\":0}")
             }
             let result = ingest(Data(buffer: body), codec: codec)
             // All or none: a client told 503 can send the same body again without duplicates.
@@ -77,6 +87,7 @@ public enum MetricsRoutes {
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             prometheus.record(access: access.gate.counts)
             if let calls { prometheus.record(breaker: calls.breaker.state, rejected: calls.rejected) }
+            if let reporter { prometheus.record(report: reporter.counts) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -11,10 +11,11 @@ import Synchronization
 /// use `histogram_quantile()` for p50/p95.
 public final class PrometheusExport: Sendable {
     private let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    let factory: PrometheusMetricsFactory
     private let handles = Mutex<[String: ColoHandles]>([:])
     let accessExported: Mutex<AccessHandles>
     let breakerExported: Mutex<BreakerHandles>
+    let reportExported = Mutex<ReportHandles?>(nil)
 
     private struct ColoHandles: Sendable {
         let latency: CoreMetrics.Timer

@@ -92,7 +92,7 @@ struct ConsoleService: Service {
                     }
                 }
                 state.apply(snapshot, eventsPerSecond: rate)
-                if let colo = state.detailColo { state.apply(detail: monitor.detail(colo: colo)) }
+                if let colo = state.detailColo, !state.paused { state.apply(detail: monitor.detail(colo: colo)) }
                 dirty = true
             }
             if dirty {

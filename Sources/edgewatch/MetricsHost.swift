@@ -25,8 +25,8 @@ struct MetricsHost {
         self.prometheus = PrometheusExport()
     }
 
-    func addRoutes(to routes: JSONRouter, access: AccessPolicy) {
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls)
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter? = nil) {
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter)
     }
 
     /// Drains the event stream into the monitor and the Prometheus export (and the reporter).

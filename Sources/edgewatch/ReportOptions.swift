@@ -1,6 +1,9 @@
 import AccessControl
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import MetricsServer
 
@@ -30,11 +33,14 @@ struct ReportOptions: ParsableArguments {
     /// The receiver's ingest URL: `/ingest` is added to a base URL.
     func ingestURL() throws -> String? {
         guard let reportTo else { return nil }
-        guard let components = URLComponents(string: reportTo), let scheme = components.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
-              components.user == nil, components.password == nil, reportTo.utf8.count <= 2048
+        let problem = "--report-to must be an http:// or https:// URL with a host, and no user, password, query or fragment (a token goes in --report-token-file)"
+        guard let components = URLComponents(string: reportTo), reportTo.utf8.count <= 2048 else { throw ValidationError(problem) }
+        // A URL with a user or password is not echoed back: it may hold a secret.
+        guard components.user == nil, components.password == nil else { throw ValidationError(problem) }
+        guard let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil
         else {
-            throw ValidationError("--report-to must be an http:// or https:// URL with a host and no user or password (a token goes in --report-token-file), got \(reportTo.prefix(80))")
+            throw ValidationError(problem + ", got \(reportTo.prefix(80))")
         }
         var url = components
         if url.path.isEmpty || url.path == "/" { url.path = "/ingest" }
@@ -52,16 +58,31 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
+    /// A token sent in clear text beyond this machine is worth a warning.
+    func warnings() -> [String] {
+        guard let url = try? ingestURL(), let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
+              (try? authorization()) != nil, let host = components.host, !LoopbackHost.contains(host) else { return [] }
+        return ["--report-to sends the ingest token in clear text over http:// to \(host); use https:// beyond this machine"]
+    }
+
     /// The reporter, when `--report-to` is given; its id defaults to hostname:port once the port is known.
     func reporter(port: SharedPort, logger: Logger) throws -> EventReporter? {
         guard let url = try ingestURL() else { return nil }
         let fixed = instanceId
-        // The receiver refuses events whose source is not printable ASCII: keep the host name to that.
-        let host = String(String.UnicodeScalarView(ProcessInfo.processInfo.hostName.unicodeScalars.filter { (0x21...0x7E).contains($0.value) }))
+        let host = Self.hostName()
         let settings = EventReporter.Settings(url: url, authorization: try authorization()) {
             fixed ?? String("\(host):\(port.port ?? 0)".prefix(64))
         }
         return EventReporter(settings: settings, logger: logger)
+    }
+
+    /// This machine's name from `gethostname` (no DNS lookup), kept to printable ASCII: the
+    /// receiver refuses a source that is not.
+    static func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "edgewatch" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }.filter { (0x21...0x7E).contains($0) }, as: UTF8.self)
+        return name.isEmpty ? "edgewatch" : String(name.prefix(48))
     }
 
     static func isPlainID(_ text: String) -> Bool {

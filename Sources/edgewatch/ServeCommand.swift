@@ -42,22 +42,31 @@ struct ServeCommand: AsyncParsableCommand {
             options: options, access: access, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
         ) { logger.notice("\($0)") }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events, calls: host.lookup.calls)
-        metricsHost.addRoutes(to: host.routes, access: access)
+        let boundPort = SharedPort()
+        let reporter = try report.reporter(port: boundPort, logger: logger)
+        metricsHost.addRoutes(to: host.routes, access: access, reporter: reporter)
         let summary = "colo \(options.lookupSettings.serverColo), CRM \(LookupHost.displayed(url: host.crmURL)), lookup auth \(access.lookup)"
         let address = options.host
         let scheme = settings.scheme
-        for warning in security.warnings(host: address, access: access) { logger.warning("\(warning)") }
+        for warning in security.warnings(host: address, access: access) + report.warnings() { logger.warning("\(warning)") }
         let driver = traffic
             ? callers.driver(authorization: secrets.authorization, tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
             : nil
         let started = AsyncStream.makeStream(of: Int.self)
-        let boundPort = SharedPort()
-        let reporter = try report.reporter(port: boundPort, logger: logger)
-        let app = try host.application(settings: settings, logger: logger) { port in
-            boundPort.set(port)
-            started.continuation.yield(port)
-            started.continuation.finish()
-            logger.notice("edgewatch serving the lookup API on \(scheme)://\(address):\(port) (\(summary))")
+        let app: any Service
+        do {
+            app = try host.application(settings: settings, logger: logger) { port in
+                boundPort.set(port)
+                started.continuation.yield(port)
+                started.continuation.finish()
+                logger.notice("edgewatch serving the lookup API on \(scheme)://\(address):\(port) (\(summary))")
+            }
+        } catch {
+            // Its HTTP client must be shut down before it goes.
+            await reporter?.shutdown()
+            await driver?.shutdown()
+            await host.shutdown()
+            throw error
         }
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),

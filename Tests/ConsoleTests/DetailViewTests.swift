@@ -54,7 +54,9 @@ struct DetailViewTests {
         let slow = try #require(buffer.row(containing: "0.5–1 s"))
         #expect(buffer.lines[slow].contains("█") && buffer.lines[slow].contains("80 50%"))
         #expect(text.contains("ERRORS · by errorType · 80"))
-        #expect(text.contains("crm_timeout") && text.contains("60") && text.contains("crm_5xx"))
+        let timeouts = try #require(buffer.row(containing: "crm_timeout"))
+        #expect(buffer.lines[timeouts].contains(" 60 ") && buffer.lines[timeouts].contains("37.5%"))
+        #expect(buffer.lines[timeouts + 1].contains("crm_5xx") && buffer.lines[timeouts + 1].contains(" 20 "))
         #expect(text.contains("CPU ms  p50 1.50  p95 1.50"))
         #expect(text.contains("CACHE  321 entries · 4 awaiting") && text.contains("hits 75% own · 25% replicated"))
         #expect(text.contains("CHANGES · SIN"))
@@ -100,8 +102,38 @@ struct DetailViewTests {
         _ = dashboard.handle(.character("p"))
         dashboard.apply(detail: monitor.detail(colo: "SIN", nowMillis: snapshot.generatedAt + 30_000))
         #expect(dashboard.coloDetail == shown)
-        snapshot = dashboard.snapshot!
-        #expect(snapshot.colos.contains { $0.colo == "SIN" })
+        _ = snapshot
+    }
+
+    @Test("An engine with nothing for the colo is asked once, not on every pass of the loop")
+    func nothingYet() {
+        var dashboard = DashboardState(mode: .live)
+        _ = dashboard.handle(.enter)
+        #expect(dashboard.detailColo == "ALL" && dashboard.needsDetail)
+        dashboard.apply(detail: nil)
+        #expect(!dashboard.needsDetail)
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).text.contains("waiting for the first snapshot"))
+        _ = dashboard.handle(.escape)
+        _ = dashboard.handle(.enter)
+        #expect(!dashboard.needsDetail)
+    }
+
+    @Test("Up close, the selection stays on the colo shown when the filter stops matching it: f flushes that colo")
+    func filterLeaves() throws {
+        var dashboard = state(snapshot(latency: { $0 == "SIN" ? 500 : 5 }))
+        dashboard.filter = "ALERT"
+        dashboard.apply(snapshot(latency: { $0 == "SIN" ? 500 : 5 }), eventsPerSecond: 1)
+        for _ in 0..<4 where dashboard.selected != "SIN" { _ = dashboard.handle(.character("k")) }
+        _ = dashboard.handle(.enter)
+        #expect(dashboard.detailColo == "SIN")
+        // SIN recovers: the filter no longer shows it, but it is still the colo on screen.
+        var healthy = snapshot(latency: { _ in 5 })
+        healthy.generatedAt += 1000
+        dashboard.apply(healthy, eventsPerSecond: 1)
+        #expect(dashboard.selected == "SIN")
+        _ = dashboard.handle(.character("f"))
+        guard case .confirm(let effect, _) = dashboard.overlay else { Issue.record("no confirmation"); return }
+        #expect(effect == .flush(colo: "SIN"))
     }
 
     @Test("A colo with no events left in the window says so")
@@ -117,13 +149,13 @@ struct DetailViewTests {
 
 @Suite("Fleet on screen")
 struct FleetScreenTests {
-    /// edge-a reports all along; edge-b stops after 5 s.
-    static func fleet(until second: Int) -> (MetricsSnapshot, MetricsMonitor) {
+    /// edge-a reports all along; edge-b stops after 5 s (and comes back at `backAt`).
+    static func fleet(until second: Int, backAt: Int = .max) -> (MetricsSnapshot, MetricsMonitor) {
         var monitor = MetricsMonitor()
         var last: MetricsSnapshot?
         for s in 0...second {
             let now = t0 + Int64(s) * 1000
-            for id in s < 5 ? ["edge-a", "edge-b"] : ["edge-a"] {
+            for id in s < 5 || s >= backAt ? ["edge-a", "edge-b"] : ["edge-a"] {
                 for _ in 0..<3 {
                     monitor.record(MetricEvent(timestamp: now, colo: "SIN", latencyMs: id == "edge-b" ? 300 : 2, cacheHit: id == "edge-a",
                                                customerFound: true, source: id), nowMillis: now)
@@ -147,6 +179,11 @@ struct FleetScreenTests {
         #expect(dashboard.log.filter { $0.text == "source edge-b silent for over 10 s" }.count == 1)
         dashboard.apply(Self.fleet(until: 17).0, eventsPerSecond: 1)
         #expect(dashboard.log.filter { $0.text.hasPrefix("source edge-b silent") }.count == 1)
+        // edge-b comes back: logged once, and the header counts it again.
+        dashboard.apply(Self.fleet(until: 18, backAt: 18).0, eventsPerSecond: 1)
+        dashboard.apply(Self.fleet(until: 19, backAt: 18).0, eventsPerSecond: 1)
+        #expect(dashboard.log.filter { $0.text == "source edge-b reporting again" }.count == 1)
+        #expect(DashboardView.render(dashboard, width: width, height: 24).lines[0].contains(width < 110 ? " 2 src" : " 2 sources"))
     }
 
     @Test("Up close, a colo is split by source, the silent one marked")

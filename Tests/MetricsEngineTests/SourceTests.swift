@@ -30,7 +30,7 @@ struct SourceTests {
         #expect(try later.jsonText().contains(#""sources":[{"events":20,"id":"edge-a","lastSeen":"#))
     }
 
-    @Test("At most 64 sources are listed; events from more still count in the figures and as unlisted")
+    @Test("At most 64 sources are listed; a full table of live sources counts newcomers as unlisted, a silent one makes room")
     func bounded() {
         var monitor = MetricsMonitor()
         for index in 0..<70 { monitor.record(Self.from("edge-\(index)", at: t0), nowMillis: t0) }
@@ -38,6 +38,30 @@ struct SourceTests {
         #expect(snapshot.sources.count == 64)
         #expect(snapshot.eventsFromUnlistedSources == 6)
         #expect(snapshot.all.figures.tally.requests == 70)
+        // 20 s on, all but edge-5 are silent: a newcomer takes the longest-silent one's place.
+        for index in 0..<64 where index != 5 { monitor.record(Self.from("edge-\(index)", at: t0 + 1_000), nowMillis: t0 + 1_000) }
+        monitor.record(Self.from("restarted", at: t0 + 20_000), nowMillis: t0 + 20_000)
+        let later = monitor.tick(nowMillis: t0 + 20_000)
+        #expect(later.sources.count == 64 && later.eventsFromUnlistedSources == 6)
+        #expect(later.sources.contains { $0.id == "restarted" } && !later.sources.contains { $0.id == "edge-5" })
+    }
+
+    @Test("A source silent for 15 minutes is forgotten, so restarts under new ids do not fill the table")
+    func forgotten() {
+        var monitor = MetricsMonitor()
+        monitor.record(Self.from("old-pod", at: t0), nowMillis: t0)
+        #expect(monitor.tick(nowMillis: t0 + 15 * 60_000).sources.map(\.id) == ["old-pod"])
+        #expect(monitor.tick(nowMillis: t0 + 15 * 60_000 + 1).sources.isEmpty)
+    }
+
+    @Test("The split files colos as the window does: lower case is the same colo")
+    func normalisedColos() throws {
+        var monitor = MetricsMonitor()
+        monitor.record(Self.from("edge-a", at: t0, colo: "sin"), nowMillis: t0)
+        monitor.record(Self.from("edge-a", at: t0, colo: "SIN"), nowMillis: t0)
+        let found = monitor.detail(colo: "SIN", nowMillis: t0)
+        let detail = try #require(found)
+        #expect(detail.sources.first?.requests == 2)
     }
 
     @Test("The detail view splits a colo by source over the last minute: requests, hit and CRM error rates, the p95 bucket")

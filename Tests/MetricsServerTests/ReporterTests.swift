@@ -82,6 +82,48 @@ struct ReporterTests {
         }
     }
 
+    @Test("A 400 for some lines: the accepted ones count as sent, the rest as rejected, and none is sent again")
+    func partial() async throws {
+        try await LiveStack.with(.init(pumpEvents: true)) { receiver in
+            try await Self.withReporter(receiver.baseURL + "/ingest") { reporter in
+                var events = Self.events(10)
+                events[3].latencyMs = 7_200_000  // over the receiver's one-hour limit
+                reporter.offer(events)
+                #expect(await reporter.sendWaiting() == .sent)
+                #expect(reporter.counts.sent == 9 && reporter.counts.rejected == 1 && reporter.counts.waiting == 0)
+                _ = try await receiver.recorded(9)
+            }
+        }
+    }
+
+    @Test("run() sends within its interval; with nothing to send it heartbeats, so a quiet instance is not silent")
+    func runAndHeartbeat() async throws {
+        try await LiveStack.with(.init(pumpEvents: true)) { receiver in
+            var settings = EventReporter.Settings(url: receiver.baseURL + "/ingest", authorization: nil) { "quiet-one" }
+            settings.interval = .milliseconds(50)
+            settings.heartbeat = .milliseconds(200)
+            let reporter = EventReporter(settings: settings, logger: Self.quiet)
+            let running = Task { await reporter.run() }
+            reporter.offer(Self.events(7))
+            _ = try await receiver.recorded(7)
+            let first = try #require(receiver.monitor.tick().sources.first { $0.id == "quiet-one" })
+            #expect(first.events == 7)
+            // No events since: heartbeats keep lastSeen moving.
+            let moved = try await within(.seconds(10), "a heartbeat") {
+                while true {
+                    if let later = receiver.monitor.tick().sources.first(where: { $0.id == "quiet-one" }), later.lastSeen > first.lastSeen + 250 {
+                        return later
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            #expect(moved.events == 7)
+            running.cancel()
+            await running.value
+            #expect(reporter.counts.sent == 7)
+        }
+    }
+
     @Test("Backoff doubles from the first delay up to the ceiling, with full jitter, never under the floor")
     func backoff() {
         let backoff = RetryBackoff(first: .milliseconds(500), ceiling: .seconds(30), floor: .milliseconds(100))
