@@ -21,6 +21,11 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
         ),
         .executableTarget(
+            name: "LookupProfile",
+            dependencies: [.product(name: "MetricsEngineForBenchmarks", package: "edgewatch")],
+            path: "Benchmarks/LookupProfile"
+        ),
+        .executableTarget(
             name: "MetricsProfile",
             dependencies: [.product(name: "MetricsEngineForBenchmarks", package: "edgewatch")],
             path: "Benchmarks/MetricsProfile"

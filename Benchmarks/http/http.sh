@@ -24,7 +24,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in wrk taskset curl; do
+for tool in wrk taskset curl python3; do
   command -v "$tool" >/dev/null || { echo "http.sh needs $tool" >&2; exit 2; }
 done
 swift build -c release --product edgewatch >&2
@@ -46,7 +46,8 @@ stop_serve() {
   unset 'pids[-1]'
 }
 
-# One wrk run: prints "req/s p50 p99" (latencies in ms).
+# One wrk run: prints "req/s p50 p99 errors" (latencies in ms; errors are non-2xx answers and
+# socket errors, which would otherwise pass for fast answers).
 measure() {  # url [wrk script [its arguments...]]
   local url=$1; shift
   if [ $# -gt 0 ]; then
@@ -61,7 +62,9 @@ measure() {  # url [wrk script [its arguments...]]
     /Requests\/sec/ { rps = $2 }
     $1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
     $1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
-    END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' "$work/wrk.out"
+    /Non-2xx or 3xx responses/ { errors += $NF }
+    /Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errors += $i + 0 }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }' "$work/wrk.out"
 }
 
 declare -A results
@@ -81,6 +84,11 @@ stop_serve
 # Cold: a one-entry cache and 10,000 callers in turn, so every lookup calls the (embedded) CRM.
 start_serve --cache-capacity 1
 results[cold]=$(measure "$lookup" Benchmarks/http/lookup.lua 10000)
+# Fail-open answers (breaker open, bulkhead full) are fast 200s: say how many there were.
+cold_health=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
+import json, sys
+s = json.load(sys.stdin); f = s["all"]["figures"]
+print("CRM error rate %s %%, breaker %s" % (round(f["crmErrorRate"].get("value") or 0, 1), (s.get("breaker") or {}).get("state", "?")))' 2>/dev/null || echo "?")
 stop_serve
 
 # The ceiling: nginx returning the hot lookup's bytes, one worker on the same core.
@@ -114,10 +122,10 @@ fi
 ceiling=$(echo "${results[nginx]:-0 0 0}" | cut -d' ' -f1)
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores · server on core $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION on core $LOAD_CPU"
-printf '%-44s %10s %9s %9s %9s\n' "line (server on one core)" "req/s" "p50 ms" "p99 ms" "vs nginx"
+printf '%-44s %10s %9s %9s %9s %7s\n' "line (server on one core)" "req/s" "p50 ms" "p99 ms" "vs nginx" "errors"
 for line in nginx hot health cold; do
   [ -n "${results[$line]:-}" ] || continue
-  read -r rps p50 p99 <<<"${results[$line]}"
+  read -r rps p50 p99 errors <<<"${results[$line]}"
   case $line in
     nginx) name="nginx, the hot lookup's bytes" ;;
     hot) name="POST /lookup/customer, cached ($CALLERS callers)" ;;
@@ -126,6 +134,7 @@ for line in nginx hot health cold; do
   esac
   ratio="—"
   [ "$ceiling" != "0" ] && ratio=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { printf "%.0f %%", 100 * a / b }')
-  printf '%-44s %10s %9s %9s %9s\n' "$name" "$rps" "$p50" "$p99" "$ratio"
+  printf '%-44s %10s %9s %9s %9s %7s\n' "$name" "$rps" "$p50" "$p99" "$ratio" "$errors"
 done
 echo "events dropped during the hot run: ${dropped:-?}"
+echo "cold run, as the engine saw it: $cold_health"

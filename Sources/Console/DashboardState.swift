@@ -321,6 +321,10 @@ public struct DashboardState: Sendable {
         case .none:
             if detailColo != nil, key == .escape || key == .left {
                 detailColo = nil
+                coloDetail = nil
+                detailFetchedFor = nil
+                // Back in the table, the selection is on a row the filter shows.
+                if filter != nil { keepSelectionVisible() }
                 return []
             }
             if key == .escape, filter != nil {

@@ -51,8 +51,8 @@ public final class LiveMonitor: Sendable {
     public var snapshot: MetricsSnapshot { latest.withLock { $0 } ?? tick() }
 
     /// One colo (or "ALL") step by step over the window, now; nil for a colo not in the window.
-    /// Computed on a copy taken under the lock (copy on write makes it cheap), so the merges
-    /// never hold up the pump, `/ingest` or `/api/snapshot`.
+    /// Computed on a copy taken under the lock (copy on write makes it cheap), so the merges do
+    /// not run under the lock; while the copy lives, the pump's first write to a slot copies it.
     public func detail(colo: String) -> ColoDetail? {
         let time = now()
         var copy = monitor.withLock { $0 }

@@ -4,9 +4,9 @@ import LookupCore
 /// lists it.
 public struct SourceStatus: Sendable, Equatable, Codable {
     public var id: String
-    /// When an event from it last arrived (epoch ms, this process's clock).
+    /// When it was last heard from, by an event or a heartbeat (epoch ms, this process's clock).
     public var lastSeen: Int64
-    /// Events from it since this process started.
+    /// Events from it since it was (last) listed; a source forgotten or evicted starts again.
     public var events: Int
     /// Nothing from it for more than ``SourceBook/staleAfterMillis``.
     public var stale: Bool
@@ -70,7 +70,7 @@ struct SourceBook: Sendable {
     private(set) var unlistedEvents = 0
 
     mutating func record(_ event: MetricEvent, nowMillis: Int64) {
-        guard let source = event.source, var entry = entry(for: source, nowMillis: nowMillis) else { return }
+        guard let source = event.source, var entry = entry(for: source, nowMillis: nowMillis, countingEvent: true) else { return }
         entry.lastSeen = max(entry.lastSeen, nowMillis)
         entry.events += 1
         let name = MetricsWindow.normalised(colo: event.colo)
@@ -86,24 +86,29 @@ struct SourceBook: Sendable {
 
     /// A source heard from without events (an idle instance's heartbeat).
     mutating func heard(from source: String, nowMillis: Int64) {
-        guard var entry = entry(for: source, nowMillis: nowMillis) else { return }
+        guard var entry = entry(for: source, nowMillis: nowMillis, countingEvent: false) else { return }
         entry.lastSeen = max(entry.lastSeen, nowMillis)
         entries[source] = entry
     }
 
-    /// The entry for `source`, taken out of the table to be put back; nil (and counted) when the
-    /// table is full of live sources.
-    private mutating func entry(for source: String, nowMillis: Int64) -> Entry? {
+    /// Until then the table is full of live sources, so a newcomer finds no room without a scan.
+    private var noRoomUntil: Int64 = .min
+
+    /// The entry for `source`, taken out of the table to be put back; nil (and, for an event,
+    /// counted as unlisted) when the table is full of live sources. Full, the longest-silent
+    /// source makes room if it is stale; a live source is never evicted.
+    private mutating func entry(for source: String, nowMillis: Int64, countingEvent: Bool) -> Entry? {
         if let entry = entries.removeValue(forKey: source) { return entry }
-        if entries.count >= Self.maximumSources {
-            entries = entries.filter { nowMillis - $0.value.lastSeen <= Self.forgetAfterMillis }
-        }
-        if entries.count >= Self.maximumSources,
-           let stalest = entries.filter({ nowMillis - $0.value.lastSeen > Self.staleAfterMillis }).min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
-            entries[stalest.key] = nil
+        if entries.count >= Self.maximumSources, nowMillis >= noRoomUntil,
+           let oldest = entries.min(by: { $0.value.lastSeen < $1.value.lastSeen }) {
+            if nowMillis - oldest.value.lastSeen > Self.staleAfterMillis {
+                entries[oldest.key] = nil
+            } else {
+                noRoomUntil = oldest.value.lastSeen + Self.staleAfterMillis + 1
+            }
         }
         guard entries.count < Self.maximumSources else {
-            unlistedEvents += 1
+            if countingEvent { unlistedEvents += 1 }
             return nil
         }
         return Entry(lastSeen: nowMillis)

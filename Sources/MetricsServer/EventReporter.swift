@@ -120,7 +120,7 @@ public final class EventReporter: Service, Sendable {
                 attempt += 1
             }
         }
-        _ = await sendWaiting()
+        _ = await sendWaiting(heartbeat: false)
         let final = counts
         logger.notice("reporting stopped", metadata: [
             "sent": "\(final.sent)", "dropped": "\(final.dropped)", "rejected": "\(final.rejected)",
@@ -138,10 +138,10 @@ public final class EventReporter: Service, Sendable {
 
     /// Sends the oldest waiting events (up to the batch limit) once. They leave the buffer only
     /// when the receiver answered for them. With nothing waiting, sends a heartbeat when one is due.
-    func sendWaiting() async -> Outcome {
+    func sendWaiting(heartbeat: Bool = true) async -> Outcome {
         let batch = buffer.withLock { Array($0.events.prefix(settings.batchLimit)) }
         let source = settings.source()
-        guard !batch.isEmpty else { return await heartbeat(source: source) }
+        guard !batch.isEmpty else { return heartbeat ? await self.heartbeat(source: source) : .nothing }
         var body = ""
         body.reserveCapacity(batch.count * 220)
         for var event in batch {
@@ -169,9 +169,9 @@ public final class EventReporter: Service, Sendable {
             settle(batch.count, refusal: nil) { $0.sent += batch.count }
             return .sent
         case 400:
-            // Some lines refused; the rest were taken (the reply says how many).
+            // Some lines refused; the rest were taken (the reply says how many, and why).
             let accepted = min(max(0, Self.accepted(in: reply) ?? 0), batch.count)
-            settle(batch.count, refusal: 400) { $0.sent += accepted; $0.rejected += batch.count - accepted }
+            settle(batch.count, refusal: 400, reason: Self.reason(in: reply)) { $0.sent += accepted; $0.rejected += batch.count - accepted }
             return .sent
         case 408, 429, 500...:
             return retry(batch.count, "HTTP \(status)")
@@ -190,16 +190,29 @@ public final class EventReporter: Service, Sendable {
         request.headers.add(name: MetricsRoutes.sourceHeader.rawName, value: source)
         if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer())
-        guard let answer = try? await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024),
-              (200..<300).contains(answer.status)
-        else { return .nothing }
-        contact.withLock { $0.last = .now }
-        return .nothing
+        let answer: (status: Int, body: ByteBuffer)?
+        do {
+            answer = try await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024)
+        } catch {
+            return .failed("heartbeat: \(type(of: error))")
+        }
+        guard let answer else { return .failed("heartbeat: no answer within \(settings.timeout)") }
+        switch answer.status {
+        case 200..<300:
+            settle(0, refusal: nil) { _ in }
+            return .nothing
+        case 408, 429, 500...:
+            return .failed("heartbeat: HTTP \(answer.status)")
+        default:
+            // Refused for good (a wrong token or path): said once, then heartbeats back off like failures.
+            settle(0, refusal: answer.status, reason: Self.reason(in: answer.body)) { _ in }
+            return .failed("heartbeat refused: HTTP \(answer.status)")
+        }
     }
 
     /// Takes an answered batch out of the buffer. A refusal (a status that is not retried) is
     /// logged when it starts or changes, not for every batch.
-    private func settle(_ count: Int, refusal: Int?, _ update: (inout Counts) -> Void) {
+    private func settle(_ count: Int, refusal: Int?, reason: String? = nil, _ update: (inout Counts) -> Void) {
         let totals = buffer.withLock { buffer in
             buffer.events.removeFirst(min(count, buffer.events.count))
             update(&buffer.counts)
@@ -212,7 +225,15 @@ public final class EventReporter: Service, Sendable {
         }
         guard let refusal, refusal != previous else { return }
         let hint = refusal == 401 || refusal == 403 ? "; check --report-token-file" : refusal == 404 ? "; check the --report-to path" : ""
-        logger.warning("\(settings.url) refuses events with HTTP \(refusal)\(hint); \(totals.rejected) rejected so far, not sent again")
+        let why = reason.map { " (\($0))" } ?? ""
+        logger.warning("\(settings.url) refuses events with HTTP \(refusal)\(why)\(hint); \(totals.rejected) rejected so far, not sent again")
+    }
+
+    /// The receiver's `error` text, kept to 200 printable ASCII characters for the log.
+    static func reason(in reply: ByteBuffer) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(buffer: reply)) as? [String: Any],
+              let text = object["error"] as? String else { return nil }
+        return String(String.UnicodeScalarView(text.unicodeScalars.filter { (0x20...0x7E).contains($0.value) }).prefix(200))
     }
 
     private func retry(_ count: Int, _ reason: String) -> Outcome {

@@ -17,21 +17,23 @@ extension PrometheusExport {
 /// The reporter's metric handles and what they have exported so far.
 struct ReportHandles: Sendable {
     private var last = EventReporter.Counts()
-    private let outcomes: [(KeyPath<EventReporter.Counts, Int> & Sendable, CoreMetrics.Counter)]
+    private let counters: [(WritableKeyPath<EventReporter.Counts, Int> & Sendable, CoreMetrics.Counter)]
     private let waiting: CoreMetrics.Gauge
 
     init(factory: PrometheusMetricsFactory) {
-        outcomes = [(\.sent, "sent"), (\.dropped, "dropped"), (\.rejected, "rejected"), (\.retries, "retried")].map { path, name in
+        counters = [(\.sent, "sent"), (\.dropped, "dropped"), (\.rejected, "rejected")].map { path, name in
             (path, CoreMetrics.Counter(label: "edgewatch_report_events_total", dimensions: [("outcome", name)], factory: factory))
-        }
+        } + [(\.retries, CoreMetrics.Counter(label: "edgewatch_report_retries_total", factory: factory))]
         waiting = CoreMetrics.Gauge(label: "edgewatch_report_events_waiting", factory: factory)
     }
 
+    /// Counts only go up: a reading older than one already exported (two scrapes that overlap)
+    /// adds nothing, rather than setting the baseline back and counting the difference twice.
     mutating func record(_ counts: EventReporter.Counts) {
-        for (path, counter) in outcomes where counts[keyPath: path] > last[keyPath: path] {
+        for (path, counter) in counters where counts[keyPath: path] > last[keyPath: path] {
             counter.increment(by: Int64(counts[keyPath: path] - last[keyPath: path]))
+            last[keyPath: path] = counts[keyPath: path]
         }
         waiting.record(counts.waiting)
-        last = counts
     }
 }

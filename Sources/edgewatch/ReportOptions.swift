@@ -20,13 +20,13 @@ struct ReportOptions: ParsableArguments {
     var instanceId: String?
 
     func validate() throws {
+        if reportTo == nil, reportTokenFile != nil || instanceId != nil {
+            throw ValidationError("--report-token-file and --instance-id only mean something with --report-to")
+        }
         _ = try ingestURL()
         _ = try authorization()
         if let instanceId, !Self.isPlainID(instanceId) {
             throw ValidationError("--instance-id must be 1 to 64 printable ASCII characters, got \(instanceId.count) characters")
-        }
-        if reportTo == nil, reportTokenFile != nil || instanceId != nil {
-            throw ValidationError("--report-token-file and --instance-id only mean something with --report-to")
         }
     }
 
@@ -35,13 +35,11 @@ struct ReportOptions: ParsableArguments {
         guard let reportTo else { return nil }
         let problem = "--report-to must be an http:// or https:// URL with a host, and no user, password, query or fragment (a token goes in --report-token-file)"
         guard let components = URLComponents(string: reportTo), reportTo.utf8.count <= 2048 else { throw ValidationError(problem) }
-        // A URL with a user or password is not echoed back: it may hold a secret.
-        guard components.user == nil, components.password == nil else { throw ValidationError(problem) }
-        guard let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty, components.query == nil, components.fragment == nil
-        else {
-            throw ValidationError(problem + ", got \(reportTo.prefix(80))")
-        }
+        // The URL is not echoed back: a user, password or query may hold a secret.
+        guard components.user == nil, components.password == nil, components.query == nil, components.fragment == nil,
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else { throw ValidationError(problem) }
         var url = components
         if url.path.isEmpty || url.path == "/" { url.path = "/ingest" }
         return url.string ?? reportTo

@@ -113,8 +113,12 @@ struct DetailViewTests {
         dashboard.apply(detail: nil)
         #expect(!dashboard.needsDetail)
         #expect(DashboardView.render(dashboard, width: 80, height: 24).text.contains("waiting for the first snapshot"))
+        // Leaving forgets it: opened again, the colo is asked for once more (never an old detail).
         _ = dashboard.handle(.escape)
+        #expect(dashboard.coloDetail == nil)
         _ = dashboard.handle(.enter)
+        #expect(dashboard.needsDetail)
+        dashboard.apply(detail: nil)
         #expect(!dashboard.needsDetail)
     }
 

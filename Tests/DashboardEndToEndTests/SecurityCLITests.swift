@@ -65,6 +65,14 @@ struct SecurityCLITests {
         .init(name: "a key without a certificate", arguments: ["serve", "--port", "0", "--tls-key", textFile], message: "--tls-key needs --tls-cert"),
         .init(name: "a client CA without TLS", arguments: ["serve", "--port", "0", "--tls-client-ca", textFile],
               message: "--tls-client-ca needs --tls-cert"),
+        .init(name: "a report URL holding a password", arguments: ["serve", "--port", "0", "--report-to", "http://ops:hunter2-secret@console:8790"],
+              message: "--report-to must be an http:// or https:// URL"),
+        .init(name: "a report URL with a token in its query", arguments: ["serve", "--port", "0", "--report-to", "https://console/ingest?token=q-secret-123"],
+              message: "no user, password, query or fragment"),
+        .init(name: "a report token without a report URL", arguments: ["serve", "--port", "0", "--report-token-file", textFile],
+              message: "only mean something with --report-to"),
+        .init(name: "an instance id that is not printable ASCII", arguments: ["serve", "--port", "0", "--report-to", "http://127.0.0.1:9", "--instance-id", "caf\u{E9}"],
+              message: "--instance-id must be 1 to 64 printable ASCII characters"),
         .init(name: "a certificate that is not PEM", arguments: ["serve", "--port", "0", "--tls-cert", textFile, "--tls-key", textFile],
               message: "--tls-cert: \(textFile) holds no PEM certificate"),
     ]
@@ -76,6 +84,7 @@ struct SecurityCLITests {
         #expect(outcome.code == 2, "\(outcome.stderr)")
         #expect(outcome.stderr.contains(refusal.message), "\(outcome.stderr)")
         for secret in refusal.environment.values { #expect(!outcome.stderr.contains(secret), "the message repeated a secret") }
+        for secret in ["hunter2-secret", "q-secret-123"] { #expect(!outcome.stderr.contains(secret), "the message repeated a secret") }
     }
 
     @Test("serve beyond loopback starts with a credential, or with --allow-unauthenticated")

@@ -38,12 +38,19 @@ struct SourceTests {
         #expect(snapshot.sources.count == 64)
         #expect(snapshot.eventsFromUnlistedSources == 6)
         #expect(snapshot.all.figures.tally.requests == 70)
-        // 20 s on, all but edge-5 are silent: a newcomer takes the longest-silent one's place.
-        for index in 0..<64 where index != 5 { monitor.record(Self.from("edge-\(index)", at: t0 + 1_000), nowMillis: t0 + 1_000) }
+        // 15 s on, all but edge-5 have spoken again: edge-5 alone is stale, and a newcomer takes its place.
+        for index in 0..<64 where index != 5 { monitor.record(Self.from("edge-\(index)", at: t0 + 15_000), nowMillis: t0 + 15_000) }
         monitor.record(Self.from("restarted", at: t0 + 20_000), nowMillis: t0 + 20_000)
         let later = monitor.tick(nowMillis: t0 + 20_000)
         #expect(later.sources.count == 64 && later.eventsFromUnlistedSources == 6)
         #expect(later.sources.contains { $0.id == "restarted" } && !later.sources.contains { $0.id == "edge-5" })
+        // Now every listed source is live: another newcomer is unlisted, and no live source is evicted.
+        monitor.record(Self.from("one-more", at: t0 + 20_000), nowMillis: t0 + 20_000)
+        monitor.heard(from: "idle-one", nowMillis: t0 + 20_000)
+        let full = monitor.tick(nowMillis: t0 + 20_000)
+        #expect(full.sources.count == 64 && full.eventsFromUnlistedSources == 7)
+        #expect(!full.sources.contains { $0.id == "one-more" || $0.id == "idle-one" })
+        #expect(Set(full.sources.map(\.id)) == Set(later.sources.map(\.id)))
     }
 
     @Test("A source silent for 15 minutes is forgotten, so restarts under new ids do not fill the table")

@@ -74,6 +74,11 @@ struct ReporterTests {
                 #expect(wrong.counts.rejected == 12 && wrong.counts.waiting == 0 && wrong.counts.sent == 0)
                 #expect(await wrong.sendWaiting() == .nothing)
             }
+            // Idle with the wrong token, its heartbeat fails (and backs off) and lists nothing.
+            try await Self.withReporter(receiver.baseURL + "/ingest", authorization: "Bearer not-the-token-at-all-000") { idle in
+                guard case .failed = await idle.sendWaiting() else { Issue.record("a refused heartbeat passed"); return }
+                #expect(receiver.monitor.tick().sources.isEmpty)
+            }
             try await Self.withReporter(receiver.baseURL + "/ingest", authorization: token.authorizationHeader) { right in
                 right.offer(Self.events(12))
                 #expect(await right.sendWaiting() == .sent)
@@ -104,24 +109,35 @@ struct ReporterTests {
             settings.heartbeat = .milliseconds(200)
             let reporter = EventReporter(settings: settings, logger: Self.quiet)
             let running = Task { await reporter.run() }
-            reporter.offer(Self.events(7))
-            _ = try await receiver.recorded(7)
-            let first = try #require(receiver.monitor.tick().sources.first { $0.id == "quiet-one" })
-            #expect(first.events == 7)
-            // No events since: heartbeats keep lastSeen moving.
-            let moved = try await within(.seconds(10), "a heartbeat") {
-                while true {
-                    if let later = receiver.monitor.tick().sources.first(where: { $0.id == "quiet-one" }), later.lastSeen > first.lastSeen + 250 {
-                        return later
-                    }
-                    try await Task.sleep(for: .milliseconds(50))
-                }
+            // However the checks end, the reporter stops (and shuts its client down).
+            do {
+                try await Self.sendsAndHeartbeats(reporter, to: receiver)
+            } catch {
+                running.cancel()
+                await running.value
+                throw error
             }
-            #expect(moved.events == 7)
             running.cancel()
             await running.value
             #expect(reporter.counts.sent == 7)
         }
+    }
+
+    static func sendsAndHeartbeats(_ reporter: EventReporter, to receiver: LiveStack) async throws {
+        reporter.offer(Self.events(7))
+        _ = try await receiver.recorded(7)
+        let first = try #require(receiver.monitor.tick().sources.first { $0.id == "quiet-one" })
+        #expect(first.events == 7)
+        // No events since: heartbeats keep lastSeen moving.
+        let moved = try await within(.seconds(10), "a heartbeat") {
+            while true {
+                if let later = receiver.monitor.tick().sources.first(where: { $0.id == "quiet-one" }), later.lastSeen > first.lastSeen + 250 {
+                    return later
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        #expect(moved.events == 7)
     }
 
     @Test("Backoff doubles from the first delay up to the ceiling, with full jitter, never under the floor")
