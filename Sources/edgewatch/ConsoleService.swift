@@ -39,6 +39,7 @@ struct ConsoleService: Service {
         var nextTick = ContinuousClock.now
         var lastRecorded = 0
         var lastRecordedAt = ContinuousClock.now
+        var rate = 0.0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var dirty = false
             // Effects run off this loop; it only queues them and takes in their results.
@@ -63,10 +64,14 @@ struct ConsoleService: Service {
                 nextTick = nextTick + .milliseconds(250) > now ? nextTick + .milliseconds(250) : now + .milliseconds(250)
                 onTick?()
                 let snapshot = monitor.tick()
+                // Over two seconds, not one tick: events posted in batches (a reporter's once a second)
+                // would read as 0 on three ticks and a spike on the fourth.
                 let elapsed = (now - lastRecordedAt).inSeconds
-                let rate = elapsed > 0 ? Double(snapshot.events.recorded - lastRecorded) / elapsed : 0
-                lastRecorded = snapshot.events.recorded
-                lastRecordedAt = now
+                if elapsed >= 2 {
+                    rate = Double(snapshot.events.recorded - lastRecorded) / elapsed
+                    lastRecorded = snapshot.events.recorded
+                    lastRecordedAt = now
+                }
                 state.port = port.port
                 state.cacheEntries = Dictionary(uniqueKeysWithValues: (executor.caches?.colos ?? []).map {
                     ($0.code, executor.caches!.entryCount(colo: $0))
