@@ -86,6 +86,23 @@ public struct CustomerLookup: Sendable {
         }
     }
 
+    /// The reply when the answer is a fresh cache entry: read, counted, timed and emitted exactly
+    /// as ``respond(to:coloHeader:)`` does for a hit. Nil, with nothing counted or emitted, for
+    /// anything else, which ``respond(to:coloHeader:)`` then answers. Never waits.
+    public func respondFromCache(to body: Data, coloHeader: String?) -> LookupReply? {
+        var timer = RequestTimer(clocks: clocks)
+        let colo = colo(header: coloHeader)
+        guard let request = try? LookupRequest.decode(body), let key = LookupKey.from(ani: request.ani, email: request.email) else {
+            return nil
+        }
+        switch caches.cache(for: colo).readIfFresh(key.cacheKey, now: timer.nowMillis) {
+        case .hit(let profile)?, .replicatedHit(let profile)?:
+            return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
+        default:
+            return nil
+        }
+    }
+
     /// Past the revalidation window: the CRM gets until the soft deadline, then the caller gets
     /// the copy, with the failure that made it stale. The call runs on to its own deadline.
     private func staleIfError(

@@ -117,13 +117,26 @@ public final class ResponseCache: Sendable {
                 shard.counters.staleReads += 1
                 return .stale(entry.profile, millis: now - entry.freshUntil)
             }
-            if entry.origin == colo {
-                shard.counters.hits += 1
-                return .hit(entry.profile)
-            }
-            shard.counters.replicatedHits += 1
-            return .replicatedHit(entry.profile)
+            return Self.countedHit(entry, colo: colo, counters: &shard.counters)
         }
+    }
+
+    /// A fresh, visible entry for `key` at `now`, read and counted as ``read(_:now:)`` counts a
+    /// hit; nil, with nothing counted, for anything else (which ``read(_:now:)`` then handles).
+    public func readIfFresh(_ key: String, now: Int64) -> CacheRead? {
+        shard(for: key).state.withLock { shard in
+            guard let entry = shard.entries.value(forKey: key, now: now), entry.visibleAt <= now, now < entry.freshUntil else { return nil }
+            return Self.countedHit(entry, colo: colo, counters: &shard.counters)
+        }
+    }
+
+    private static func countedHit(_ entry: CacheEntry, colo: Colo, counters: inout Counters) -> CacheRead {
+        if entry.origin == colo {
+            counters.hits += 1
+            return .hit(entry.profile)
+        }
+        counters.replicatedHits += 1
+        return .replicatedHit(entry.profile)
     }
 
     /// The cached profile for `key`, if present and visible at `now`.

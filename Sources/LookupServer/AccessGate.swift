@@ -98,7 +98,7 @@ public final class AccessGate: Sendable {
 
     /// Nil when `request` may go on; otherwise why not. An open route admits everyone.
     public func check(_ request: Request, from address: SocketAddress?, against credentials: Credentials, route: Route) -> Refusal? {
-        guard !credentials.isOpen, !credentials.accepts(Self.presented(request.headers)) else { return nil }
+        guard !Self.passes(request.headers, credentials) else { return nil }
         let client = Self.client(address)
         let now = now()
         let waitMillis = state.withLock { state -> Int64? in
@@ -132,6 +132,12 @@ public final class AccessGate: Sendable {
         state.withLock { state in
             Counts(refused: state.refused, throttled: state.throttled, evictions: state.throttle.evictions, tracked: state.throttle.trackedClients)
         }
+    }
+
+    /// Whether these headers carry a credential `credentials` accept (or none is needed). Pure:
+    /// the right credential always passes, whatever the throttle says.
+    public static func passes(_ headers: HTTPFields, _ credentials: Credentials) -> Bool {
+        credentials.isOpen || credentials.accepts(presented(headers))
     }
 
     /// The credential in an `Authorization` header, as hummingbird-auth reads it.

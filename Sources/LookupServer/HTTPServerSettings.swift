@@ -1,9 +1,12 @@
+import AccessControl
 import Hummingbird
 import Logging
+import LookupCore
 import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// Listener settings shared by every HTTP server edgewatch runs.
 public struct HTTPServerSettings: Sendable {
@@ -19,6 +22,28 @@ public struct HTTPServerSettings: Sendable {
     /// A connection that has not sent a whole first request head by then (TLS handshake
     /// included) is closed.
     public var firstRequestTimeout: Duration = .seconds(10)
+    /// Cached lookups answered on the event loop (``LookupFastPath``); nil leaves every request
+    /// to the routes. Not used with ``idleTimeout``: Hummingbird's idle timer counts only the
+    /// requests it sees, and would close a connection busy with fast answers.
+    public var fastLookup: FastLookup?
+
+    /// What the fast path needs: the lookup and the credentials `/lookup/customer` takes.
+    public struct FastLookup: Sendable {
+        public var lookup: CustomerLookup
+        public var credentials: Credentials
+        /// Lookups answered on the fast path so far.
+        public let answers = FastAnswers()
+        public init(lookup: CustomerLookup, credentials: Credentials) {
+            self.lookup = lookup
+            self.credentials = credentials
+        }
+    }
+
+    /// A count of the lookups the fast path answered.
+    public final class FastAnswers: Sendable {
+        let count = Atomic<Int>(0)
+        public var value: Int { count.load(ordering: .relaxed) }
+    }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8787, idleTimeout: Duration? = nil, maximumConnections: Int = 4096,
@@ -47,7 +72,12 @@ public struct HTTPServerSettings: Sendable {
     public func serverBuilder() throws -> HTTPServerBuilder {
         let idle = idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
         let first = TimeAmount.nanoseconds(firstRequestTimeout.nanoseconds)
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [FirstRequestDeadline(limit: first)], idleTimeout: idle))
+        let fast = idleTimeout == nil ? fastLookup : nil
+        let http1 = HTTPServerBuilder.http1(configuration: .init(
+            additionalChannelHandlers: [FirstRequestDeadline(limit: first)]
+                + (fast.map { [LookupFastPath(lookup: $0.lookup, credentials: $0.credentials, answers: $0.answers)] } ?? []),
+            idleTimeout: idle
+        ))
         guard let tls else { return http1 }
         return try .tls(http1, tlsConfiguration: tls)
     }

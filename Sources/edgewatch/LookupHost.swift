@@ -61,7 +61,10 @@ struct LookupHost {
     func application(
         settings: HTTPServerSettings, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void
     ) throws -> some Service {
-        try settings.application(router: routes.router, logger: logger, onRunning: onRunning)
+        var settings = settings
+        // Cached lookups answered on the event loop; the same lookup and credentials as the route.
+        settings.fastLookup = .init(lookup: lookup, credentials: access.lookup)
+        return try settings.application(router: routes.router, logger: logger, onRunning: onRunning)
     }
 
     /// `url` without any user name or password in it, for logs.

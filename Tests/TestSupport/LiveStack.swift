@@ -23,6 +23,10 @@ public struct LiveStack: Sendable {
     private let pump: Task<Void, Never>
 
     public var port: Int { server.port }
+    /// The fast path's answer count (nil with the fast path off).
+    let fastAnswers: HTTPServerSettings.FastAnswers?
+    /// Lookups the fast path answered so far.
+    public var fastAnswered: Int { fastAnswers?.value ?? 0 }
     public let scheme: String
     public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
@@ -45,6 +49,11 @@ public struct LiveStack: Sendable {
         public var logger: Logger
         /// The lookup's settings (colo LHR unless changed): TTLs, stale serving, breaker, bulkhead.
         public var settings: LookupSettings
+        /// Cached lookups answered on the event loop, as `serve` and the dashboard do (on by
+        /// default, so every live test drives the production pipeline).
+        public var fastPath = true
+        /// The lookup's clocks (a ``ManualClocks`` makes replies and events repeatable).
+        public var clocks: any LookupClocks = SystemClocks()
 
         public init(crmTimeout: Duration = .seconds(2), crmURL: String? = nil, clientKey: String = "secret-key",
                     eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000,
@@ -93,7 +102,7 @@ public struct LiveStack: Sendable {
         let caches = ColoCaches(capacityPerColo: options.cacheCapacity)
         let lookup = CustomerLookup(
             settings: options.settings, caches: caches, crm: directory,
-            clocks: SystemClocks(), sink: events
+            clocks: options.clocks, sink: events
         )
         let calls = lookup.calls
         let monitor = LiveMonitor(
@@ -109,10 +118,12 @@ public struct LiveStack: Sendable {
             guard pumping else { return }
             await EventPump(events: events, monitor: monitor, prometheus: prometheus).run()
         }
-        let settings = HTTPServerSettings(port: 0, tls: options.tls)
+        var settings = HTTPServerSettings(port: 0, tls: options.tls)
+        if options.fastPath { settings.fastLookup = .init(lookup: lookup, credentials: options.access.lookup) }
+        let fastAnswers = settings.fastLookup?.answers
         let server = try await RunningServer.start(router: routes.router, settings: settings, logger: logger)
         return LiveStack(simulator: simulator, events: events, caches: caches, lookup: lookup, monitor: monitor, server: server,
-                         crmURL: crmURL, directory: directory, pump: pump, scheme: settings.scheme)
+                         crmURL: crmURL, directory: directory, pump: pump, fastAnswers: fastAnswers, scheme: settings.scheme)
     }
 
     public func stop() async {

@@ -28,6 +28,33 @@ public enum RawHTTP {
         return String(decoding: answer, as: UTF8.self)
     }
 
+    /// Sends `bytes` on a new connection and returns the whole answer: the head and as many body
+    /// bytes as its `Content-Length` says ("" when the server answered nothing in two seconds).
+    public static func wholeAnswer(port: Int, _ bytes: [UInt8]) -> String {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return "" }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(socket, port: port) else { return "" }
+        _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while answer.count < 1 << 20 {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            guard count > 0 else { break }
+            answer += buffer[0..<count]
+            let text = String(decoding: answer, as: UTF8.self)
+            guard let end = text.range(of: "\r\n\r\n") else { continue }
+            let head = text[..<end.lowerBound].lowercased()
+            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+            if text[end.upperBound...].utf8.count >= length { break }
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     /// Connects, sends nothing, and returns how long the server took to close the connection,
     /// or nil when it was still open after `limit`.
     public static func secondsUntilClosed(port: Int, limit: Int = 5) -> Double? {

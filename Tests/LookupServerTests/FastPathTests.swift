@@ -1,0 +1,97 @@
+import AccessControl
+import Foundation
+import LookupCore
+import LookupServer
+import TestSupport
+import Testing
+
+extension LiveHTTP {
+    /// The event-loop fast path against the routes alone: the same raw requests to two servers,
+    /// one with the fast path and one without, on clocks that stand still, must give the same
+    /// bytes (but the `Date` value) and the same events, for every response shape.
+    @Suite("Fast path: byte-identical to the routes")
+    struct FastPathTests {
+        static let token = "fast-path-token-0123456789"
+
+        struct Shape: Sendable, CustomTestStringConvertible {
+            var name: String
+            /// Requests sent first, to warm the cache (answers not compared).
+            var warm: [String] = []
+            var request: String
+            /// Whether the fast path answers it (else the routes do).
+            var fast: Bool
+            var advanceSeconds: Double = 0
+            var testDescription: String { name }
+        }
+
+        static func post(_ body: String, headers: [String] = []) -> String {
+            (["POST /lookup/customer HTTP/1.1", "Host: x", "Content-Type: application/json", "Content-Length: \(body.utf8.count)"]
+                + headers).joined(separator: "\r\n") + "\r\n\r\n" + body
+        }
+
+        static let bearer = "Authorization: Bearer \(token)"
+        static let found = #"{"ani":"+15550000042"}"#
+        static let unknown = #"{"ani":"+15559990042"}"#
+
+        static let shapes: [Shape] = [
+            .init(name: "a cached customer", warm: [post(found, headers: [bearer])], request: post(found, headers: [bearer]), fast: true),
+            .init(name: "a cached not-found", warm: [post(unknown, headers: [bearer])], request: post(unknown, headers: [bearer]), fast: true),
+            .init(name: "a cached customer from another colo's request header", warm: [post(found, headers: [bearer, "X-Edge-Colo: SIN"])],
+                  request: post(found, headers: [bearer, "X-Edge-Colo: SIN"]), fast: true),
+            .init(name: "a miss (the CRM answers)", request: post(found, headers: [bearer]), fast: false),
+            .init(name: "a stale copy (revalidated behind it)", warm: [post(found, headers: [bearer])], request: post(found, headers: [bearer]),
+                  fast: false, advanceSeconds: 310),
+            .init(name: "no lookup key", request: post(#"{"ani":"","email":""}"#, headers: [bearer]), fast: false),
+            .init(name: "bad JSON", request: post(#"{"ani":"#, headers: [bearer]), fast: false),
+            .init(name: "a body over the limit", request: post("{\"ani\":\"" + String(repeating: "1", count: 20_000) + "\"}", headers: [bearer]), fast: false),
+            .init(name: "a wrong method", request: "GET /lookup/customer HTTP/1.1\r\nHost: x\r\n\r\n", fast: false),
+            .init(name: "no credential", warm: [post(found, headers: [bearer])], request: post(found), fast: false),
+            .init(name: "a wrong credential", warm: [post(found, headers: [bearer])], request: post(found, headers: ["Authorization: Bearer nope-nope-nope-nope-1"]), fast: false),
+            .init(name: "a cached customer, asked to close", warm: [post(found, headers: [bearer])],
+                  request: post(found, headers: [bearer, "Connection: close"]), fast: false),
+        ]
+
+        /// The answer with the `Date` value blanked, and the events the request emitted.
+        static func answer(_ shape: Shape, fastPath: Bool) async throws -> (text: String, events: [MetricEvent], fast: Int) {
+            let clocks = ManualClocks()
+            var options = LiveStack.Options(access: AccessPolicy(lookup: Credentials(bearer: try BearerSecret(parsing: token, source: "test"))))
+            options.fastPath = fastPath
+            options.clocks = clocks
+            return try await LiveStack.with(options) { stack in
+                for request in shape.warm { _ = RawHTTP.wholeAnswer(port: stack.port, Array(request.utf8)) }
+                // Every warm-up event is in before the one under test.
+                let warmEvents = shape.warm.count
+                _ = try await Self.events(stack, atLeast: warmEvents)
+                clocks.advance(seconds: shape.advanceSeconds)
+                let before = stack.fastAnswered
+                let text = RawHTTP.wholeAnswer(port: stack.port, Array(shape.request.utf8))
+                let events = try await Self.events(stack, atLeast: 1)
+                let blanked = text.split(separator: "\r\n", omittingEmptySubsequences: false)
+                    .map { $0.lowercased().hasPrefix("date:") ? "date: <blank>" : String($0) }.joined(separator: "\r\n")
+                #expect(text.lowercased().contains("\r\ndate: "), "no Date header: \(text)")
+                return (blanked, events, stack.fastAnswered - before)
+            }
+        }
+
+        /// Takes at least `count` events from the stack's queue (the pump is off), waiting at most 5 s.
+        static func events(_ stack: LiveStack, atLeast count: Int) async throws -> [MetricEvent] {
+            guard count > 0 else { return [] }
+            return try await within(.seconds(5), "\(count) events") {
+                var taken: [MetricEvent] = []
+                while taken.count < count, let batch = await stack.events.nextBatch() { taken += batch }
+                return taken
+            }
+        }
+
+        @Test("Same bytes and events with and without the fast path, and the fast path answers only fresh hits", arguments: shapes)
+        func identical(_ shape: Shape) async throws {
+            let fast = try await Self.answer(shape, fastPath: true)
+            let routes = try await Self.answer(shape, fastPath: false)
+            #expect(!fast.text.isEmpty)
+            #expect(fast.text == routes.text)
+            #expect(fast.events == routes.events)
+            #expect(fast.events.count == 1, "\(fast.events)")
+            #expect(fast.fast == (shape.fast ? 1 : 0), "answered on the fast path: \(fast.fast)")
+        }
+    }
+}
