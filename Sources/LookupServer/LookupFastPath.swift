@@ -32,8 +32,8 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     private enum State {
         case idle
-        /// A lookup being read here; its head and body so far.
-        case collecting(HTTPRequest, ByteBuffer)
+        /// A lookup being read here (its head and body so far are in `collected`).
+        case collecting
         /// A request the routes answer: its parts go on as they come.
         case passing
     }
@@ -41,8 +41,14 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private let lookup: CustomerLookup
     private let credentials: Credentials
     private var state = State.idle
-    /// Requests passed on whose answer has not been written yet.
+    /// The head and body of the lookup being collected. Kept out of `state`, so appending to the
+    /// body writes in place instead of copying it for every chunk.
+    private var collectedHead: HTTPRequest?
+    private var collectedBody: ByteBuffer?
+    /// Requests passed on whose answer has not been written yet (counted when their head goes on).
     private var awaitingAnswers = 0
+    /// The server is shutting down: every request goes to the routes, which finish it properly.
+    private var quiescing = false
     private let dates = HTTPDate()
     private let answers: HTTPServerSettings.FastAnswers
 
@@ -56,41 +62,50 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let part = unwrapInboundIn(data)
         switch (state, part) {
         case (.idle, .head(let head)):
-            if awaitingAnswers == 0, takes(head) {
-                state = .collecting(head, context.channel.allocator.buffer(capacity: 64))
+            // Only while answers can go out: a client that sends and never reads meets the
+            // routes' backpressure, not a queue of answers here.
+            if awaitingAnswers == 0, !quiescing, context.channel.isWritable, takes(head) {
+                state = .collecting
+                collectedHead = head
+                collectedBody = context.channel.allocator.buffer(capacity: 64)
             } else {
                 state = .passing
-                context.fireChannelRead(data)
+                passOnHead(head, context: context)
             }
-        case (.collecting(let head, var body), .body(let chunk)):
-            guard body.readableBytes + chunk.readableBytes <= LookupRequest.maximumBodyBytes else {
+        case (.collecting, .body(let chunk)):
+            guard (collectedBody?.readableBytes ?? 0) + chunk.readableBytes <= LookupRequest.maximumBodyBytes else {
                 // Too large to answer here: the route refuses it as it refuses any other.
-                state = .passing
-                context.fireChannelRead(wrapInboundOut(.head(head)))
-                context.fireChannelRead(wrapInboundOut(.body(body)))
+                passOnPartial(context: context)
                 context.fireChannelRead(data)
                 return
             }
-            body.writeImmutableBuffer(chunk)
-            state = .collecting(head, body)
-        case (.collecting(let head, let body), .end):
+            collectedBody?.writeImmutableBuffer(chunk)
+        case (.collecting, .end):
+            let head = collectedHead!
+            let body = collectedBody ?? ByteBuffer()
             state = .idle
+            collectedHead = nil
+            collectedBody = nil
             if let reply = lookup.respondFromCache(to: Data(buffer: body, byteTransferStrategy: .noCopy),
                                                    coloHeader: head.headerFields[LookupRoutes.coloHeader]) {
                 answer(reply, context: context)
             } else {
-                awaitingAnswers += 1
-                context.fireChannelRead(wrapInboundOut(.head(head)))
+                passOnHead(head, context: context)
                 if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
                 context.fireChannelRead(data)
             }
         case (.passing, .end):
             state = .idle
-            awaitingAnswers += 1
             context.fireChannelRead(data)
         default:
             context.fireChannelRead(data)
         }
+    }
+
+    /// Hands a request's head to the routes; its answer is now due before any answered here.
+    private func passOnHead(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        awaitingAnswers += 1
+        context.fireChannelRead(wrapInboundOut(.head(head)))
     }
 
     /// A lookup cut short (the peer left, or the decoder gave up, before its end) goes to the
@@ -105,11 +120,24 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireErrorCaught(error)
     }
 
+    /// Shutting down: a lookup being collected goes to the routes, whose connection handler then
+    /// finishes it before closing; later ones go there too.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiescing = true
+            passOnPartial(context: context)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     private func passOnPartial(context: ChannelHandlerContext) {
-        guard case .collecting(let head, let body) = state else { return }
+        guard case .collecting = state, let head = collectedHead else { return }
+        let body = collectedBody
         state = .passing
-        context.fireChannelRead(wrapInboundOut(.head(head)))
-        if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+        collectedHead = nil
+        collectedBody = nil
+        passOnHead(head, context: context)
+        if let body, body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {

@@ -57,7 +57,7 @@ struct LookupOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Simulated network distance from a colo to the CRM, added to its CRM calls (repeatable), e.g. SIN=80.", valueName: "COLO=MS"))
     var coloDistance: [String] = []
 
-    @Option(help: "Seconds an idle keep-alive connection is kept before the server closes it (default: never).")
+    @Option(help: "Seconds an idle keep-alive connection is kept before the server closes it (default: never). Turns off the event-loop fast path for cached lookups.")
     var idleTimeout: Double?
 
     @Option(help: ArgumentHelp("File holding the CRM's API key, sent as a bearer token. [env: CRM_API_KEY]", valueName: "FILE"))

@@ -55,6 +55,47 @@ public enum RawHTTP {
         return String(decoding: answer, as: UTF8.self)
     }
 
+    /// Sends each of `writes` in turn on one connection (50 ms apart), then reads until `count`
+    /// whole answers (by `Content-Length`) have come, or two seconds pass; returns them in order.
+    public static func answers(port: Int, _ writes: [[UInt8]], count: Int) -> [String] {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return [] }
+        defer { close(socket) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(socket, port: port) else { return [] }
+        for (index, bytes) in writes.enumerated() {
+            if index > 0 { usleep(50_000) }
+            _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var answers: [String] = []
+        while answers.count < count, received.count < 1 << 20 {
+            let got = recv(socket, &buffer, buffer.count, 0)
+            guard got > 0 else { break }
+            received += buffer[0..<got]
+            // Split off every whole answer received so far.
+            while let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
+        }
+        return answers
+    }
+
+    /// Removes and returns the first whole answer in `bytes`, if it is all there.
+    static func firstWholeAnswer(in bytes: inout [UInt8]) -> String? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0...max(0, bytes.count - 4)).first(where: { bytes.count >= 4 && Array(bytes[$0..<($0 + 4)]) == separator }) else { return nil }
+        let head = String(decoding: bytes[..<end], as: UTF8.self).lowercased()
+        let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        let total = end + 4 + length
+        guard bytes.count >= total else { return nil }
+        let answer = String(decoding: bytes[..<total], as: UTF8.self)
+        bytes.removeFirst(total)
+        return answer
+    }
+
     /// Connects, sends nothing, and returns how long the server took to close the connection,
     /// or nil when it was still open after `limit`.
     public static func secondsUntilClosed(port: Int, limit: Int = 5) -> Double? {
