@@ -8,13 +8,8 @@ public enum RawHTTP {
     /// Sends `bytes`, optionally half-closes or closes at once, and returns whatever the server
     /// answered before closing or going quiet for two seconds ("" when nothing).
     public static func exchange(port: Int, _ bytes: [UInt8], closeAfterSending: Bool = false) -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return "" }
+        guard let socket = connectedSocket(port: port) else { return "" }
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(socket, port: port) else { return "" }
         _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
         if closeAfterSending { return "" }
         var answer: [UInt8] = []
@@ -31,40 +26,14 @@ public enum RawHTTP {
     /// Sends `bytes` on a new connection and returns the whole answer: the head and as many body
     /// bytes as its `Content-Length` says ("" when the server answered nothing in two seconds).
     public static func wholeAnswer(port: Int, _ bytes: [UInt8]) -> String {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return "" }
-        defer { close(socket) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(socket, port: port) else { return "" }
-        _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var answer: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while answer.count < 1 << 20 {
-            let count = recv(socket, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            answer += buffer[0..<count]
-            let text = String(decoding: answer, as: UTF8.self)
-            guard let end = text.range(of: "\r\n\r\n") else { continue }
-            let head = text[..<end.lowerBound].lowercased()
-            let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
-            if text[end.upperBound...].utf8.count >= length { break }
-        }
-        return String(decoding: answer, as: UTF8.self)
+        answers(port: port, [bytes], count: 1).first ?? ""
     }
 
     /// Sends each of `writes` in turn on one connection (50 ms apart), then reads until `count`
     /// whole answers (by `Content-Length`) have come, or two seconds pass; returns them in order.
     public static func answers(port: Int, _ writes: [[UInt8]], count: Int) -> [String] {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return [] }
+        guard let socket = connectedSocket(port: port) else { return [] }
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(socket, port: port) else { return [] }
         for (index, bytes) in writes.enumerated() {
             if index > 0 { usleep(50_000) }
             _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -80,6 +49,21 @@ public enum RawHTTP {
             while let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
         }
         return answers
+    }
+
+    /// A TCP connection to loopback `port` whose reads and writes time out after `seconds`;
+    /// nil when it cannot be made. The caller closes it.
+    static func connectedSocket(port: Int, seconds: Int = 2) -> Int32? {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { return nil }
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(socket, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard connect(socket, port: port) else {
+            close(socket)
+            return nil
+        }
+        return socket
     }
 
     /// Removes and returns the first whole answer in `bytes`, if it is all there.
@@ -99,12 +83,8 @@ public enum RawHTTP {
     /// Connects, sends nothing, and returns how long the server took to close the connection,
     /// or nil when it was still open after `limit`.
     public static func secondsUntilClosed(port: Int, limit: Int = 5) -> Double? {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return nil }
+        guard let socket = connectedSocket(port: port, seconds: limit) else { return nil }
         defer { close(socket) }
-        var timeout = timeval(tv_sec: limit, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(socket, port: port) else { return nil }
         let started = ContinuousClock.now
         var byte: UInt8 = 0
         // 0 is end of stream (closed); -1 with a timeout means still open.
@@ -127,12 +107,8 @@ public enum RawHTTP {
     /// Sends one `GET /health` on a new connection, waits `pause`, sends another on the same
     /// connection, and returns whether both were answered.
     public static func keptAlive(port: Int, after pause: Duration) -> Bool {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard socket >= 0 else { return false }
+        guard let socket = connectedSocket(port: port) else { return false }
         defer { close(socket) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        guard connect(socket, port: port) else { return false }
         let request = Array("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
         var buffer = [UInt8](repeating: 0, count: 4096)
         for round in 0..<2 {
