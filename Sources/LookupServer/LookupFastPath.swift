@@ -81,17 +81,17 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             }
             collectedBody?.writeImmutableBuffer(chunk)
         case (.collecting, .end):
-            let head = collectedHead!
-            let body = collectedBody ?? ByteBuffer()
-            state = .idle
-            collectedHead = nil
-            collectedBody = nil
-            if let reply = lookup.respondFromCache(to: Data(buffer: body, byteTransferStrategy: .noCopy),
+            if let head = collectedHead, let body = collectedBody,
+               let reply = lookup.respondFromCache(to: Data(buffer: body, byteTransferStrategy: .noCopy),
                                                    coloHeader: head.headerFields[LookupRoutes.coloHeader]) {
+                state = .idle
+                collectedHead = nil
+                collectedBody = nil
                 answer(reply, context: context)
             } else {
-                passOnHead(head, context: context)
-                if body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+                // Not a fresh hit: the routes get the request whole, as it came.
+                passOnPartial(context: context)
+                state = .idle
                 context.fireChannelRead(data)
             }
         case (.passing, .end):
@@ -109,7 +109,7 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// A lookup cut short (the peer left, or the decoder gave up, before its end) goes to the
-    /// route as it came, so the route refuses it and emits its event, as without this handler.
+    /// routes as it came, so they refuse it and emit its event, as without this handler.
     func channelInactive(context: ChannelHandlerContext) {
         passOnPartial(context: context)
         context.fireChannelInactive()
@@ -130,6 +130,7 @@ final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// Hands the lookup collected so far (head and body) to the routes; its later parts follow.
     private func passOnPartial(context: ChannelHandlerContext) {
         guard case .collecting = state, let head = collectedHead else { return }
         let body = collectedBody

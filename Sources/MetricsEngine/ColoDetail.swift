@@ -45,7 +45,7 @@ extension ColoDetail.Point {
             guard let latency = merged.latency, latency.totalCount > 0 else { return nil }
             return Double(latency.valueAtPercentile(p)) / 1000
         }
-        func percent(_ part: Int, _ total: Int) -> Double? { total > 0 ? 100 * Double(part) / Double(total) : nil }
+        func percent(_ part: Int, _ total: Int) -> Double? { Figure.percent(part, of: total, minimum: 0).value }
         self.init(
             second: second, requests: tally.requests,
             p50LatencyMs: percentile(50), p95LatencyMs: percentile(95), p99LatencyMs: percentile(99),

@@ -42,19 +42,13 @@ struct SourceBook: Sendable {
 
     struct Slot: Sendable {
         var start: Int64 = .min
-        var requests = 0
-        var lookups = 0
-        var hits = 0
-        var crmCalls = 0
-        var crmErrors = 0
+        /// Counted by the window's own rules (what is a lookup, a hit, a CRM call).
+        var tally = Tally()
+        /// The lookups' latencies in the 1-2-5 buckets.
         var buckets = [Int](repeating: 0, count: ColoDetail.bucketEdgesMs.count + 1)
 
         mutating func add(_ other: Slot) {
-            requests += other.requests
-            lookups += other.lookups
-            hits += other.hits
-            crmCalls += other.crmCalls
-            crmErrors += other.crmErrors
+            tally.add(other.tally)
             for index in buckets.indices { buckets[index] += other.buckets[index] }
         }
     }
@@ -120,11 +114,10 @@ struct SourceBook: Sendable {
     }
 
     private static func count(_ event: MetricEvent, into slot: inout Slot) {
-        slot.requests += 1
-        guard event.errorType != MetricEvent.noLookupKey, !event.isRefused else { return }
-        slot.lookups += 1
-        if event.cacheHit && !event.isStale { slot.hits += 1 } else { slot.crmCalls += 1 }
-        if event.isCRMError { slot.crmErrors += 1 }
+        let lookups = slot.tally.lookups
+        slot.tally.add(event)
+        // Latencies of lookups only, as the tally counts them.
+        guard slot.tally.lookups > lookups else { return }
         let index = ColoDetail.bucketEdgesMs.firstIndex { event.latencyMs < $0 } ?? ColoDetail.bucketEdgesMs.count
         slot.buckets[index] += 1
     }
@@ -145,10 +138,11 @@ struct SourceBook: Sendable {
             for (name, slots) in entry.colos where colo == "ALL" || name == colo {
                 for slot in slots where slot.start + Self.slotSeconds - 1 >= oldest { total.add(slot) }
             }
-            guard total.requests > 0 else { return nil }
-            func percent(_ part: Int, _ whole: Int) -> Double? { whole > 0 ? 100 * Double(part) / Double(whole) : nil }
-            return SourceSplit(id: id, requests: total.requests, hitRate: percent(total.hits, total.lookups),
-                               crmErrorRate: percent(total.crmErrors, total.crmCalls), p95Bucket: Self.p95Bucket(total.buckets))
+            let tally = total.tally
+            guard tally.requests > 0 else { return nil }
+            return SourceSplit(id: id, requests: tally.requests, hitRate: Figure.percent(tally.cacheHits, of: tally.lookups, minimum: 0).value,
+                               crmErrorRate: Figure.percent(tally.crmErrors, of: tally.crmCalls, minimum: 0).value,
+                               p95Bucket: Self.p95Bucket(total.buckets))
         }.sorted { $0.id < $1.id }
     }
 

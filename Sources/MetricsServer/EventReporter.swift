@@ -148,12 +148,8 @@ public final class EventReporter: Service, Sendable {
             event.source = source
             body += EventCodec.encode(event) + "\n"
         }
-        var request = HTTPClientRequest(url: settings.url)
-        request.method = .POST
+        var request = post(ByteBuffer(string: body), source: source)
         request.headers.add(name: "Content-Type", value: "application/x-ndjson")
-        request.headers.add(name: MetricsRoutes.sourceHeader.rawName, value: source)
-        if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
-        request.body = .bytes(ByteBuffer(string: body))
         let status: Int
         let reply: ByteBuffer
         do {
@@ -181,15 +177,21 @@ public final class EventReporter: Service, Sendable {
         }
     }
 
-    /// An empty POST naming this instance, when nothing has reached the receiver for a heartbeat.
-    private func heartbeat(source: String) async -> Outcome {
-        let last = contact.withLock { $0.last }
-        if let last, ContinuousClock.now - last < settings.heartbeat { return .nothing }
+    /// A POST of `body` to the receiver, naming this instance, with the token when there is one.
+    private func post(_ body: ByteBuffer, source: String) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: settings.url)
         request.method = .POST
         request.headers.add(name: MetricsRoutes.sourceHeader.rawName, value: source)
         if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
-        request.body = .bytes(ByteBuffer())
+        request.body = .bytes(body)
+        return request
+    }
+
+    /// An empty POST naming this instance, when nothing has reached the receiver for a heartbeat.
+    private func heartbeat(source: String) async -> Outcome {
+        let last = contact.withLock { $0.last }
+        if let last, ContinuousClock.now - last < settings.heartbeat { return .nothing }
+        let request = post(ByteBuffer(), source: source)
         let answer: (status: Int, body: ByteBuffer)?
         do {
             answer = try await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024)

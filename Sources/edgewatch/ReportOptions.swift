@@ -5,6 +5,7 @@ import Foundation
 import Glibc
 #endif
 import Logging
+import MetricsEngine
 import MetricsServer
 
 /// `serve --report-to`: forward this instance's events to the edgewatch whose console watches
@@ -25,8 +26,8 @@ struct ReportOptions: ParsableArguments {
         }
         _ = try ingestURL()
         _ = try authorization()
-        if let instanceId, !Self.isPlainID(instanceId) {
-            throw ValidationError("--instance-id must be 1 to 64 printable ASCII characters, got \(instanceId.count) characters")
+        if let instanceId, !EventLimits.isPlainText(instanceId) {
+            throw ValidationError("--instance-id must be 1 to \(EventLimits.maximumTextLength) printable ASCII characters, got \(instanceId.count) characters")
         }
     }
 
@@ -81,10 +82,5 @@ struct ReportOptions: ParsableArguments {
         guard gethostname(&buffer, buffer.count - 1) == 0 else { return "edgewatch" }
         let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }.filter { (0x21...0x7E).contains($0) }, as: UTF8.self)
         return name.isEmpty ? "edgewatch" : String(name.prefix(48))
-    }
-
-    static func isPlainID(_ text: String) -> Bool {
-        let bytes = text.utf8
-        return !bytes.isEmpty && bytes.count <= 64 && bytes.allSatisfy { (0x20...0x7E).contains($0) }
     }
 }
