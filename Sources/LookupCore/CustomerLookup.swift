@@ -61,7 +61,7 @@ public struct CustomerLookup: Sendable {
             )
         }
         let cacheKey = key.cacheKey
-        switch caches.cache(for: colo).read(cacheKey, now: timer.nowMillis) {
+        switch caches.cache(for: colo).read(cacheKey, now: timer.startMillis) {
         case .hit(let profile), .replicatedHit(let profile):
             return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
         case .stale(let copy, let millis) where millis < settings.staleWhileRevalidateMillis:
@@ -89,13 +89,13 @@ public struct CustomerLookup: Sendable {
     /// The reply when the answer is a fresh cache entry: read, counted, timed and emitted exactly
     /// as ``respond(to:coloHeader:)`` does for a hit. Nil, with nothing counted or emitted, for
     /// anything else, which ``respond(to:coloHeader:)`` then answers. Never waits.
-    public func respondFromCache(to body: Data, coloHeader: String?) -> LookupReply? {
+    public func respondFromCache(to body: UnsafeRawBufferPointer, coloHeader: String?) -> LookupReply? {
         var timer = RequestTimer(clocks: clocks)
         let colo = colo(header: coloHeader)
         guard let request = try? LookupRequest.decode(body), let key = LookupKey.from(ani: request.ani, email: request.email) else {
             return nil
         }
-        switch caches.cache(for: colo).readIfFresh(key.cacheKey, now: timer.nowMillis) {
+        switch caches.cache(for: colo).readIfFresh(key.cacheKey, now: timer.startMillis) {
         case .hit(let profile)?, .replicatedHit(let profile)?:
             return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
         default:
@@ -155,7 +155,7 @@ public struct CustomerLookup: Sendable {
     /// is `{"error": message}` and the event's `errorType` is `unauthorized`.
     public func refuseAccess(status: Int, message: String, coloHeader: String?) -> LookupReply {
         var timer = RequestTimer(clocks: clocks)
-        return emit(status: status, body: JSONText.errorObject(message), colo: colo(header: coloHeader), timer: &timer,
+        return emit(status: status, body: JSONText.errorObject(message), colo: colo(header: coloHeader), time: timer.stop(),
                     cacheHit: false, found: false, eventError: MetricEvent.unauthorized)
     }
 
@@ -184,7 +184,7 @@ public struct CustomerLookup: Sendable {
 
     private func finish(refusal: BadRequest, colo: Colo, timer: inout RequestTimer) -> LookupReply {
         let body = JSONText.errorObject(refusal.message)
-        return emit(status: refusal.status, body: body, colo: colo, timer: &timer, cacheHit: false,
+        return emit(status: refusal.status, body: body, colo: colo, time: timer.stop(), cacheHit: false,
                     found: false, eventError: MetricEvent.badRequest)
     }
 
@@ -192,25 +192,28 @@ public struct CustomerLookup: Sendable {
         profile: CustomerProfile, colo: Colo, timer: inout RequestTimer, cacheHit: Bool, stale: Bool = false,
         errorType: String = "", eventError: String? = nil, error: String? = nil
     ) -> LookupReply {
-        var body = "{" + profile.renderedFields
-        body += ",\"latencyMs\":" + JSONText.milliseconds(timer.elapsedMillis)
+        let time = timer.stop()
+        var body = "{"
+        body.reserveCapacity(profile.renderedFields.utf8.count + 96)
+        body += profile.renderedFields
+        body += ",\"latencyMs\":" + JSONText.milliseconds(time.latency)
         body += cacheHit ? ",\"cacheHit\":true" : ",\"cacheHit\":false"
         body += stale ? ",\"stale\":true" : ",\"stale\":false"
         body += ",\"errorType\":" + JSONText.quoted(errorType)
         if let error { body += ",\"error\":" + JSONText.quoted(error) }
         body += "}"
-        return emit(status: 200, body: body, colo: colo, timer: &timer, cacheHit: cacheHit,
+        return emit(status: 200, body: body, colo: colo, time: time, cacheHit: cacheHit,
                     found: profile.contactFound, eventError: eventError, stale: stale)
     }
 
+    /// The event, with the same latency the body reports.
     private func emit(
-        status: Int, body: String, colo: Colo, timer: inout RequestTimer,
+        status: Int, body: String, colo: Colo, time: (latency: Double, cpu: Double),
         cacheHit: Bool, found: Bool, eventError: String?, stale: Bool = false
     ) -> LookupReply {
-        timer.pauseCPU()
         let event = MetricEvent(
-            timestamp: clocks.epochMillis(), colo: colo.code, latencyMs: timer.elapsedMillis,
-            cacheHit: cacheHit, customerFound: found, errorType: eventError, cpuMs: timer.cpuMillis, stale: stale ? true : nil
+            timestamp: clocks.epochMillis(), colo: colo.code, latencyMs: time.latency,
+            cacheHit: cacheHit, customerFound: found, errorType: eventError, cpuMs: time.cpu, stale: stale ? true : nil
         )
         sink.emit(event)
         return LookupReply(status: status, body: body, event: event)

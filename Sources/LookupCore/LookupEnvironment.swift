@@ -9,8 +9,6 @@ public protocol LookupClocks: Sendable {
     func monotonicNanos() -> UInt64
     /// Wall-clock time in milliseconds since the Unix epoch, for event timestamps.
     func epochMillis() -> Int64
-    /// CPU time consumed so far by the calling thread, in nanoseconds.
-    func threadCPUNanos() -> UInt64
     /// Returns once the monotonic clock reaches `deadline`, or at once when the task is cancelled.
     func sleep(untilNanos deadline: UInt64) async
 }

@@ -27,10 +27,27 @@ public enum LookupKey: Hashable, Sendable {
     /// Strips `tel:`, `sip:` or `sips:` (any case) with any spaces after it, cuts at the first
     /// `@` or `;` so host, port and parameters never leak into the key, then keeps the digits.
     public static func normaliseANI(_ raw: String) -> String? {
+        // The usual shape (`+1 (317) 555-0116`): no scheme, macro, word or parameter can be in it,
+        // so its digits are the key. Anything else takes the general road below.
+        if raw.utf8.allSatisfy(isDialledByte) {
+            var digits = 0
+            for byte in raw.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { digits += 1 }
+            guard digits > 0, digits <= maximumDigits else { return nil }
+            if digits == raw.utf8.count { return raw }
+            return String(unsafeUninitializedCapacity: digits) { buffer in
+                var count = 0
+                for byte in raw.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                    buffer[count] = byte
+                    count += 1
+                }
+                return count
+            }
+        }
         var text = Substring(raw).trimmingSpaces()
         if text.isEmpty || isUnexpandedMacro(text) { return nil }
-        if withheldWords.contains(text.lowercased()) { return nil }
-        for scheme in ["tel:", "sip:", "sips:"] where text.lowercased().hasPrefix(scheme) {
+        let lowered = text.lowercased()
+        if withheldWords.contains(lowered) { return nil }
+        for scheme in ["tel:", "sip:", "sips:"] where lowered.hasPrefix(scheme) {
             text = text.dropFirst(scheme.count).trimmingSpaces()
             break
         }
@@ -44,6 +61,17 @@ public enum LookupKey: Hashable, Sendable {
         }
         // E.164 numbers have at most 15 digits; anything longer is not a phone number.
         return digits.isEmpty || digits.utf8.count > maximumDigits ? nil : digits
+    }
+
+    /// Digits and the punctuation people write numbers with.
+    private static func isDialledByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: " "),
+             UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "."):
+            true
+        default:
+            false
+        }
     }
 
     /// The most digits a phone number has (E.164).

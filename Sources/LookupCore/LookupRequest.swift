@@ -19,6 +19,20 @@ public struct LookupRequest: Sendable, Equatable {
     /// Decodes a request body, or throws a ``BadRequest`` whose message a person can act on.
     public static func decode(_ body: Data) throws(BadRequest) -> LookupRequest {
         guard body.count <= maximumBodyBytes else { throw .tooLarge(limit: maximumBodyBytes) }
+        if let plain = body.withUnsafeBytes(PlainLookupBody.read) { return plain }
+        return try decodeWithFoundation(body)
+    }
+
+    /// ``decode(_:)`` of bytes in place (the fast path's body, never copied into `Data` when plain).
+    public static func decode(_ body: UnsafeRawBufferPointer) throws(BadRequest) -> LookupRequest {
+        guard body.count <= maximumBodyBytes else { throw .tooLarge(limit: maximumBodyBytes) }
+        if let plain = PlainLookupBody.read(body) { return plain }
+        return try decodeWithFoundation(Data(body))
+    }
+
+    /// `JSONDecoder`, for every body ``PlainLookupBody`` does not read: the one place a body's
+    /// errors are worded.
+    static func decodeWithFoundation(_ body: Data) throws(BadRequest) -> LookupRequest {
         if body.isEmpty { throw .invalidJSON("the body is empty; send a JSON object such as {\"ani\": \"+13175550116\"}") }
         do {
             return try decoder.decode(Wire.self, from: body).request

@@ -4,7 +4,8 @@ import NIOCore
 /// accepted (TLS handshake included), so a client that connects and stays silent, or sends its
 /// first head a byte at a time, cannot hold one of the server's connection slots.
 ///
-/// It sits after the HTTP decoder, so its first read is a decoded head. Later requests on a
+/// It sits after the HTTP decoder, so its first read is a decoded head (or, for a request the
+/// fast path answers before the decoder, the fast path's ``HeadArrived``). Later requests on a
 /// kept-alive connection are not timed: Genesys pools connections and must not see them dropped
 /// (`--idle-timeout` bounds those, when set).
 final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler {
@@ -29,6 +30,17 @@ final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         cancel()
         context.fireChannelRead(data)
+    }
+
+    /// Sent by ``LookupFastPath`` (in front of the decoder) when it has read a whole head.
+    struct HeadArrived {}
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is HeadArrived {
+            cancel()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     private func cancel() {

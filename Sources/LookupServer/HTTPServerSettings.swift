@@ -70,16 +70,20 @@ public struct HTTPServerSettings: Sendable {
     /// HTTP/1.1, inside TLS when configured. Throws only for a TLS configuration that
     /// ``TLSFiles/configuration()`` did not build (it checks the files at start-up).
     public func serverBuilder() throws -> HTTPServerBuilder {
-        let idle = idleTimeout.map { TimeAmount.nanoseconds($0.nanoseconds) }
-        let first = TimeAmount.nanoseconds(firstRequestTimeout.nanoseconds)
-        let fast = idleTimeout == nil ? fastLookup : nil
-        let http1 = HTTPServerBuilder.http1(configuration: .init(
-            additionalChannelHandlers: [FirstRequestDeadline(limit: first)]
-                + (fast.map { [LookupFastPath(lookup: $0.lookup, credentials: $0.credentials, answers: $0.answers)] } ?? []),
-            idleTimeout: idle
-        ))
-        guard let tls else { return http1 }
-        return try .tls(http1, tlsConfiguration: tls)
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [FirstRequestDeadline(limit: .nanoseconds(firstRequestTimeout.nanoseconds))],
+            idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }
+        )
+        let builder: HTTPServerBuilder
+        if idleTimeout == nil, let fast = fastLookup {
+            builder = HTTPServerBuilder { responder in
+                LookupHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1), fast: fast)
+            }
+        } else {
+            builder = .http1(configuration: http1)
+        }
+        guard let tls else { return builder }
+        return try .tls(builder, tlsConfiguration: tls)
     }
 
     /// The HTTP application serving `router` with these settings; `onRunning` gets the bound port.
@@ -92,6 +96,7 @@ public struct HTTPServerSettings: Sendable {
             server: try serverBuilder(),
             configuration: applicationConfiguration,
             onServerRunning: { await onRunning($0.localAddress?.port ?? port) },
+            eventLoopGroupProvider: .shared(ServerLoops.group),
             logger: logger
         )
     }

@@ -1,197 +1,239 @@
 import AccessControl
-import Foundation
 import HTTPTypes
-import HummingbirdCore
 import LookupCore
 import NIOCore
-import NIOFoundationCompat
 import NIOHTTPTypes
 
-/// Answers `POST /lookup/customer` on the event loop when the answer is a fresh cache entry,
-/// with no hop into Swift concurrency; everything else goes on, untouched, to the Hummingbird
-/// routes.
+/// Answers `POST /lookup/customer` from the bytes on the wire when the answer is a fresh cache
+/// entry, and `GET /health`: no HTTP decoder, no header types, no hop into Swift concurrency.
+/// Everything else goes on, as the same bytes, to NIO's HTTP decoder and the Hummingbird routes.
 ///
-/// It sits in HummingbirdCore's HTTP/1 pipeline (after the HTTP codec). A lookup is taken only
-/// when it can be answered here and nothing else on the connection is waiting for an answer
-/// (replies keep their order):
-/// - the credential passes ``AccessGate/passes(_:_:)``, the same comparison the route's gate
-///   makes first (a refusal, which the throttle counts, is left to the route);
-/// - the request does not ask to close the connection, and its body fits
-///   ``LookupRequest/maximumBodyBytes``;
-/// - ``CustomerLookup/respondFromCache(to:coloHeader:)`` has a fresh entry, which it reads,
-///   counts, times and emits exactly as the route's `respond` does for a hit.
-/// Anything else (a miss, a stale copy, a bad body, a wrong credential) is passed on whole, and
-/// the route answers it as before, so no request is counted twice.
-final class LookupFastPath: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+/// It sits in front of the HTTP decoder (behind TLS, when there is TLS) and reads each request's
+/// head with ``PlainRequestHead`` to find where the request ends:
+/// - a lookup it may answer (below) is held until its body is in; a fresh hit is answered here,
+///   anything else (a miss, a stale copy, a bad body) goes on whole; a bodiless `/health` is
+///   answered here;
+/// - any other plain request goes on as it comes, head first, then its body;
+/// - a head that is not plain sends it and the rest of the connection to the decoder.
+///
+/// A lookup is answered here only when the credential passes ``AccessGate/passes(_:_:)`` (a
+/// refusal, which the throttle counts, is left to the routes), no other field that decides the
+/// answer came twice, the body fits ``LookupRequest/maximumBodyBytes``, answers can be written
+/// now, the server is not shutting down, and every request passed on has been answered
+/// (``AnswersDue``): answers keep their order.
+final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = IOData
 
     static let path = "/lookup/customer"
 
-    private enum State {
-        case idle
-        /// A lookup being read here (its head and body so far are in `collected`).
-        case collecting
-        /// A request the routes answer: its parts go on as they come.
-        case passing
+    private enum Mode {
+        /// At the start of a request: its head is read here.
+        case reading
+        /// Passing on the rest of a passed-on request's body.
+        case passingBody(remaining: Int)
+        /// Everything goes on to the decoder, to the end of the connection.
+        case passingAll
     }
 
     private let lookup: CustomerLookup
     private let credentials: Credentials
-    private var state = State.idle
-    /// The head and body of the lookup being collected. Kept out of `state`, so appending to the
-    /// body writes in place instead of copying it for every chunk.
-    private var collectedHead: HTTPRequest?
-    private var collectedBody: ByteBuffer?
-    /// Requests passed on whose answer has not been written yet (counted when their head goes on).
-    private var awaitingAnswers = 0
-    /// The server is shutting down: every request goes to the routes, which finish it properly.
-    private var quiescing = false
-    private let dates = HTTPDate()
     private let answers: HTTPServerSettings.FastAnswers
+    private let due: AnswersDue
+    private let dates = HTTPDate()
+    private var mode = Mode.reading
+    /// The start of a request not yet whole (bounded: a head of at most
+    /// ``PlainRequestHead/maximumLength``, and the body of a lookup this handler may answer).
+    private var held: ByteBuffer?
+    /// Bytes of `held` known to hold no whole head.
+    private var searched = 0
+    private var announcedHead = false
 
-    init(lookup: CustomerLookup, credentials: Credentials, answers: HTTPServerSettings.FastAnswers) {
+    init(lookup: CustomerLookup, credentials: Credentials, answers: HTTPServerSettings.FastAnswers, due: AnswersDue) {
         self.lookup = lookup
         self.credentials = credentials
         self.answers = answers
+        self.due = due
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        switch (state, part) {
-        case (.idle, .head(let head)):
-            // Only while answers can go out: a client that sends and never reads meets the
-            // routes' backpressure, not a queue of answers here.
-            if awaitingAnswers == 0, !quiescing, context.channel.isWritable, takes(head) {
-                state = .collecting
-                collectedHead = head
-                collectedBody = context.channel.allocator.buffer(capacity: 64)
-            } else {
-                state = .passing
-                passOnHead(head, context: context)
-            }
-        case (.collecting, .body(let chunk)):
-            guard (collectedBody?.readableBytes ?? 0) + chunk.readableBytes <= LookupRequest.maximumBodyBytes else {
-                // Too large to answer here: the route refuses it as it refuses any other.
-                passOnPartial(context: context)
-                context.fireChannelRead(data)
-                return
-            }
-            collectedBody?.writeImmutableBuffer(chunk)
-        case (.collecting, .end):
-            if let head = collectedHead, let body = collectedBody,
-               let reply = lookup.respondFromCache(to: Data(buffer: body, byteTransferStrategy: .noCopy),
-                                                   coloHeader: head.headerFields[LookupRoutes.coloHeader]) {
-                state = .idle
-                collectedHead = nil
-                collectedBody = nil
-                answer(reply, context: context)
-            } else {
-                // Not a fresh hit: the routes get the request whole, as it came.
-                passOnPartial(context: context)
-                state = .idle
-                context.fireChannelRead(data)
-            }
-        case (.passing, .end):
-            state = .idle
+        if case .passingAll = mode {
             context.fireChannelRead(data)
-        default:
-            context.fireChannelRead(data)
+            return
+        }
+        var bytes = unwrapInboundIn(data)
+        if var earlier = held {
+            held = nil
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+        }
+        if read(&bytes, context: context) { context.flush() }
+    }
+
+    /// Answers or passes on the requests in `bytes`, and holds an unfinished one. True when an
+    /// answer was written.
+    private func read(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        var answered = false
+        while bytes.readableBytes > 0 {
+            switch mode {
+            case .passingAll:
+                pass(bytes.readSlice(length: bytes.readableBytes)!, context: context)
+            case .passingBody(let remaining):
+                let count = min(remaining, bytes.readableBytes)
+                pass(bytes.readSlice(length: count)!, context: context)
+                mode = count == remaining ? .reading : .passingBody(remaining: remaining - count)
+            case .reading:
+                let scan = bytes.withUnsafeReadableBytes { PlainRequestHead.scan($0, searched: searched) }
+                switch scan {
+                case .incomplete:
+                    searched = bytes.readableBytes
+                    held = bytes
+                    return answered
+                case .unplain:
+                    mode = .passingAll
+                case .head(let head):
+                    searched = 0
+                    announceFirstHead(context: context)
+                    let whole = head.length + head.contentLength
+                    if takes(head, context: context) {
+                        guard bytes.readableBytes >= whole else {
+                            // Its body is still coming: held, and its head read again then.
+                            held = bytes
+                            return answered
+                        }
+                        if answer(head, in: bytes, context: context) {
+                            bytes.moveReaderIndex(forwardBy: whole)
+                            answered = true
+                            continue
+                        }
+                    }
+                    due.count += 1
+                    let count = min(whole, bytes.readableBytes)
+                    pass(bytes.readSlice(length: count)!, context: context)
+                    if count < whole { mode = .passingBody(remaining: whole - count) }
+                }
+            }
+        }
+        return answered
+    }
+
+    private func pass(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        context.fireChannelRead(wrapInboundOut(bytes))
+    }
+
+    /// Whether this head starts a request this handler may answer.
+    private func takes(_ head: PlainRequestHead, context: ChannelHandlerContext) -> Bool {
+        guard let route = head.route, !head.repeatsAField, due.count == 0, context.channel.isWritable else { return false }
+        switch route {
+        case .health:
+            return head.contentLength == 0
+        case .lookup:
+            guard head.contentLength <= LookupRequest.maximumBodyBytes else { return false }
+            if credentials.isOpen { return true }
+            var fields = HTTPFields()
+            if let authorization = head.authorization { fields[.authorization] = authorization }
+            return AccessGate.passes(fields, credentials)
         }
     }
 
-    /// Hands a request's head to the routes; its answer is now due before any answered here.
-    private func passOnHead(_ head: HTTPRequest, context: ChannelHandlerContext) {
-        awaitingAnswers += 1
-        context.fireChannelRead(wrapInboundOut(.head(head)))
+    /// Writes the answer to the request at the start of `bytes`: always for `/health`, and for a
+    /// lookup when it is a fresh hit.
+    private func answer(_ head: PlainRequestHead, in bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        switch head.route {
+        case .health:
+            write(status: 200, body: LookupRoutes.health(lookup.colo(header: head.colo)), context: context)
+            return true
+        case .lookup:
+            let reply = bytes.withUnsafeReadableBytes { request in
+                lookup.respondFromCache(
+                    to: UnsafeRawBufferPointer(rebasing: request[head.length..<(head.length + head.contentLength)]),
+                    coloHeader: head.colo
+                )
+            }
+            guard let reply else { return false }
+            // Counted before the answer goes, so whoever reads the answer reads the count with it.
+            answers.count.add(1, ordering: .relaxed)
+            write(status: reply.status, body: reply.body, context: context)
+            return true
+        case nil:
+            return false
+        }
     }
 
-    /// A lookup cut short (the peer left, or the decoder gave up, before its end) goes to the
-    /// routes as it came, so they refuse it and emit its event, as without this handler.
+    private func write(status: Int, body: String, context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: 128 + body.utf8.count)
+        Self.writeHead(status: status, contentLength: body.utf8.count, date: dates.now(), into: &out)
+        out.writeString(body)
+        context.write(wrapOutboundOut(.byteBuffer(out)), promise: nil)
+    }
+
+    /// The status line and fields the routes write for a JSON answer, in their order and case.
+    static func writeHead(status: Int, contentLength: Int, date: String, into out: inout ByteBuffer) {
+        if status == 200 {
+            out.writeStaticString("HTTP/1.1 200 OK\r\n")
+        } else {
+            out.writeString("HTTP/1.1 \(status) \(HTTPResponse.Status(code: status).reasonPhrase)\r\n")
+        }
+        out.writeStaticString("Content-Type: application/json\r\nContent-Length: ")
+        out.writeString(String(contentLength))
+        out.writeStaticString("\r\nDate: ")
+        out.writeString(date)
+        out.writeStaticString("\r\n\r\n")
+    }
+
+    /// The first head read stops ``FirstRequestDeadline``, which sits behind the decoder and so
+    /// never sees a request answered here.
+    private func announceFirstHead(context: ChannelHandlerContext) {
+        guard !announcedHead else { return }
+        announcedHead = true
+        context.fireUserInboundEventTriggered(FirstRequestDeadline.HeadArrived())
+    }
+
+    /// Hands what is held to the decoder, and from now on everything: the connection is ending,
+    /// and the routes finish (or refuse) an unfinished request as they would without this handler.
+    private func passEverything(context: ChannelHandlerContext) {
+        mode = .passingAll
+        if let bytes = held {
+            held = nil
+            pass(bytes, context: context)
+        }
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
-        passOnPartial(context: context)
+        passEverything(context: context)
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        passOnPartial(context: context)
-        context.fireErrorCaught(error)
-    }
-
-    /// Shutting down: a lookup being collected goes to the routes, whose connection handler then
-    /// finishes it before closing; later ones go there too.
+    /// The peer closed its side (`inputClosed`) or the server is shutting down (quiesce).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
-            quiescing = true
-            passOnPartial(context: context)
+        if event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed {
+            passEverything(context: context)
         }
         context.fireUserInboundEventTriggered(event)
     }
+}
 
-    /// Hands the lookup collected so far (head and body) to the routes; its later parts follow.
-    private func passOnPartial(context: ChannelHandlerContext) {
-        guard case .collecting = state, let head = collectedHead else { return }
-        let body = collectedBody
-        state = .passing
-        collectedHead = nil
-        collectedBody = nil
-        passOnHead(head, context: context)
-        if let body, body.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(.body(body))) }
+/// Requests ``LookupFastPath`` passed on whose answers the routes have not finished writing;
+/// shared by the two handlers of one connection, on its event loop.
+final class AnswersDue {
+    var count = 0
+}
+
+/// Behind the HTTP codec: counts each answer the routes finish, so the fast path knows when it
+/// may answer again without overtaking one.
+final class AnswerCounter: ChannelOutboundHandler, RemovableChannelHandler {
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let due: AnswersDue
+
+    init(due: AnswersDue) {
+        self.due = due
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { awaitingAnswers = max(0, awaitingAnswers - 1) }
+        if case .end = unwrapOutboundIn(data) { due.count = max(0, due.count - 1) }
         context.write(data, promise: promise)
-    }
-
-    /// Whether this head starts a lookup this handler may answer.
-    private func takes(_ head: HTTPRequest) -> Bool {
-        guard head.method == .post, head.path == Self.path, AccessGate.passes(head.headerFields, credentials) else { return false }
-        return !head.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
-    }
-
-    /// The reply as the route writes it: `Content-Type: application/json`, its length, the date.
-    private func answer(_ reply: LookupReply, context: ChannelHandlerContext) {
-        let body = context.channel.allocator.buffer(string: reply.body)
-        var head = HTTPResponse(status: .init(code: reply.status))
-        head.headerFields[.contentType] = "application/json"
-        head.headerFields[.contentLength] = String(body.readableBytes)
-        head.headerFields[.date] = dates.now()
-        // Counted before the answer goes, so whoever reads the answer reads the count with it.
-        answers.count.add(1, ordering: .relaxed)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-    }
-}
-
-/// An IMF-fixdate (`Fri, 27 Nov 2026 12:32:43 GMT`), as the `Date` header carries it, made once
-/// a second. One per connection handler, so on one event loop: no lock.
-final class HTTPDate {
-    private var second: Int = -1
-    private var text = ""
-    private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    func now() -> String {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        let seconds = Int(time.tv_sec)
-        if seconds != second {
-            second = seconds
-            text = Self.format(seconds)
-        }
-        return text
-    }
-
-    static func format(_ epochSeconds: Int) -> String {
-        var raw = time_t(epochSeconds)
-        var parts = tm()
-        gmtime_r(&raw, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
     }
 }

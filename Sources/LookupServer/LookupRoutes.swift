@@ -41,9 +41,13 @@ public enum LookupRoutes {
             return .json(status: .init(code: reply.status), reply.body)
         }
         routes.on("/health", .get) { request, _ in
-            let colo = lookup.colo(header: request.headers[coloHeader])
-            return .json("{\"status\":\"ok\",\"region\":\(JSONText.quoted(colo.code))}")
+            .json(health(lookup.colo(header: request.headers[coloHeader])))
         }
+    }
+
+    /// `/health`'s body (the fast path answers it too).
+    static func health(_ colo: Colo) -> String {
+        "{\"status\":\"ok\",\"region\":\(JSONText.quoted(colo.code))}"
     }
 }
 

@@ -18,17 +18,19 @@ public struct EventPump: Service {
         self.reporter = reporter
     }
 
-    /// How long events gather between batches (the dashboard redraws every 250 ms).
-    public static let gatherTime: Duration = .milliseconds(10)
+    /// How long events gather between batches (the dashboard redraws every 250 ms). Short, so
+    /// that a batch is short too: on a server's one core, it holds up the event loop while it
+    /// runs (at 60,000 lookups a second a 2 ms batch takes about 0.15 ms).
+    public static let gatherTime: Duration = .milliseconds(2)
 
     public func run() async {
         await cancelWhenGracefulShutdown {
             while let batch = await events.nextBatch() {
                 monitor.record(contentsOf: batch)
-                for event in batch { prometheus.record(event) }
+                prometheus.record(contentsOf: batch)
                 reporter?.offer(batch)
                 // Let events gather before the next batch: waking this task for every event
-                // costs a thread switch per lookup; this caps the wake-ups at 100 a second.
+                // costs a thread switch per lookup; this caps the wake-ups at 500 a second.
                 try? await Task.sleep(for: Self.gatherTime)
             }
         }

@@ -43,30 +43,55 @@ public final class PrometheusExport: Sendable {
     }
 
     public func record(_ event: MetricEvent) {
-        let raw = event.errorType ?? (event.customerFound ? "found" : "not_found")
-        let outcome = Self.knownOutcomes.contains(raw) ? raw : "other"
-        let cache = event.cacheHit ? "hit" : "miss"
-        let (latency, cpu, counter) = handles.withLock { table in
-            let name = table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER"
-            var colo = table[name] ?? ColoHandles(
-                latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", name)], factory: factory),
-                cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", name)], factory: factory),
-                counters: [:]
-            )
-            let key = cache + "|" + outcome
-            let counter = colo.counters[key] ?? CoreMetrics.Counter(
-                label: "edgewatch_lookups_total",
-                dimensions: [("colo", name), ("cache", cache), ("outcome", outcome)], factory: factory
-            )
-            colo.counters[key] = counter
-            table[name] = colo
-            return (colo.latency, colo.cpu, counter)
+        record(contentsOf: CollectionOfOne(event))
+    }
+
+    /// Records a batch: the handle table is locked once, and each counter is added to once per
+    /// batch, not once per event.
+    public func record(contentsOf events: some Collection<MetricEvent>) {
+        var counts: [CounterKey: Int] = [:]
+        var timings: [(latency: CoreMetrics.Timer, cpu: CoreMetrics.Timer, event: MetricEvent)] = []
+        timings.reserveCapacity(events.count)
+        handles.withLock { table in
+            for event in events {
+                let raw = event.errorType ?? (event.customerFound ? "found" : "not_found")
+                let key = CounterKey(
+                    colo: table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER",
+                    cache: event.cacheHit ? "hit" : "miss",
+                    outcome: Self.knownOutcomes.contains(raw) ? raw : "other"
+                )
+                if table[key.colo] == nil {
+                    table[key.colo] = ColoHandles(
+                        latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", key.colo)], factory: factory),
+                        cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", key.colo)], factory: factory),
+                        counters: [:]
+                    )
+                }
+                counts[key, default: 0] += 1
+                // As in the engine: refused credentials are counted, but kept out of the latency and CPU.
+                if event.errorType != MetricEvent.unauthorized, let colo = table[key.colo] {
+                    timings.append((colo.latency, colo.cpu, event))
+                }
+            }
+            for key in counts.keys where table[key.colo]?.counters[key.counter] == nil {
+                table[key.colo]?.counters[key.counter] = CoreMetrics.Counter(
+                    label: "edgewatch_lookups_total",
+                    dimensions: [("colo", key.colo), ("cache", key.cache), ("outcome", key.outcome)], factory: factory
+                )
+            }
+            for (key, count) in counts { table[key.colo]?.counters[key.counter]?.increment(by: count) }
         }
-        counter.increment()
-        // As in the engine: refused credentials are counted, but kept out of the latency and CPU.
-        guard event.errorType != MetricEvent.unauthorized else { return }
-        latency.recordNanoseconds(Self.nanoseconds(event.latencyMs))
-        if let cpuMs = event.cpuMs { cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
+        for timing in timings {
+            timing.latency.recordNanoseconds(Self.nanoseconds(timing.event.latencyMs))
+            if let cpuMs = timing.event.cpuMs { timing.cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
+        }
+    }
+
+    private struct CounterKey: Hashable {
+        var colo: String
+        var cache: String
+        var outcome: String
+        var counter: String { cache + "|" + outcome }
     }
 
     /// Milliseconds as nanoseconds, clamped to zero…one hour (never traps, whatever the double).

@@ -4,10 +4,16 @@ import LookupCore
 /// Clocks the test moves by hand. Sleepers wake when `advance` passes their deadline (or when
 /// their task is cancelled), so nothing in a test waits on real time.
 public final class ManualClocks: LookupClocks {
-    private let state = Mutex((nanos: UInt64(1_000_000_000), epoch: Int64(1_790_000_000_000), cpu: UInt64(0)))
+    private let state = Mutex((nanos: UInt64(1_000_000_000), epoch: Int64(1_790_000_000_000)))
     private let sleepers = Mutex<(next: Int, waiting: [Int: (deadline: UInt64, continuation: CheckedContinuation<Void, Never>)])>((0, [:]))
 
-    public init() {}
+    /// Each read of the monotonic clock moves it on by this much (0: it stands still), so code
+    /// between two reads can be seen to take time.
+    private let tick: UInt64
+
+    public init(tickNanosPerRead: UInt64 = 0) {
+        tick = tickNanosPerRead
+    }
 
     /// Sleepers not yet woken.
     public var sleeping: Int { sleepers.withLock { $0.waiting.count } }
@@ -39,12 +45,8 @@ public final class ManualClocks: LookupClocks {
         for continuation in woken { continuation.resume() }
     }
 
-    public func monotonicNanos() -> UInt64 { state.withLock { $0.nanos } }
+    public func monotonicNanos() -> UInt64 { state.withLock { $0.nanos += tick; return $0.nanos } }
     public func epochMillis() -> Int64 { state.withLock { $0.epoch } }
-    public func threadCPUNanos() -> UInt64 {
-        // Every read of the CPU clock costs 0.5 ms of "CPU", so segments have a known size.
-        state.withLock { $0.cpu += 500_000; return $0.cpu }
-    }
 
     public func advance(seconds: Double) {
         let now = state.withLock {

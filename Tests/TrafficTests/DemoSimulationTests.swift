@@ -13,7 +13,6 @@ struct DemoSimulationTests {
         let millis = Atomic<Int64>(0)
         func monotonicNanos() -> UInt64 { UInt64(millis.load(ordering: .relaxed)) * 1_000_000 }
         func epochMillis() -> Int64 { 1_794_000_000_000 + millis.load(ordering: .relaxed) }
-        func threadCPUNanos() -> UInt64 { 0 }
     }
 
     struct Book: CustomerDirectory {

@@ -16,6 +16,7 @@ struct Clocks: LookupClocks {
     }
     func monotonicNanos() -> UInt64 { read(CLOCK_MONOTONIC) }
     func epochMillis() -> Int64 { Int64(read(CLOCK_REALTIME) / 1_000_000) }
+    /// The measuring thread's CPU clock (the lookup itself no longer reads it).
     func threadCPUNanos() -> UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
 }
 

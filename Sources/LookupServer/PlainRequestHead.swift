@@ -1,0 +1,205 @@
+/// The head of an HTTP/1.1 request in the plain form clients send: a request line, `name: value`
+/// lines ending in CRLF, a blank line, and a body framed by `Content-Length` alone.
+///
+/// ``LookupFastPath`` reads heads with it, before NIO's HTTP decoder, to find where each request
+/// ends. It is deliberately narrow: whatever it does not call plain (another version, chunked
+/// bodies, `Expect`, `Upgrade`, `Connection` other than keep-alive, a repeated or odd
+/// `Content-Length`, bare LF, control or non-ASCII bytes, folded lines, too many or too long
+/// headers) goes, with the rest of the connection, to NIO's decoder, which answers it as before.
+/// So it only ever agrees with the decoder on where a request ends, and never has to be as
+/// forgiving as one.
+struct PlainRequestHead: Equatable {
+    /// Bytes in the head, its blank line included.
+    var length: Int
+    /// The body's length (0 without `Content-Length`).
+    var contentLength: Int
+    /// The route the fast path answers, when the request line names one exactly (no query).
+    var route: Route?
+    /// The `Authorization` and `X-Edge-Colo` values, when each came once.
+    var authorization: String?
+    var colo: String?
+    /// One of the two came more than once (the routes decide what that means).
+    var repeatsAField: Bool
+
+    enum Route: Equatable {
+        /// `POST /lookup/customer`
+        case lookup
+        /// `GET /health`
+        case health
+    }
+
+    enum Scan: Equatable {
+        /// No blank line yet, and still short of ``maximumLength``.
+        case incomplete
+        /// Not plain (see the type's notes): the connection goes to NIO's decoder.
+        case unplain
+        case head(PlainRequestHead)
+    }
+
+    /// The longest head read here, and the most header lines.
+    static let maximumLength = 8 * 1024
+    static let maximumFields = 64
+
+    /// Reads the head at the start of `bytes`. `searched` bytes are known to hold no blank line
+    /// yet (from an earlier call on fewer bytes), so a head sent in pieces is not searched again
+    /// from its start.
+    static func scan(_ bytes: UnsafeRawBufferPointer, searched: Int = 0) -> Scan {
+        guard let end = blankLine(in: bytes, from: max(0, searched - 3)) else {
+            return bytes.count >= maximumLength ? .unplain : .incomplete
+        }
+        var reader = Reader(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
+        guard let head = reader.head() else { return .unplain }
+        return .head(head)
+    }
+
+    /// The index just past the first CRLFCRLF in the first ``maximumLength`` bytes.
+    static func blankLine(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        let limit = min(bytes.count, maximumLength)
+        var index = start
+        while index + 3 < limit {
+            if bytes[index + 3] != 0x0A {
+                index += 1
+                continue
+            }
+            if bytes[index] == 0x0D, bytes[index + 1] == 0x0A, bytes[index + 2] == 0x0D { return index + 4 }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Reads one head, which ends in CRLFCRLF.
+    private struct Reader {
+        let bytes: UnsafeRawBufferPointer
+        var index = 0
+
+        mutating func head() -> PlainRequestHead? {
+            guard let method = token(), take(0x20), let target = target(), take(0x20), word("HTTP/1.1"), crlf() else { return nil }
+            var head = PlainRequestHead(
+                length: bytes.count, contentLength: 0,
+                route: equal(method, "POST") && equal(target, "/lookup/customer") ? .lookup
+                    : equal(method, "GET") && equal(target, "/health") ? .health : nil,
+                authorization: nil, colo: nil, repeatsAField: false
+            )
+            var sawLength = false
+            var sawAuthorization = false
+            var sawColo = false
+            var fields = 0
+            while !crlf() {
+                fields += 1
+                guard fields <= maximumFields, let name = token(), take(UInt8(ascii: ":")), let value = value() else { return nil }
+                if named(name, "content-length") {
+                    guard !sawLength, let length = digits(value) else { return nil }
+                    sawLength = true
+                    head.contentLength = length
+                } else if named(name, "connection") {
+                    guard named(value, "keep-alive") else { return nil }
+                } else if named(name, "transfer-encoding") || named(name, "upgrade") || named(name, "expect") {
+                    return nil
+                } else if named(name, "authorization") {
+                    head.repeatsAField = head.repeatsAField || sawAuthorization
+                    sawAuthorization = true
+                    head.authorization = text(value)
+                } else if named(name, "x-edge-colo") {
+                    head.repeatsAField = head.repeatsAField || sawColo
+                    sawColo = true
+                    head.colo = text(value)
+                }
+            }
+            return index == bytes.count ? head : nil
+        }
+
+        /// One or more token characters (RFC 9110 `tchar`).
+        mutating func token() -> Range<Int>? {
+            let start = index
+            while index < bytes.count, Self.isTokenByte(bytes[index]) { index += 1 }
+            return index > start ? start..<index : nil
+        }
+
+        /// A request target: visible ASCII.
+        mutating func target() -> Range<Int>? {
+            let start = index
+            while index < bytes.count, bytes[index] > 0x20, bytes[index] < 0x7F { index += 1 }
+            return index > start ? start..<index : nil
+        }
+
+        /// A field value up to its CRLF (consumed), spaces and tabs around it trimmed: visible
+        /// ASCII, spaces and tabs only.
+        mutating func value() -> Range<Int>? {
+            var start = index
+            while index < bytes.count, bytes[index] != 0x0D {
+                let byte = bytes[index]
+                guard byte == 0x09 || (byte >= 0x20 && byte < 0x7F) else { return nil }
+                index += 1
+            }
+            var end = index
+            guard crlf() else { return nil }
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return start..<end
+        }
+
+        mutating func crlf() -> Bool {
+            guard index + 1 < bytes.count, bytes[index] == 0x0D, bytes[index + 1] == 0x0A else { return false }
+            index += 2
+            return true
+        }
+
+        mutating func take(_ byte: UInt8) -> Bool {
+            guard index < bytes.count, bytes[index] == byte else { return false }
+            index += 1
+            return true
+        }
+
+        mutating func word(_ text: StaticString) -> Bool {
+            let range = index..<min(bytes.count, index + text.utf8CodeUnitCount)
+            guard equal(range, text) else { return false }
+            index = range.upperBound
+            return true
+        }
+
+        func equal(_ range: Range<Int>, _ text: StaticString) -> Bool {
+            range.count == text.utf8CodeUnitCount
+                && UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: range.count))
+        }
+
+        /// Equal to lowercase `text`, ignoring ASCII case.
+        func named(_ range: Range<Int>, _ text: StaticString) -> Bool {
+            guard range.count == text.utf8CodeUnitCount else { return false }
+            for offset in 0..<range.count {
+                var byte = bytes[range.lowerBound + offset]
+                if byte >= UInt8(ascii: "A"), byte <= UInt8(ascii: "Z") { byte |= 0x20 }
+                if byte != text.utf8Start[offset] { return false }
+            }
+            return true
+        }
+
+        /// A length: 1 to 9 digits (a larger body is refused long before, by the routes).
+        func digits(_ range: Range<Int>) -> Int? {
+            guard (1...9).contains(range.count) else { return nil }
+            var value = 0
+            for index in range {
+                let byte = bytes[index]
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+
+        func text(_ range: Range<Int>) -> String {
+            String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+
+        static func isTokenByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                true
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+                 UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+                 UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                true
+            default:
+                false
+            }
+        }
+    }
+}
