@@ -31,7 +31,7 @@ public struct HTTPServerSettings: Sendable {
     public struct FastLookup: Sendable {
         public var lookup: CustomerLookup
         public var credentials: Credentials
-        /// Lookups answered on the fast path so far.
+        /// Requests answered on the fast path so far.
         public let answers = FastAnswers()
         public init(lookup: CustomerLookup, credentials: Credentials) {
             self.lookup = lookup
@@ -39,7 +39,7 @@ public struct HTTPServerSettings: Sendable {
         }
     }
 
-    /// A count of the lookups the fast path answered.
+    /// A count of the requests (cached lookups and `/health`) the fast path answered.
     public final class FastAnswers: Sendable {
         let count = Atomic<Int>(0)
         public var value: Int { count.load(ordering: .relaxed) }

@@ -142,6 +142,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     private func answer(_ head: PlainRequestHead, in bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
         switch head.route {
         case .health:
+            answers.count.add(1, ordering: .relaxed)
             write(status: 200, body: LookupRoutes.health(lookup.colo(header: head.colo)), context: context)
             return true
         case .lookup:

@@ -44,27 +44,46 @@ struct PlainRequestHead: Equatable {
     /// yet (from an earlier call on fewer bytes), so a head sent in pieces is not searched again
     /// from its start.
     static func scan(_ bytes: UnsafeRawBufferPointer, searched: Int = 0) -> Scan {
-        guard let end = blankLine(in: bytes, from: max(0, searched - 3)) else {
-            return bytes.count >= maximumLength ? .unplain : .incomplete
+        let end: Int
+        switch blankLine(in: bytes, from: max(0, searched - 3)) {
+        case .found(let index): end = index
+        case .notYet: return bytes.count >= maximumLength ? .unplain : .incomplete
+        case .looseLineEnd: return .unplain
         }
         var reader = Reader(bytes: UnsafeRawBufferPointer(rebasing: bytes[0..<end]))
         guard let head = reader.head() else { return .unplain }
         return .head(head)
     }
 
-    /// The index just past the first CRLFCRLF in the first ``maximumLength`` bytes.
-    static func blankLine(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int? {
+    enum BlankLine: Equatable {
+        /// The index just past it.
+        case found(Int)
+        case notYet
+        /// A CR or LF not in a CRLF: never plain, and not worth waiting for the rest.
+        case looseLineEnd
+    }
+
+    /// The first CRLFCRLF in the first ``maximumLength`` bytes.
+    static func blankLine(in bytes: UnsafeRawBufferPointer, from start: Int) -> BlankLine {
         let limit = min(bytes.count, maximumLength)
-        var index = start
-        while index + 3 < limit {
-            if bytes[index + 3] != 0x0A {
+        var index = min(start, limit)
+        // Starting on the LF of a CRLF, step back onto its CR.
+        if index > 0, index < limit, bytes[index] == 0x0A, bytes[index - 1] == 0x0D { index -= 1 }
+        while index < limit {
+            switch bytes[index] {
+            case 0x0D:
+                guard index + 1 < limit else { return .notYet }
+                guard bytes[index + 1] == 0x0A else { return .looseLineEnd }
+                if index + 3 < limit, bytes[index + 2] == 0x0D, bytes[index + 3] == 0x0A { return .found(index + 4) }
+                index += 2
+            case 0x0A:
+                // Every LF that belongs to a CRLF is stepped over with its CR.
+                return .looseLineEnd
+            default:
                 index += 1
-                continue
             }
-            if bytes[index] == 0x0D, bytes[index + 1] == 0x0A, bytes[index + 2] == 0x0D { return index + 4 }
-            index += 1
         }
-        return nil
+        return .notYet
     }
 
     /// Reads one head, which ends in CRLFCRLF.
@@ -73,7 +92,8 @@ struct PlainRequestHead: Equatable {
         var index = 0
 
         mutating func head() -> PlainRequestHead? {
-            guard let method = token(), take(0x20), let target = target(), take(0x20), word("HTTP/1.1"), crlf() else { return nil }
+            guard let method = token(), Self.methods.contains(where: { equal(method, $0) }), take(0x20), let target = target(),
+                  take(0x20), word("HTTP/1.1"), crlf() else { return nil }
             var head = PlainRequestHead(
                 length: bytes.count, contentLength: 0,
                 route: equal(method, "POST") && equal(target, "/lookup/customer") ? .lookup
@@ -107,6 +127,9 @@ struct PlainRequestHead: Equatable {
             }
             return index == bytes.count ? head : nil
         }
+
+        /// The methods read here (NIO's decoder knows more, and refuses what it does not know).
+        static let methods: [StaticString] = ["GET", "POST", "HEAD", "PUT", "DELETE", "OPTIONS", "PATCH"]
 
         /// One or more token characters (RFC 9110 `tchar`).
         mutating func token() -> Range<Int>? {

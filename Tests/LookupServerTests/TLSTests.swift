@@ -1,5 +1,7 @@
+import AccessControl
 import AsyncHTTPClient
 import Foundation
+import LookupCore
 import LookupServer
 import NIOSSL
 import TestSupport
@@ -75,12 +77,18 @@ extension LiveHTTP {
             }
         }
 
-        @Test("A silent connection is closed at the first-request deadline, with TLS (handshake never begun) and without", arguments: [true, false])
-        func firstRequestDeadline(tls: Bool) async throws {
+        @Test("A silent connection is closed at the first-request deadline, with TLS (handshake never begun) and without, with the fast path (which answers /health) and without",
+              arguments: [true, false], [true, false])
+        func firstRequestDeadline(tls: Bool, fastPath: Bool) async throws {
             let pki = try TestPKI.make()
             defer { pki.remove() }
             var settings = HTTPServerSettings(port: 0, tls: tls ? try TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey).configuration() : nil)
             settings.firstRequestTimeout = .milliseconds(300)
+            if fastPath {
+                let lookup = CustomerLookup(settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: ScriptedCRM(.notFound),
+                                            clocks: ManualClocks(), sink: CollectingSink())
+                settings.fastLookup = .init(lookup: lookup, credentials: Credentials())
+            }
             let routes = JSONRouter(logger: RunningServer.quiet)
             routes.on("/health", .get) { _, _ in .json("{}") }
             let server = try await RunningServer.start(router: routes.router, settings: settings)
@@ -88,10 +96,12 @@ extension LiveHTTP {
             let closed = await Task.detached { RawHTTP.secondsUntilClosed(port: port, limit: 5) }.value
             // A connection that sent its request in time is answered and kept alive past the deadline.
             let kept = await Task.detached { tls ? true : RawHTTP.keptAlive(port: port, after: .milliseconds(600)) }.value
+            let answeredFast = settings.fastLookup?.answers.value ?? 0
             await server.stop()
             let seconds = try #require(closed, "the silent connection was still open after 5 s")
             #expect(seconds >= 0.25)
             #expect(kept, "a kept-alive connection was closed by the first-request deadline")
+            #expect(answeredFast == (fastPath && !tls ? 2 : 0))
         }
 
         @Test("Unusable TLS files give a plain message naming the flag")

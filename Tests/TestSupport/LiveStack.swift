@@ -25,7 +25,7 @@ public struct LiveStack: Sendable {
     public var port: Int { server.port }
     /// The fast path's answer count (nil with the fast path off).
     let fastAnswers: HTTPServerSettings.FastAnswers?
-    /// Lookups the fast path answered so far.
+    /// Requests (cached lookups and `/health`) the fast path answered so far.
     public var fastAnswered: Int { fastAnswers?.value ?? 0 }
     public let scheme: String
     public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
