@@ -227,10 +227,7 @@ enum FirstOf {
         let once = Once<T?>()
         return await withCheckedContinuation { continuation in
             once.set(continuation)
-            let timer = Task {
-                await clocks.sleep(untilNanos: deadline)
-                once.resume(with: nil)
-            }
+            let timer = clocks.schedule(atNanos: deadline) { once.resume(with: nil) }
             Task {
                 let value = await task.value
                 once.resume(with: value)

@@ -11,6 +11,15 @@ public protocol LookupClocks: Sendable {
     func epochMillis() -> Int64
     /// Returns once the monotonic clock reaches `deadline`, or at once when the task is cancelled.
     func sleep(untilNanos deadline: UInt64) async
+    /// Runs `action` once, when the monotonic clock reaches `deadline`, unless cancelled first.
+    /// A deadline is set on every CRM call, so this should cost less than a task per deadline.
+    func schedule(atNanos deadline: UInt64, _ action: @escaping @Sendable () -> Void) -> any ScheduledAction
+}
+
+/// A pending ``LookupClocks/schedule(atNanos:_:)``.
+public protocol ScheduledAction: Sendable {
+    /// Stops the action if it has not run (it may already be running).
+    func cancel()
 }
 
 extension LookupClocks {
@@ -18,6 +27,14 @@ extension LookupClocks {
         let now = monotonicNanos()
         guard deadline > now else { return }
         try? await Task.sleep(nanoseconds: deadline - now)
+    }
+
+    /// A task that sleeps until the deadline: right for any clock, but a task and a timer each.
+    public func schedule(atNanos deadline: UInt64, _ action: @escaping @Sendable () -> Void) -> any ScheduledAction {
+        SleepingAction(task: Task {
+            await sleep(untilNanos: deadline)
+            if !Task.isCancelled { action() }
+        })
     }
 
     /// Monotonic time in whole milliseconds: the cache's time.
@@ -55,4 +72,10 @@ public struct LookupSettings: Sendable {
         self.crmConcurrency = crmConcurrency
         self.breaker = breaker
     }
+}
+
+/// ``LookupClocks/schedule(atNanos:_:)`` as a sleeping task.
+struct SleepingAction: ScheduledAction {
+    let task: Task<Void, Never>
+    func cancel() { task.cancel() }
 }

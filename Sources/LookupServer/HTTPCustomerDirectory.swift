@@ -33,7 +33,8 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
         // A refused connection is an outage to report now, not something to retry until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        // On the server's own loops: on a pinned core, one thread answers callers and the CRM.
+        client = HTTPClient(eventLoopGroup: ServerLoops.group, configuration: configuration)
     }
 
     /// The request URL for a key.
