@@ -29,12 +29,20 @@ public enum LookupKey: Hashable, Sendable {
     public static func normaliseANI(_ raw: String) -> String? {
         // The usual shape (`+1 (317) 555-0116`): no scheme, macro, word or parameter can be in it,
         // so its digits are the key. Anything else takes the general road below.
-        if raw.utf8.allSatisfy(isDialledByte) {
-            var digits = 0
-            for byte in raw.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") { digits += 1 }
-            guard digits > 0, digits <= maximumDigits else { return nil }
-            if digits == raw.utf8.count { return raw }
-            return String(unsafeUninitializedCapacity: digits) { buffer in
+        var digitCount = 0
+        var dialled = true
+        for byte in raw.utf8 {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+                digitCount += 1
+            } else if !isDialledByte(byte) {
+                dialled = false
+                break
+            }
+        }
+        if dialled {
+            guard digitCount > 0, digitCount <= maximumDigits else { return nil }
+            if digitCount == raw.utf8.count { return raw }
+            return String(unsafeUninitializedCapacity: digitCount) { buffer in
                 var count = 0
                 for byte in raw.utf8 where byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
                     buffer[count] = byte

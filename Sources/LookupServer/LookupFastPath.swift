@@ -49,6 +49,9 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// Bytes of `held` known to hold no whole head.
     private var searched = 0
     private var announcedHead = false
+    /// Something was passed on since the last `channelReadComplete` (which goes on only then:
+    /// the handlers behind have nothing to complete otherwise).
+    private var passedOn = false
 
     init(lookup: CustomerLookup, credentials: Credentials, answers: HTTPServerSettings.FastAnswers, due: AnswersDue) {
         self.lookup = lookup
@@ -59,6 +62,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .passingAll = mode {
+            passedOn = true
             context.fireChannelRead(data)
             return
         }
@@ -119,7 +123,14 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func pass(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
+        passedOn = true
         context.fireChannelRead(wrapInboundOut(bytes))
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard passedOn else { return }
+        passedOn = false
+        context.fireChannelReadComplete()
     }
 
     /// Whether this head starts a request this handler may answer.
