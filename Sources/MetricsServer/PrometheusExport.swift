@@ -46,44 +46,53 @@ public final class PrometheusExport: Sendable {
         record(contentsOf: CollectionOfOne(event))
     }
 
-    /// Records a batch: the handle table is locked once, and each counter is added to once per
-    /// batch, not once per event.
+    /// Records a batch: the handle table is locked once, each counter is added to once per
+    /// batch, and a colo's handles are looked up once per run of its events (a batch is mostly
+    /// one colo, one outcome), so no string is hashed per event.
     public func record(contentsOf events: some Collection<MetricEvent>) {
-        var counts: [CounterKey: Int] = [:]
-        var timings: [(latency: CoreMetrics.Timer, cpu: CoreMetrics.Timer, event: MetricEvent)] = []
-        timings.reserveCapacity(events.count)
+        var counts: [(key: CounterKey, count: Int)] = []
+        var positions: [CounterKey: Int] = [:]
         handles.withLock { table in
+            var lastColo: String?
+            var current: (name: String, handles: ColoHandles)?
             for event in events {
-                let raw = event.errorType ?? (event.customerFound ? "found" : "not_found")
-                let key = CounterKey(
-                    colo: table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER",
-                    cache: event.cacheHit ? "hit" : "miss",
-                    outcome: Self.knownOutcomes.contains(raw) ? raw : "other"
-                )
-                if table[key.colo] == nil {
-                    table[key.colo] = ColoHandles(
-                        latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", key.colo)], factory: factory),
-                        cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", key.colo)], factory: factory),
+                if event.colo != lastColo || current == nil {
+                    lastColo = event.colo
+                    let name = table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER"
+                    let handles = table[name] ?? ColoHandles(
+                        latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", name)], factory: factory),
+                        cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", name)], factory: factory),
                         counters: [:]
                     )
+                    table[name] = handles
+                    current = (name, handles)
                 }
-                counts[key, default: 0] += 1
+                guard let (name, handles) = current else { continue }
+                let raw = event.errorType ?? (event.customerFound ? "found" : "not_found")
+                let key = CounterKey(colo: name, cache: event.cacheHit ? "hit" : "miss", outcome: Self.knownOutcomes.contains(raw) ? raw : "other")
+                if counts.last?.key == key {
+                    counts[counts.count - 1].count += 1
+                } else if let index = positions[key] {
+                    counts[index].count += 1
+                } else {
+                    positions[key] = counts.count
+                    counts.append((key, 1))
+                }
                 // As in the engine: refused credentials are counted, but kept out of the latency and CPU.
-                if event.errorType != MetricEvent.unauthorized, let colo = table[key.colo] {
-                    timings.append((colo.latency, colo.cpu, event))
+                // (The histograms' own locks are taken inside this one, never the other way round.)
+                if event.errorType != MetricEvent.unauthorized {
+                    handles.latency.recordNanoseconds(Self.nanoseconds(event.latencyMs))
+                    if let cpuMs = event.cpuMs { handles.cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
                 }
             }
-            for key in counts.keys where table[key.colo]?.counters[key.counter] == nil {
-                table[key.colo]?.counters[key.counter] = CoreMetrics.Counter(
+            for (key, count) in counts {
+                let counter = table[key.colo]?.counters[key.counter] ?? CoreMetrics.Counter(
                     label: "edgewatch_lookups_total",
                     dimensions: [("colo", key.colo), ("cache", key.cache), ("outcome", key.outcome)], factory: factory
                 )
+                table[key.colo]?.counters[key.counter] = counter
+                counter.increment(by: count)
             }
-            for (key, count) in counts { table[key.colo]?.counters[key.counter]?.increment(by: count) }
-        }
-        for timing in timings {
-            timing.latency.recordNanoseconds(Self.nanoseconds(timing.event.latencyMs))
-            if let cpuMs = timing.event.cpuMs { timing.cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
         }
     }
 

@@ -157,6 +157,27 @@ struct IngestTests {
         #expect(!text.contains("made_up"))
     }
 
+    @Test("A batch recorded at once exports exactly what its events recorded one by one give")
+    func batchEqualsSingles() {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        var random = SplitMix64(seed: 0xBA7C)
+        let events = (0..<600).map { _ in
+            let pick = random.next()
+            return MetricEvent(timestamp: now, colo: ["LHR", "SIN", "FRA", "C\(pick % 9)"][Int(pick % 4)], latencyMs: Double(pick % 900) / 7,
+                               cacheHit: pick % 3 == 0, customerFound: pick % 5 != 0,
+                               errorType: [nil, nil, "crm_timeout", MetricEvent.unauthorized, "made_up"][Int(pick % 5)], cpuMs: 0.25)
+        }
+        let batched = PrometheusExport(maximumColos: 6)
+        batched.record(contentsOf: events)
+        let single = PrometheusExport(maximumColos: 6)
+        for event in events { single.record(event) }
+        let lines = { (export: PrometheusExport) in
+            String(decoding: export.exposition(), as: UTF8.self).split(separator: "\n").filter { !$0.hasPrefix("#") }.sorted()
+        }
+        #expect(lines(batched) == lines(single))
+        #expect(lines(batched).contains { $0.hasPrefix(#"edgewatch_lookups_total{colo="OTHER""#) })
+    }
+
     @Test("Refused credentials are their own outcome in Prometheus, and stay out of the latency histogram")
     func unauthorizedOutcome() {
         let export = PrometheusExport()

@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# edgewatch's HTTP speed in one run, against nginx returning the same bytes.
+#
+# Builds release, pins every server to SERVER_CPU and wrk (and any CRM) to LOAD_CPU, one core
+# each, and prints one table: req/s, p50 and p99 latency, and each line's ratio to nginx (and,
+# with PEER_DIR, to the original worker) from this same run.
+#   Benchmarks/http.sh                          # 10 s per line, 32 connections, cores 1 and 0
+#   DURATION=30s CONNECTIONS=64 Benchmarks/http.sh
+#   PEER_DIR=../shared/peer Benchmarks/http.sh  # adds the original worker on Node (serve.mjs and
+#                                               # its mock CRM, which both cold lines then use)
+# Needs wrk, taskset, curl and python3; nginx (Debian package `nginx`) for the ceiling line and
+# node for the worker's lines, each skipped when absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+SERVER_CPU=${SERVER_CPU:-1}
+LOAD_CPU=${LOAD_CPU:-0}
+PORT=${PORT:-18787}
+NGINX_PORT=${NGINX_PORT:-18788}
+CRM_PORT=${CRM_PORT:-18790}
+PEER_PORT=${PEER_PORT:-18792}
+CALLERS=${CALLERS:-100}
+# Cold lines: a million callers in turn (the CRM knows the first 10,000), so no answer repeats.
+COLD_CALLERS=${COLD_CALLERS:-1000000}
+PEER_DIR=${PEER_DIR:-}
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for tool in wrk taskset curl python3; do
+  command -v "$tool" >/dev/null || { echo "http.sh needs $tool" >&2; exit 2; }
+done
+if [ -n "$PEER_DIR" ] && { [ ! -f "$PEER_DIR/serve.mjs" ] || [ ! -f "$PEER_DIR/mock_crm.mjs" ] || ! command -v node >/dev/null; }; then
+  echo "PEER_DIR needs node and a folder with serve.mjs and mock_crm.mjs" >&2
+  exit 2
+fi
+swift build -c release --product edgewatch >&2
+bin=.build/release/edgewatch
+
+wait_for() {  # url
+  for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+  echo "nothing answered at $1" >&2; exit 1
+}
+
+start() {  # cpu log command... (the last started is stopped by `stop`)
+  local cpu=$1 log=$2
+  shift 2
+  taskset -c "$cpu" "$@" >"$work/$log" 2>&1 &
+  pids+=($!)
+}
+
+stop() {
+  kill "${pids[-1]}" 2>/dev/null || true
+  wait "${pids[-1]}" 2>/dev/null || true
+  unset 'pids[-1]'
+}
+
+warm() {  # lookup url: the hot line's callers, each once
+  for i in $(seq 0 $((CALLERS - 1))); do
+    curl -fsS -o /dev/null -X POST "$1" -d "$(printf '{"ani":"+1555%07d"}' "$i")"
+  done
+}
+
+# One wrk run: prints "req/s p50 p99 errors" (latencies in ms; errors are non-2xx answers and
+# socket errors, which would otherwise pass for fast answers).
+measure() {  # url [wrk script [its arguments...]]
+  local url=$1; shift
+  if [ $# -gt 0 ]; then
+    local script=$1
+    shift
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$url" -- "$@" >"$work/wrk.out"
+  else
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"$DURATION" --latency "$url" >"$work/wrk.out"
+  fi
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50.000%" || $1 == "50%" { p50 = ms($2) }
+    $1 == "99.000%" || $1 == "99%" { p99 = ms($2) }
+    /Non-2xx or 3xx responses/ { errors += $NF }
+    /Socket errors/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errors += $i + 0 }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }' "$work/wrk.out"
+}
+
+declare -A results
+lookup="http://127.0.0.1:$PORT/lookup/customer"
+
+# Hot: CALLERS callers over and over, every answer from the cache (warmed first).
+start "$SERVER_CPU" serve.log "$bin" serve --port "$PORT" --log-level warning
+wait_for "http://127.0.0.1:$PORT/health"
+warm "$lookup"
+body=$(curl -fsS -X POST "$lookup" -d '{"ani":"+15550000000"}')
+results[hot]=$(measure "$lookup" Benchmarks/http/lookup.lua "$CALLERS")
+results[health]=$(measure "http://127.0.0.1:$PORT/health")
+dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | grep -o '"droppedQueueFull":[0-9]*' | cut -d: -f2)
+stop
+
+# The CRM for the cold lines, on the load core: the worker's mock CRM with PEER_DIR, else ours.
+if [ -n "$PEER_DIR" ]; then
+  start "$LOAD_CPU" crm.log env CRM_PORT="$CRM_PORT" node "$PEER_DIR/mock_crm.mjs"
+  crm_name="the worker's mock CRM"
+else
+  start "$LOAD_CPU" crm.log "$bin" crm-sim --port "$CRM_PORT" --admin-port $((CRM_PORT + 1)) --log-level warning
+  crm_name="edgewatch crm-sim"
+fi
+crm_pid=${pids[-1]}
+wait_for "http://127.0.0.1:$CRM_PORT/api/v2/customers?phone=%2B15550000000"
+
+# Cold: a one-entry cache and a million callers in turn, so every lookup calls the CRM.
+start "$SERVER_CPU" serve.log "$bin" serve --port "$PORT" --log-level warning --cache-capacity 1 \
+  --crm-url "http://127.0.0.1:$CRM_PORT/api/v2"
+wait_for "http://127.0.0.1:$PORT/health"
+results[cold]=$(measure "$lookup" Benchmarks/http/lookup.lua "$COLD_CALLERS")
+# Fail-open answers (breaker open, bulkhead full) are fast 200s: say how many there were.
+cold_health=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
+import json, sys
+s = json.load(sys.stdin); f = s["all"]["figures"]
+print("CRM error rate %s %%, breaker %s" % (round(f["crmErrorRate"].get("value") or 0, 1), (s.get("breaker") or {}).get("state", "?")))' 2>/dev/null || echo "?")
+stop
+
+# The original worker on Node, unmodified, on the same core, with the same callers.
+if [ -n "$PEER_DIR" ]; then
+  start "$SERVER_CPU" peer.log env PORT="$PEER_PORT" CRM_MOCK_ORIGIN="http://127.0.0.1:$CRM_PORT" CRM_API_KEY=test-key CF_COLO=LHR \
+    node "$PEER_DIR/serve.mjs"
+  wait_for "http://127.0.0.1:$PEER_PORT/health"
+  warm "http://127.0.0.1:$PEER_PORT/lookup/customer"
+  results[peer_hot]=$(measure "http://127.0.0.1:$PEER_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")
+  stop
+  # A fresh worker (its cache empty) for the cold line.
+  start "$SERVER_CPU" peer.log env PORT="$PEER_PORT" CRM_MOCK_ORIGIN="http://127.0.0.1:$CRM_PORT" CRM_API_KEY=test-key CF_COLO=LHR \
+    node "$PEER_DIR/serve.mjs"
+  wait_for "http://127.0.0.1:$PEER_PORT/health"
+  results[peer_cold]=$(measure "http://127.0.0.1:$PEER_PORT/lookup/customer" Benchmarks/http/lookup.lua "$COLD_CALLERS")
+  stop
+fi
+kill "$crm_pid" 2>/dev/null || true
+
+# The ceiling: nginx returning the hot lookup's bytes, one worker on the same core.
+if command -v nginx >/dev/null; then
+  mkdir -p "$work/nginx"
+  # `return` answers any method; the body is quoted for nginx (\ and ' escaped; JSON has no $ here).
+  quoted=$(printf '%s' "$body" | sed -e "s/\\\\/\\\\\\\\/g" -e "s/'/\\\\'/g")
+  cat >"$work/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
+  uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / { default_type application/json; return 200 '$quoted'; }
+  }
+}
+CONF
+  start "$SERVER_CPU" nginx.log nginx -c "$work/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log"
+  wait_for "http://127.0.0.1:$NGINX_PORT/"
+  [ "$(curl -fsS -X POST "http://127.0.0.1:$NGINX_PORT/lookup/customer" -d '{}')" = "$body" ] || { echo "nginx does not return the same bytes" >&2; exit 1; }
+  results[nginx]=$(measure "http://127.0.0.1:$NGINX_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")
+  stop
+fi
+
+ratio() {  # a b: a as a percentage of b, or — without b
+  [ -n "$2" ] && [ "$2" != "0" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", 100 * a / b }' || echo "—"
+}
+times() {  # a b: a as a multiple of b, or —
+  [ -n "$2" ] && [ "$2" != "0" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f×", a / b }' || echo "—"
+}
+first() { echo "${1:-}" | cut -d' ' -f1; }
+ceiling=$(first "${results[nginx]:-}")
+peer_hot=$(first "${results[peer_hot]:-}")
+peer_cold=$(first "${results[peer_cold]:-}")
+echo
+echo "$(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores · each server alone on core $SERVER_CPU (one core); wrk -t1 -c$CONNECTIONS -d$DURATION and the CRM on core $LOAD_CPU"
+printf '%-46s %9s %8s %8s %9s %9s %7s\n' "line (server on one core)" "req/s" "p50 ms" "p99 ms" "vs nginx" "vs worker" "errors"
+for line in nginx hot health cold peer_hot peer_cold; do
+  [ -n "${results[$line]:-}" ] || continue
+  read -r rps p50 p99 errors <<<"${results[$line]}"
+  versus="—"
+  case $line in
+    nginx) name="nginx, the hot lookup's bytes" ;;
+    hot) name="POST /lookup/customer, cached ($CALLERS callers)"; versus=$(times "$rps" "$peer_hot") ;;
+    health) name="GET /health" ;;
+    cold) name="POST /lookup/customer, CRM every call"; versus=$(times "$rps" "$peer_cold") ;;
+    peer_hot) name="original worker (Node), cached" ;;
+    peer_cold) name="original worker (Node), CRM every call" ;;
+  esac
+  printf '%-46s %9s %8s %8s %9s %9s %7s\n' "$name" "$rps" "$p50" "$p99" "$(ratio "$rps" "$ceiling")" "$versus" "$errors"
+done
+echo "events dropped during the hot run: ${dropped:-?}"
+echo "cold lines call $crm_name on core $LOAD_CPU; edgewatch's cold run as its engine saw it: $cold_health"
