@@ -43,10 +43,20 @@ fi
 swift build -c release --product edgewatch >&2
 bin=.build/release/edgewatch
 
-wait_for() {  # url
-  for _ in $(seq 1 100); do curl -fsS -o /dev/null "$1" 2>/dev/null && return 0; sleep 0.1; done
+wait_for() {  # url: answered by the process started last (not by a leftover on the port)
+  for _ in $(seq 1 100); do
+    kill -0 "${pids[-1]}" 2>/dev/null || { echo "the server for $1 exited; see its log" >&2; exit 1; }
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.1
+  done
   echo "nothing answered at $1" >&2; exit 1
 }
+
+for port in "$PORT" "$NGINX_PORT" "$CRM_PORT" $((CRM_PORT + 1)) "$PEER_PORT"; do
+  if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then echo "port $port is already in use" >&2; exit 2; fi
+done
+# The servers here run open on loopback: credentials from the caller's environment would refuse wrk.
+unset LOOKUP_BEARER_TOKEN LOOKUP_BASIC_AUTH READ_TOKEN INGEST_TOKEN REPORT_TOKEN CRM_API_BASE EDGE_COLO
 
 start() {  # cpu log command... (the last started is stopped by `stop`)
   local cpu=$1 log=$2
@@ -97,8 +107,11 @@ wait_for "http://127.0.0.1:$PORT/health"
 warm "$lookup"
 body=$(curl -fsS -X POST "$lookup" -d '{"ani":"+15550000000"}')
 results[hot]=$(measure "$lookup" Benchmarks/http/lookup.lua "$CALLERS")
-results[health]=$(measure "http://127.0.0.1:$PORT/health")
-dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | grep -o '"droppedQueueFull":[0-9]*' | cut -d: -f2)
+results[health]=$(measure "http://127.0.0.1:$PORT/health" Benchmarks/http/health.lua)
+dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["events"]
+print("%s dropped, %s refused" % (e.get("droppedQueueFull", "?"), e.get("refusedQueueFull", "?")))' 2>/dev/null || echo "?")
 stop
 
 # The CRM for the cold lines, on the load core: the worker's mock CRM with PEER_DIR, else ours.
@@ -140,6 +153,8 @@ if [ -n "$PEER_DIR" ]; then
   stop
 fi
 kill "$crm_pid" 2>/dev/null || true
+wait "$crm_pid" 2>/dev/null || true
+pids=("${pids[@]/$crm_pid}")
 
 # The ceiling: nginx returning the hot lookup's bytes, one worker on the same core.
 if command -v nginx >/dev/null; then
@@ -154,6 +169,7 @@ error_log $work/nginx/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
+  keepalive_requests 100000000;
   client_body_temp_path $work/nginx; proxy_temp_path $work/nginx; fastcgi_temp_path $work/nginx;
   uwsgi_temp_path $work/nginx; scgi_temp_path $work/nginx;
   server {
@@ -196,5 +212,5 @@ for line in nginx hot health cold peer_hot peer_cold; do
   esac
   printf '%-46s %9s %8s %8s %9s %9s %7s\n' "$name" "$rps" "$p50" "$p99" "$(ratio "$rps" "$ceiling")" "$versus" "$errors"
 done
-echo "events dropped during the hot run: ${dropped:-?}"
+echo "events during the hot run: ${dropped:-?}"
 echo "cold lines call $crm_name on core $LOAD_CPU; edgewatch's cold run as its engine saw it: $cold_health"

@@ -30,8 +30,16 @@ public enum BoundedExchange {
             } onCancel: {
                 exchange.cancel()
             }
-        } catch where expired.load(ordering: .sequentiallyConsistent) {
+        } catch where expired.load(ordering: .sequentiallyConsistent) && Self.isCancellation(error) {
+            // Cancelled by the timer (an exchange that failed on its own, just as the timer
+            // fired, keeps its own error).
             return nil
         }
+    }
+
+    static func isCancellation(_ error: any Error) -> Bool {
+        if error is CancellationError { return true }
+        if let error = error as? HTTPClientError { return error == .cancelled || error == .deadlineExceeded }
+        return false
     }
 }

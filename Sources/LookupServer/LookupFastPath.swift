@@ -31,6 +31,9 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     private enum Mode {
         /// At the start of a request: its head is read here.
         case reading
+        /// A lookup taken here whose body is still coming: `held` starts with its head, which is
+        /// not read (or checked) again.
+        case awaitingBody(PlainRequestHead)
         /// Passing on the rest of a passed-on request's body.
         case passingBody(remaining: Int)
         /// Everything goes on to the decoder, to the end of the connection.
@@ -87,39 +90,72 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
                 let count = min(remaining, bytes.readableBytes)
                 pass(bytes.readSlice(length: count)!, context: context)
                 mode = count == remaining ? .reading : .passingBody(remaining: remaining - count)
+            case .awaitingBody(let head):
+                guard bytes.readableBytes >= head.length + head.contentLength else {
+                    hold(bytes)
+                    return answered
+                }
+                mode = .reading
+                answered = finish(head, in: &bytes, context: context) || answered
             case .reading:
                 let scan = bytes.withUnsafeReadableBytes { PlainRequestHead.scan($0, searched: searched) }
                 switch scan {
                 case .incomplete:
                     searched = bytes.readableBytes
-                    held = bytes
+                    hold(bytes)
                     return answered
                 case .unplain:
                     mode = .passingAll
                 case .head(let head):
                     searched = 0
                     announceFirstHead(context: context)
-                    let whole = head.length + head.contentLength
                     if takes(head, context: context) {
-                        guard bytes.readableBytes >= whole else {
-                            // Its body is still coming: held, and its head read again then.
-                            held = bytes
+                        guard bytes.readableBytes >= head.length + head.contentLength else {
+                            // Its body is still coming.
+                            mode = .awaitingBody(head)
+                            hold(bytes)
                             return answered
                         }
-                        if answer(head, in: bytes, context: context) {
-                            bytes.moveReaderIndex(forwardBy: whole)
-                            answered = true
-                            continue
-                        }
+                        answered = finish(head, in: &bytes, context: context) || answered
+                    } else {
+                        passOn(head, from: &bytes, context: context)
                     }
-                    due.count += 1
-                    let count = min(whole, bytes.readableBytes)
-                    pass(bytes.readSlice(length: count)!, context: context)
-                    if count < whole { mode = .passingBody(remaining: whole - count) }
                 }
             }
         }
         return answered
+    }
+
+    /// Answers the whole request at the start of `bytes`, taken here, or passes it on when it is
+    /// not a fresh hit. True when it was answered.
+    private func finish(_ head: PlainRequestHead, in bytes: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        guard answer(head, in: bytes, context: context) else {
+            passOn(head, from: &bytes, context: context)
+            return false
+        }
+        bytes.moveReaderIndex(forwardBy: head.length + head.contentLength)
+        return true
+    }
+
+    /// Passes on the request at the start of `bytes` (as much of it as is here; the rest of its
+    /// body follows); its answer is now due before any given here.
+    private func passOn(_ head: PlainRequestHead, from bytes: inout ByteBuffer, context: ChannelHandlerContext) {
+        due.count += 1
+        let whole = head.length + head.contentLength
+        let count = min(whole, bytes.readableBytes)
+        pass(bytes.readSlice(length: count)!, context: context)
+        if count < whole { mode = .passingBody(remaining: whole - count) }
+    }
+
+    /// The bytes `held` keeps from its storage: those of the unfinished request (and none before).
+    var heldBytes: Int { held?.writerIndex ?? 0 }
+
+    /// Keeps the start of an unfinished request, and only that: the bytes before it, already
+    /// answered or passed on, are dropped, so what is held stays within one head and one body.
+    private func hold(_ bytes: ByteBuffer) {
+        var kept = bytes
+        kept.discardReadBytes()
+        held = kept
     }
 
     private func pass(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
@@ -217,9 +253,11 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
-    /// The peer closed its side (`inputClosed`) or the server is shutting down (quiesce).
+    /// The peer closed its side (`inputClosed`), the routes closed ours after an answer
+    /// (`outputClosed`: later requests must meet the routes, not answers nobody can send), or the
+    /// server is shutting down (quiesce).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent || (event as? ChannelEvent) == .inputClosed {
+        if event is ChannelShouldQuiesceEvent || (event as? ChannelEvent).map({ $0 == .inputClosed || $0 == .outputClosed }) == true {
             passEverything(context: context)
         }
         context.fireUserInboundEventTriggered(event)

@@ -4,8 +4,8 @@
 /// ``LookupFastPath`` reads heads with it, before NIO's HTTP decoder, to find where each request
 /// ends. It is deliberately narrow: whatever it does not call plain (another version, chunked
 /// bodies, `Expect`, `Upgrade`, `Connection` other than keep-alive, a repeated or odd
-/// `Content-Length`, bare LF, control or non-ASCII bytes, folded lines, too many or too long
-/// headers) goes, with the rest of the connection, to NIO's decoder, which answers it as before.
+/// `Content-Length`, bare LF, control or non-ASCII bytes, folded lines, a target not starting
+/// with `/`, too many or too long headers) goes, with the rest of the connection, to NIO's decoder, which answers it as before.
 /// So it only ever agrees with the decoder on where a request ends, and never has to be as
 /// forgiving as one.
 struct PlainRequestHead: Equatable {
@@ -138,11 +138,12 @@ struct PlainRequestHead: Equatable {
             return index > start ? start..<index : nil
         }
 
-        /// A request target: visible ASCII.
+        /// A request target in origin form: `/` and visible ASCII.
         mutating func target() -> Range<Int>? {
             let start = index
+            guard take(UInt8(ascii: "/")) else { return nil }
             while index < bytes.count, bytes[index] > 0x20, bytes[index] < 0x7F { index += 1 }
-            return index > start ? start..<index : nil
+            return start..<index
         }
 
         /// A field value up to its CRLF (consumed), spaces and tabs around it trimmed: visible

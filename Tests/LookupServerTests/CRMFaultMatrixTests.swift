@@ -1,5 +1,6 @@
 import Foundation
 import LookupCore
+import LookupServer
 import TestSupport
 import Testing
 
@@ -70,6 +71,21 @@ extension LiveHTTP {
                 #expect(again.json["errorType"] as? String == errorType)
                 #expect(again.json["cacheHit"] as? Bool == false)
             }
+        }
+
+        @Test("The CRM client alone (no call limit around it) ends a trickled or silent exchange at its own deadline",
+              arguments: ["trickle", "silent after head", "never answers"])
+        func clientDeadline(name: String) async throws {
+            let behaviour = try #require(Self.cases.first { $0.name == name }?.behaviour)
+            let crm = try await ScriptedHTTPCRM.start(behaviour)
+            defer { Task { await crm.stop() } }
+            let client = HTTPCustomerDirectory(baseURL: crm.baseURL, apiKey: "k", timeout: .milliseconds(500), logger: RunningServer.quiet)
+            let started = ContinuousClock.now
+            let outcome = await client.lookUp(.phone(digits: "15550000001"), from: Colo("LHR")!)
+            let waited = ContinuousClock.now - started
+            try await client.shutdown()
+            #expect(outcome == .failed(.timeout))
+            #expect(waited >= .milliseconds(450) && waited < .seconds(3), "waited \(waited)")
         }
 
         @Test("A CRM that answers in time is found and cached (the scripted CRM itself works)")

@@ -33,7 +33,7 @@ struct PlainRequestHeadTests {
               "POST / HTTP/1.1\r\nContent-Length: 1234567890\r\n\r\n", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
               "GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", "GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n",
               "GET / HTTP/1.1\r\nA: b\r\n folded\r\n\r\n", "GET / HTTP/1.1\r\nA : b\r\n\r\n", "GET / HTTP/1.1\r\nA: caf\u{e9}\r\n\r\n",
-              "GET / HTTP/1.1\r\nA: b\u{0}c\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "\r\nGET / HTTP/1.1\r\n\r\n", "G@T / HTTP/1.1\r\n\r\n",
+              "GET / HTTP/1.1\r\nA: b\u{0}c\r\n\r\n", "GET  / HTTP/1.1\r\n\r\n", "\r\nGET / HTTP/1.1\r\n\r\n", "G@T / HTTP/1.1\r\n\r\n", "GET abc HTTP/1.1\r\n\r\n",
               "GET / HTTP/1.1\r\n" + String(repeating: "A: b\r\n", count: 65) + "\r\n",
           ])
     func unplain(_ text: String) {
@@ -55,7 +55,7 @@ struct PlainRequestHeadTests {
     static let requestLines = Gen.element(of: [
         "POST /lookup/customer HTTP/1.1", "GET /health HTTP/1.1", "POST /lookup/customer?x=1 HTTP/1.1", "PUT /x HTTP/1.1",
         "GET * HTTP/1.1", "POST /lookup/customer HTTP/1.0", "post /lookup/customer HTTP/1.1", "GET /a%20b HTTP/1.1",
-        "GET / http/1.1", "GET /x HTTP/1.1 ",
+        "GET / http/1.1", "GET /x HTTP/1.1 ", "GET abc HTTP/1.1", "GET http://x/health HTTP/1.1",
     ]).map { $0! }
     static let fields = Gen.element(of: [
         "Host: x", "Content-Length: 5", "content-length:0", "Content-Length: 05", "Content-Length: 5, 5", "Content-Length: ",

@@ -31,24 +31,46 @@ public enum RawHTTP {
 
     /// Sends each of `writes` in turn on one connection (50 ms apart), then reads until `count`
     /// whole answers (by `Content-Length`) have come, or two seconds pass; returns them in order.
-    public static func answers(port: Int, _ writes: [[UInt8]], count: Int) -> [String] {
+    /// With `linger`, it then listens that much longer, and returns any answer beyond `count` too.
+    public static func answers(port: Int, _ writes: [[UInt8]], count: Int, linger: Duration = .zero) -> [String] {
+        turns(port: port, writes.enumerated().map { ($0.element, $0.offset == writes.count - 1 ? count : 0) }, linger: linger)
+            .flatMap { $0 }
+    }
+
+    /// One connection, in turns: each turn's bytes are sent (50 ms after the last turn's, when it
+    /// waited for nothing), then its `answers` are read (two seconds at most). With `linger`,
+    /// the last turn then listens that much longer for answers beyond its count.
+    public static func turns(port: Int, _ turns: [(bytes: [UInt8], answers: Int)], linger: Duration = .zero) -> [[String]] {
         guard let socket = connectedSocket(port: port) else { return [] }
         defer { close(socket) }
-        for (index, bytes) in writes.enumerated() {
-            if index > 0 { usleep(50_000) }
-            _ = bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
-        var answers: [String] = []
-        while answers.count < count, received.count < 1 << 20 {
-            let got = recv(socket, &buffer, buffer.count, 0)
-            guard got > 0 else { break }
-            received += buffer[0..<got]
-            // Split off every whole answer received so far.
-            while let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
+        var results: [[String]] = []
+        for (index, turn) in turns.enumerated() {
+            if index > 0, turns[index - 1].answers == 0 { usleep(50_000) }
+            _ = turn.bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            var answers: [String] = []
+            // Answers beyond this turn's count stay in `received` for the next turn.
+            while answers.count < turn.answers, let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
+            while answers.count < turn.answers, received.count < 1 << 20 {
+                let got = recv(socket, &buffer, buffer.count, 0)
+                guard got > 0 else { break }
+                received += buffer[0..<got]
+                while answers.count < turn.answers, let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
+            }
+            if index == turns.count - 1, linger > .zero {
+                var wait = timeval(tv_sec: Int(linger.components.seconds), tv_usec: Int(linger.components.attoseconds / 1_000_000_000_000))
+                setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+                while received.count < 1 << 20 {
+                    let got = recv(socket, &buffer, buffer.count, 0)
+                    guard got > 0 else { break }
+                    received += buffer[0..<got]
+                }
+                while let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
+            }
+            results.append(answers)
         }
-        return answers
+        return results
     }
 
     /// A TCP connection to loopback `port` whose reads and writes time out after `seconds`;

@@ -1,0 +1,114 @@
+import AccessControl
+import Foundation
+import LookupCore
+import NIOCore
+import NIOEmbedded
+import TestSupport
+import Testing
+@testable import LookupServer
+
+/// `LookupFastPath` alone in an embedded channel: bytes in, answers out or bytes passed on.
+@Suite("Fast path handler, byte by byte")
+struct FastPathHandlerTests {
+    struct Rig {
+        let channel: EmbeddedChannel
+        let handler: LookupFastPath
+        let due: AnswersDue
+        let sink: CollectingSink
+        let answers: HTTPServerSettings.FastAnswers
+        let lookup: CustomerLookup
+
+        init() throws {
+            sink = CollectingSink()
+            lookup = CustomerLookup(settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: ScriptedCRM(.found(alice)),
+                                        clocks: ManualClocks(), sink: sink)
+            let fast = HTTPServerSettings.FastLookup(lookup: lookup, credentials: Credentials())
+            answers = fast.answers
+            due = AnswersDue()
+            handler = LookupFastPath(lookup: lookup, credentials: fast.credentials, answers: fast.answers, due: due)
+            channel = EmbeddedChannel(handler: handler)
+        }
+
+        func send(_ text: String) throws {
+            try channel.writeInbound(ByteBuffer(string: text))
+        }
+
+        /// Everything answered here so far, as text.
+        func answered() throws -> String {
+            var text = ""
+            while let part = try channel.readOutbound(as: IOData.self) {
+                if case .byteBuffer(let buffer) = part { text += String(buffer: buffer) }
+            }
+            return text
+        }
+
+        /// Everything passed on to the decoder so far, as text.
+        func passedOn() throws -> String {
+            var text = ""
+            while let buffer = try channel.readInbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+            return text
+        }
+    }
+
+    static let health = "GET /health HTTP/1.1\r\n\r\n"
+
+    @Test("Pipelined requests cut mid-request on every read: all answered, and what is held stays within one request")
+    func heldStaysSmall() throws {
+        let rig = try Rig()
+        let stream = String(repeating: Self.health, count: 2_000)
+        var index = stream.startIndex
+        var largestHeld = 0
+        // Reads of 37 bytes: almost every one ends inside a request.
+        while index < stream.endIndex {
+            let end = stream.index(index, offsetBy: 37, limitedBy: stream.endIndex) ?? stream.endIndex
+            try rig.send(String(stream[index..<end]))
+            largestHeld = max(largestHeld, rig.handler.heldBytes)
+            index = end
+        }
+        #expect(largestHeld < Self.health.utf8.count + 37, "held \(largestHeld) bytes")
+        #expect(rig.handler.heldBytes == 0)
+        #expect(try rig.answered().components(separatedBy: "HTTP/1.1 200 OK").count - 1 == 2_000)
+        #expect(try rig.passedOn().isEmpty)
+        #expect(rig.answers.value == 2_000)
+    }
+
+    @Test("A hit whose body comes a byte at a time is answered once, with one event")
+    func trickledBody() async throws {
+        let rig = try Rig()
+        let body = #"{"ani":"+15550000042"}"#
+        let head = "POST /lookup/customer HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        // The first lookup is a miss: passed on whole; the routes "answer" it.
+        try rig.send(head + body)
+        #expect(try rig.passedOn() == head + body)
+        #expect(rig.due.count == 1)
+        // The routes are not here: the lookup answers it as they would, which fills the cache.
+        _ = await rig.lookup.respond(to: Data(body.utf8), coloHeader: nil)
+        rig.due.count = 0
+        let before = rig.sink.events.count
+        try rig.send(head)
+        for byte in body { try rig.send(String(byte)) }
+        let answer = try rig.answered()
+        #expect(answer.hasPrefix("HTTP/1.1 200 OK\r\n") && answer.contains(#""cacheHit":true"#))
+        #expect(rig.sink.events.count == before + 1)
+        #expect(try rig.passedOn().isEmpty)
+    }
+
+    @Test("After the routes close the output, later requests go to them, not answered into a closed connection")
+    func outputClosed() throws {
+        let rig = try Rig()
+        try rig.send(Self.health)
+        #expect(try rig.answered().hasPrefix("HTTP/1.1 200 OK"))
+        rig.channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.outputClosed)
+        try rig.send(Self.health)
+        #expect(try rig.answered().isEmpty)
+        #expect(try rig.passedOn() == Self.health)
+    }
+
+    @Test("A target not in origin form is not plain: it and the rest of the connection go to the decoder")
+    func oddTarget() throws {
+        let rig = try Rig()
+        try rig.send("GET abc HTTP/1.1\r\n\r\n" + Self.health)
+        #expect(try rig.answered().isEmpty)
+        #expect(try rig.passedOn() == "GET abc HTTP/1.1\r\n\r\n" + Self.health)
+    }
+}
