@@ -64,6 +64,8 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // The routes answered with `Connection: close`: what follows is theirs to refuse.
+        if due.closing, !isPassingAll { passEverything(context: context) }
         if case .passingAll = mode {
             passedOn = true
             context.fireChannelRead(data)
@@ -147,15 +149,14 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         if count < whole { mode = .passingBody(remaining: whole - count) }
     }
 
-    /// The bytes `held` keeps from its storage: those of the unfinished request (and none before).
-    var heldBytes: Int { held?.writerIndex ?? 0 }
+    /// The memory `held` keeps: its storage's capacity.
+    var heldBytes: Int { held?.capacity ?? 0 }
 
-    /// Keeps the start of an unfinished request, and only that: the bytes before it, already
-    /// answered or passed on, are dropped, so what is held stays within one head and one body.
+    /// Keeps the start of an unfinished request, and only that, in storage of its own size: the
+    /// bytes before it (answered or passed on) and the rest of a large read's buffer are let go,
+    /// so what is held stays within one head and one body.
     private func hold(_ bytes: ByteBuffer) {
-        var kept = bytes
-        kept.discardReadBytes()
-        held = kept
+        held = ByteBuffer(bytes: bytes.readableBytesView)
     }
 
     private func pass(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
@@ -238,6 +239,11 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(FirstRequestDeadline.HeadArrived())
     }
 
+    private var isPassingAll: Bool {
+        if case .passingAll = mode { return true }
+        return false
+    }
+
     /// Hands what is held to the decoder, and from now on everything: the connection is ending,
     /// and the routes finish (or refuse) an unfinished request as they would without this handler.
     private func passEverything(context: ChannelHandlerContext) {
@@ -268,6 +274,8 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
 /// shared by the two handlers of one connection, on its event loop.
 final class AnswersDue {
     var count = 0
+    /// The routes sent an answer with `Connection: close`; the fast path answers nothing more.
+    var closing = false
 }
 
 /// Behind the HTTP codec: counts each answer the routes finish, so the fast path knows when it
@@ -283,7 +291,14 @@ final class AnswerCounter: ChannelOutboundHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { due.count = max(0, due.count - 1) }
+        switch unwrapOutboundIn(data) {
+        case .head(let head):
+            if head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) { due.closing = true }
+        case .end:
+            due.count = max(0, due.count - 1)
+        case .body:
+            break
+        }
         context.write(data, promise: promise)
     }
 }

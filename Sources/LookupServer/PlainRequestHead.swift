@@ -3,9 +3,9 @@
 ///
 /// ``LookupFastPath`` reads heads with it, before NIO's HTTP decoder, to find where each request
 /// ends. It is deliberately narrow: whatever it does not call plain (another version, chunked
-/// bodies, `Expect`, `Upgrade`, `Connection` other than keep-alive, a repeated or odd
-/// `Content-Length`, bare LF, control or non-ASCII bytes, folded lines, a target not starting
-/// with `/`, too many or too long headers) goes, with the rest of the connection, to NIO's decoder, which answers it as before.
+/// bodies, `Expect`, `Upgrade`, `Connection` or `Proxy-Connection` other than keep-alive, a
+/// repeated or odd `Content-Length`, bare CR or LF, tabs, control or non-ASCII bytes, folded
+/// lines, an unknown method, a target not starting with `/`, too many or too long headers) goes, with the rest of the connection, to NIO's decoder, which answers it as before.
 /// So it only ever agrees with the decoder on where a request ends, and never has to be as
 /// forgiving as one.
 struct PlainRequestHead: Equatable {
@@ -111,7 +111,8 @@ struct PlainRequestHead: Equatable {
                     guard !sawLength, let length = digits(value) else { return nil }
                     sawLength = true
                     head.contentLength = length
-                } else if named(name, "connection") {
+                } else if named(name, "connection") || named(name, "proxy-connection") {
+                    // llhttp reads both (a `Proxy-Connection: close` ends the connection there).
                     guard named(value, "keep-alive") else { return nil }
                 } else if named(name, "transfer-encoding") || named(name, "upgrade") || named(name, "expect") {
                     return nil
@@ -146,19 +147,19 @@ struct PlainRequestHead: Equatable {
             return start..<index
         }
 
-        /// A field value up to its CRLF (consumed), spaces and tabs around it trimmed: visible
-        /// ASCII, spaces and tabs only.
+        /// A field value up to its CRLF (consumed), spaces around it trimmed: visible ASCII and
+        /// spaces only. (A tab is legal there, but llhttp treats it differently in some fields,
+        /// `Content-Length` for one: not plain.)
         mutating func value() -> Range<Int>? {
             var start = index
             while index < bytes.count, bytes[index] != 0x0D {
-                let byte = bytes[index]
-                guard byte == 0x09 || (byte >= 0x20 && byte < 0x7F) else { return nil }
+                guard bytes[index] >= 0x20, bytes[index] < 0x7F else { return nil }
                 index += 1
             }
             var end = index
             guard crlf() else { return nil }
-            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
-            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            while start < end, bytes[start] == 0x20 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 { end -= 1 }
             return start..<end
         }
 

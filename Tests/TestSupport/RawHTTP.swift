@@ -38,8 +38,9 @@ public enum RawHTTP {
     }
 
     /// One connection, in turns: each turn's bytes are sent (50 ms after the last turn's, when it
-    /// waited for nothing), then its `answers` are read (two seconds at most). With `linger`,
-    /// the last turn then listens that much longer for answers beyond its count.
+    /// waited for nothing), then its `answers` are read (each read waits two seconds at most).
+    /// With `linger` (1 ms at least), the last turn then listens that much longer for answers
+    /// beyond its count. An answer is split off by its `Content-Length` (0 without one).
     public static func turns(port: Int, _ turns: [(bytes: [UInt8], answers: Int)], linger: Duration = .zero) -> [[String]] {
         guard let socket = connectedSocket(port: port) else { return [] }
         defer { close(socket) }
@@ -59,7 +60,8 @@ public enum RawHTTP {
                 while answers.count < turn.answers, let answer = firstWholeAnswer(in: &received) { answers.append(answer) }
             }
             if index == turns.count - 1, linger > .zero {
-                var wait = timeval(tv_sec: Int(linger.components.seconds), tv_usec: Int(linger.components.attoseconds / 1_000_000_000_000))
+                let listen = max(linger, .milliseconds(1))
+                var wait = timeval(tv_sec: Int(listen.components.seconds), tv_usec: Int(listen.components.attoseconds / 1_000_000_000_000))
                 setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
                 while received.count < 1 << 20 {
                     let got = recv(socket, &buffer, buffer.count, 0)
