@@ -83,8 +83,10 @@ public final class AccessGate: Sendable {
         public var message: String
         public var headers: HTTPFields
 
-        /// The refusal with `body` (JSON) as its answer. The connection is closed after it, so
-        /// the server never reads (or waits for) the rest of a refused request's body.
+        /// The refusal with `body` (JSON) as its answer, with `Connection: close` so the client
+        /// does not send more on this connection. (Hummingbird 2.28 closes a connection only when
+        /// the request asked to, so the server drains the rest of a refused body; the fast path
+        /// answers nothing more on it, see `AnswerCounter`.)
         public func response(body: String) -> Response {
             var response = Response.json(status: status, body)
             response.headers.append(contentsOf: headers)

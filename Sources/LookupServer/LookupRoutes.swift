@@ -26,7 +26,9 @@ public enum LookupRoutes {
                 let body = try await request.body.collect(upTo: LookupRequest.maximumBodyBytes)
                 reply = await lookup.respond(to: Data(buffer: body), coloHeader: colo)
             } catch is NIOTooManyBytesError {
-                // Closing stops the server reading (and waiting for) the rest of an oversized body.
+                // `Connection: close` tells the client not to send more on this connection.
+                // (Hummingbird 2.28 keeps it open and drains the rest of the body; the fast path
+                // answers nothing more on it, see `AnswerCounter`.)
                 return .closing(lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo))
             } catch {
                 return .closing(lookup.refuse(.unreadableBody, coloHeader: colo))
