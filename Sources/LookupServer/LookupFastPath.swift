@@ -65,7 +65,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // The routes answered with `Connection: close`: what follows is theirs to refuse.
-        if due.closing, !isPassingAll { passEverything(context: context) }
+        if due.closing { passEverything(context: context) }
         if case .passingAll = mode {
             passedOn = true
             context.fireChannelRead(data)
@@ -239,13 +239,9 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(FirstRequestDeadline.HeadArrived())
     }
 
-    private var isPassingAll: Bool {
-        if case .passingAll = mode { return true }
-        return false
-    }
-
-    /// Hands what is held to the decoder, and from now on everything: the connection is ending,
-    /// and the routes finish (or refuse) an unfinished request as they would without this handler.
+    /// Hands what is held to the decoder, and from now on everything (again, harmlessly, if it
+    /// already does): the connection is ending, and the routes finish (or refuse) an unfinished
+    /// request as they would without this handler.
     private func passEverything(context: ChannelHandlerContext) {
         mode = .passingAll
         if let bytes = held {
