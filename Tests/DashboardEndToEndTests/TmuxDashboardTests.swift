@@ -55,6 +55,12 @@ struct TmuxDashboardTests {
             Issue.record("timed out waiting for \(what); screen was:\n\(last)")
             throw CancellationError()
         }
+
+        /// Waits for `watch --port 0`'s screen and returns the ingest port it shows.
+        func watchPort() async throws -> Int {
+            let ready = try await waitFor("the watch screen and its port", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :") }
+            return try #require(ready.components(separatedBy: "ingest :").last.map { $0.prefix { $0.isASCII && $0.isNumber } }.flatMap { Int($0) })
+        }
     }
 
     static func shellQuoted(_ text: String) -> String {
@@ -267,8 +273,7 @@ struct TmuxDashboardTests {
         let session = Session()
         try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "30", "\(binary) watch --port 0; sleep 30")
         defer { _ = try? session.tmux("kill-session", "-t", session.name) }
-        let ready = try await session.waitFor("the watch screen and its port", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :") }
-        let port = try #require(ready.components(separatedBy: "ingest :").last.map { $0.prefix { $0.isASCII && $0.isNumber } }.flatMap { Int($0) })
+        let port = try await session.watchPort()
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let batch = (0..<25).map { i in
             #"{"timestamp":\#(now),"service":"genesys-edge-middleware","colo":"SYD","latencyMs":\#(i * 3),"cacheHit":true,"customerFound":true,"errorType":null}"#
@@ -289,8 +294,7 @@ struct TmuxDashboardTests {
         let watch = Session()
         try watch.tmux("new-session", "-d", "-s", watch.name, "-x", "120", "-y", "30", "\(binary) watch --port 0; sleep 60")
         defer { _ = try? watch.tmux("kill-session", "-t", watch.name) }
-        let ready = try await watch.waitFor("the watch screen and its port", seconds: 20) { $0.contains("WATCH") && $0.contains("ingest :") }
-        let port = try #require(ready.components(separatedBy: "ingest :").last.map { $0.prefix { $0.isASCII && $0.isNumber } }.flatMap { Int($0) })
+        let port = try await watch.watchPort()
         let instances = [(Session(), "edge-a"), (Session(), "edge-b")]
         for (session, id) in instances {
             try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "10",
