@@ -8,6 +8,13 @@ public struct LookupReply: Sendable, Equatable {
     public var event: MetricEvent
 }
 
+/// A fresh cache hit's answer (always 200): its body, for the caller to write where it wants,
+/// and the event it emitted.
+public struct CachedReply: Sendable, Equatable {
+    public var body: ProfileBody
+    public var event: MetricEvent
+}
+
 /// The customer-lookup middleware: key normalisation, per-colo cache with stale copies, the
 /// guarded CRM call, response and metric event. It does no I/O of its own: the CRM, the clocks
 /// and the event sink are injected.
@@ -89,7 +96,7 @@ public struct CustomerLookup: Sendable {
     /// The reply when the answer is a fresh cache entry: read, counted, timed and emitted exactly
     /// as ``respond(to:coloHeader:)`` does for a hit. Nil, with nothing counted or emitted, for
     /// anything else, which ``respond(to:coloHeader:)`` then answers. Never waits.
-    public func respondFromCache(to body: UnsafeRawBufferPointer, coloHeader: String?) -> LookupReply? {
+    public func respondFromCache(to body: UnsafeRawBufferPointer, coloHeader: String?) -> CachedReply? {
         var timer = RequestTimer(clocks: clocks)
         let colo = colo(header: coloHeader)
         guard let request = try? LookupRequest.decode(body), let key = LookupKey.from(ani: request.ani, email: request.email) else {
@@ -97,7 +104,10 @@ public struct CustomerLookup: Sendable {
         }
         switch caches.cache(for: colo).readIfFresh(key.cacheKey, now: timer.startMillis) {
         case .hit(let profile)?, .replicatedHit(let profile)?:
-            return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
+            let time = timer.stop()
+            let body = ProfileBody(profile: profile, latency: time.latency, cacheHit: true, stale: false, errorType: "", error: nil)
+            let event = emit(colo: colo, time: time, cacheHit: true, found: profile.contactFound, eventError: nil)
+            return CachedReply(body: body, event: event)
         default:
             return nil
         }
@@ -193,30 +203,29 @@ public struct CustomerLookup: Sendable {
         errorType: String = "", eventError: String? = nil, error: String? = nil
     ) -> LookupReply {
         let time = timer.stop()
-        var body = "{"
-        body.reserveCapacity(profile.renderedFields.utf8.count + 96)
-        body += profile.renderedFields
-        body += ",\"latencyMs\":" + JSONText.milliseconds(time.latency)
-        body += cacheHit ? ",\"cacheHit\":true" : ",\"cacheHit\":false"
-        body += stale ? ",\"stale\":true" : ",\"stale\":false"
-        body += ",\"errorType\":" + JSONText.quoted(errorType)
-        if let error { body += ",\"error\":" + JSONText.quoted(error) }
-        body += "}"
-        return emit(status: 200, body: body, colo: colo, time: time, cacheHit: cacheHit,
+        let body = ProfileBody(profile: profile, latency: time.latency, cacheHit: cacheHit, stale: stale, errorType: errorType, error: error)
+        return emit(status: 200, body: body.text, colo: colo, time: time, cacheHit: cacheHit,
                     found: profile.contactFound, eventError: eventError, stale: stale)
     }
 
-    /// The event, with the same latency the body reports.
     private func emit(
         status: Int, body: String, colo: Colo, time: (latency: Double, cpu: Double),
         cacheHit: Bool, found: Bool, eventError: String?, stale: Bool = false
     ) -> LookupReply {
+        let event = emit(colo: colo, time: time, cacheHit: cacheHit, found: found, eventError: eventError, stale: stale)
+        return LookupReply(status: status, body: body, event: event)
+    }
+
+    /// The event, with the same latency the body reports.
+    private func emit(
+        colo: Colo, time: (latency: Double, cpu: Double), cacheHit: Bool, found: Bool, eventError: String?, stale: Bool = false
+    ) -> MetricEvent {
         let event = MetricEvent(
             timestamp: clocks.epochMillis(), colo: colo.code, latencyMs: time.latency,
             cacheHit: cacheHit, customerFound: found, errorType: eventError, cpuMs: time.cpu, stale: stale ? true : nil
         )
         sink.emit(event)
-        return LookupReply(status: status, body: body, event: event)
+        return event
     }
 }
 

@@ -24,15 +24,7 @@ public enum JSONText {
 
     /// A millisecond figure with three decimals (microsecond resolution), e.g. `0.042`.
     public static func milliseconds(_ value: Double) -> String {
-        guard value.isFinite, value > 0 else { return "0" }
-        let micros = (value * 1000).rounded()
-        let whole = Int(micros / 1000)
-        let fraction = Int(micros) % 1000
-        if fraction == 0 { return String(whole) }
-        var digits = String(fraction)
-        digits = String(repeating: "0", count: 3 - digits.count) + digits
-        while digits.hasSuffix("0") { digits.removeLast() }
-        return "\(whole).\(digits)"
+        MillisecondsText(value).text
     }
 
     /// `{"error": message}`, the body of every error response.

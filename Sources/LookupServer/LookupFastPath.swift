@@ -203,11 +203,18 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
             guard let reply else { return false }
             // Counted before the answer goes, so whoever reads the answer reads the count with it.
             answers.count.add(1, ordering: .relaxed)
-            write(status: reply.status, body: reply.body, context: context)
+            write(reply.body, context: context)
             return true
         case nil:
             return false
         }
+    }
+
+    private func write(_ body: ProfileBody, context: ChannelHandlerContext) {
+        var out = context.channel.allocator.buffer(capacity: 128 + body.byteCount)
+        Self.writeHead(status: 200, contentLength: body.byteCount, date: dates.now(), into: &out)
+        out.writeWithUnsafeMutableBytes(minimumWritableBytes: body.byteCount) { body.render(into: $0) }
+        context.write(wrapOutboundOut(.byteBuffer(out)), promise: nil)
     }
 
     private func write(status: Int, body: String, context: ChannelHandlerContext) {

@@ -17,11 +17,23 @@ public final class PrometheusExport: Sendable {
     let breakerExported: Mutex<BreakerHandles>
     let reportExported = Mutex<ReportHandles?>(nil)
 
-    private struct ColoHandles: Sendable {
-        let latency: CoreMetrics.Timer
-        let cpu: CoreMetrics.Timer
+    /// A colo's histograms (our own: see ``DurationBuckets``) and counters.
+    private struct ColoHandles {
+        let labels: String
+        let latency: DurationBuckets
+        let cpu: DurationBuckets
         var counters: [String: CoreMetrics.Counter]
+
+        init(colo: String) {
+            labels = "colo=\"" + DurationBuckets.escapedLabel(colo) + "\""
+            latency = DurationBuckets(bounds: PrometheusExport.buckets)
+            cpu = DurationBuckets(bounds: PrometheusExport.buckets)
+            counters = [:]
+        }
     }
+
+    static let latencyName = "edgewatch_lookup_latency_seconds"
+    static let cpuName = "edgewatch_lookup_cpu_seconds"
 
     /// Latency buckets (seconds) sized for the seed's targets: 1 ms … 10 s, with 30/80/100/300 ms.
     static let buckets: [Duration] = [1, 2, 5, 10, 20, 30, 50, 80, 100, 200, 300, 500, 1_000, 3_000, 10_000].map { .milliseconds($0) }
@@ -59,17 +71,13 @@ public final class PrometheusExport: Sendable {
                 if event.colo != lastColo || current == nil {
                     lastColo = event.colo
                     let name = table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER"
-                    let handles = table[name] ?? ColoHandles(
-                        latency: CoreMetrics.Timer(label: "edgewatch_lookup_latency_seconds", dimensions: [("colo", name)], factory: factory),
-                        cpu: CoreMetrics.Timer(label: "edgewatch_lookup_cpu_seconds", dimensions: [("colo", name)], factory: factory),
-                        counters: [:]
-                    )
+                    let handles = table[name] ?? ColoHandles(colo: name)
                     table[name] = handles
                     current = (name, handles)
                 }
                 guard let (name, handles) = current else { continue }
-                let raw = event.errorType ?? (event.customerFound ? "found" : "not_found")
-                let key = CounterKey(colo: name, cache: event.cacheHit ? "hit" : "miss", outcome: Self.knownOutcomes.contains(raw) ? raw : "other")
+                let outcome = event.errorType.map { Self.knownOutcomes.contains($0) ? $0 : "other" } ?? (event.customerFound ? "found" : "not_found")
+                let key = CounterKey(colo: name, cache: event.cacheHit ? "hit" : "miss", outcome: outcome)
                 if counts.last?.key == key {
                     counts[counts.count - 1].count += 1
                 } else if let index = positions[key] {
@@ -79,10 +87,9 @@ public final class PrometheusExport: Sendable {
                     counts.append((key, 1))
                 }
                 // As in the engine: refused credentials are counted, but kept out of the latency and CPU.
-                // (The histograms' own locks are taken inside this one, never the other way round.)
                 if event.errorType != MetricEvent.unauthorized {
-                    handles.latency.recordNanoseconds(Self.nanoseconds(event.latencyMs))
-                    if let cpuMs = event.cpuMs { handles.cpu.recordNanoseconds(Self.nanoseconds(cpuMs)) }
+                    handles.latency.record(nanos: Self.nanoseconds(event.latencyMs))
+                    if let cpuMs = event.cpuMs { handles.cpu.record(nanos: Self.nanoseconds(cpuMs)) }
                 }
             }
             for (key, count) in counts {
@@ -109,10 +116,19 @@ public final class PrometheusExport: Sendable {
         return Int64(min(milliseconds, 3_600_000) * 1_000_000)
     }
 
-    /// The text exposition format.
+    /// The text exposition format: swift-prometheus's registry, then the two histograms, colos
+    /// in order.
     public func exposition() -> [UInt8] {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
+        handles.withLock { table in
+            let colos = table.sorted { $0.key < $1.key }
+            guard !colos.isEmpty else { return }
+            for (name, histogram) in [(Self.latencyName, \ColoHandles.latency), (Self.cpuName, \ColoHandles.cpu)] {
+                buffer.append(contentsOf: "# TYPE \(name) histogram\n".utf8)
+                for (_, handles) in colos { handles[keyPath: histogram].emit(name: name, labels: handles.labels, into: &buffer) }
+            }
+        }
         return buffer
     }
 }
