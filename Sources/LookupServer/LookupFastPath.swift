@@ -211,27 +211,48 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func write(_ body: ProfileBody, context: ChannelHandlerContext) {
-        var out = context.channel.allocator.buffer(capacity: 128 + body.byteCount)
+        var out = output(capacity: 128 + body.byteCount, context: context)
         Self.writeHead(status: 200, contentLength: body.byteCount, date: dates.now(), into: &out)
         out.writeWithUnsafeMutableBytes(minimumWritableBytes: body.byteCount) { body.render(into: $0) }
-        context.write(wrapOutboundOut(.byteBuffer(out)), promise: nil)
+        send(out, context: context)
     }
 
     private func write(status: Int, body: String, context: ChannelHandlerContext) {
-        var out = context.channel.allocator.buffer(capacity: 128 + body.utf8.count)
+        var out = output(capacity: 128 + body.utf8.count, context: context)
         Self.writeHead(status: status, contentLength: body.utf8.count, date: dates.now(), into: &out)
         out.writeString(body)
+        send(out, context: context)
+    }
+
+    /// The buffer the last answer went out in. Once the socket has written it and let it go, the
+    /// next answer is written into it (no allocation); while it is still queued, writing into it
+    /// copies it first (copy on write), so a queued answer is never touched.
+    private var lastOutput: ByteBuffer?
+    /// A larger buffer is not kept.
+    static let reusedOutputCapacity = 4_096
+
+    private func output(capacity: Int, context: ChannelHandlerContext) -> ByteBuffer {
+        guard var out = lastOutput, out.capacity >= capacity else {
+            return context.channel.allocator.buffer(capacity: capacity)
+        }
+        lastOutput = nil  // `out` alone refers to it here, so a written buffer is reused in place
+        out.clear()
+        return out
+    }
+
+    private func send(_ out: ByteBuffer, context: ChannelHandlerContext) {
         context.write(wrapOutboundOut(.byteBuffer(out)), promise: nil)
+        lastOutput = out.capacity <= Self.reusedOutputCapacity ? out : nil
     }
 
     /// The status line and fields the routes write for a JSON answer, in their order and case.
     static func writeHead(status: Int, contentLength: Int, date: String, into out: inout ByteBuffer) {
         if status == 200 {
-            out.writeStaticString("HTTP/1.1 200 OK\r\n")
+            out.writeStaticString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ")
         } else {
             out.writeString("HTTP/1.1 \(status) \(HTTPResponse.Status(code: status).reasonPhrase)\r\n")
+            out.writeStaticString("Content-Type: application/json\r\nContent-Length: ")
         }
-        out.writeStaticString("Content-Type: application/json\r\nContent-Length: ")
         out.writeString(String(contentLength))
         out.writeStaticString("\r\nDate: ")
         out.writeString(date)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The head of an HTTP/1.1 request in the plain form clients send: a request line, `name: value`
 /// lines ending in CRLF, a blank line, and a body framed by `Content-Length` alone.
 ///
@@ -183,8 +189,7 @@ struct PlainRequestHead: Equatable {
         }
 
         func equal(_ range: Range<Int>, _ text: StaticString) -> Bool {
-            range.count == text.utf8CodeUnitCount
-                && UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: range.count))
+            range.count == text.utf8CodeUnitCount && memcmp(bytes.baseAddress! + range.lowerBound, text.utf8Start, range.count) == 0
         }
 
         /// Equal to lowercase `text`, ignoring ASCII case.
@@ -215,6 +220,13 @@ struct PlainRequestHead: Equatable {
         }
 
         static func isTokenByte(_ byte: UInt8) -> Bool {
+            tokenBytes[Int(byte)]
+        }
+
+        /// ``isToken(_:)`` for every byte, looked up rather than worked out per byte.
+        static let tokenBytes: [Bool] = (0...255).map { isToken(UInt8($0)) }
+
+        static func isToken(_ byte: UInt8) -> Bool {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                 true

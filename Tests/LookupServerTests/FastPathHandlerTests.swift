@@ -133,4 +133,33 @@ struct FastPathHandlerTests {
         #expect(try rig.answered().isEmpty)
         #expect(try rig.passedOn() == "GET abc HTTP/1.1\r\n\r\n" + Self.health)
     }
+
+    @Test("Answers still queued are never written over: each later answer goes in a buffer of its own until the first is let go")
+    func queuedAnswersKeepTheirBytes() async throws {
+        let rig = try Rig()
+        let body = #"{"ani":"+15550000042"}"#
+        let lookup = "POST /lookup/customer HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+        _ = await rig.lookup.respond(to: Data(body.utf8), coloHeader: nil)
+        // Nothing is read out between these: the channel holds every answer written.
+        try rig.send(Self.health)
+        try rig.send(lookup)
+        try rig.send(Self.health + lookup)
+        var answers: [ByteBuffer] = []
+        while let part = try rig.channel.readOutbound(as: IOData.self) {
+            if case .byteBuffer(let buffer) = part { answers.append(buffer) }
+        }
+        // Without the Date line, which may tick between answers.
+        func undated(_ text: String) -> String {
+            text.split(separator: "\r\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("Date: ") }.joined(separator: "\r\n")
+        }
+        let texts = answers.map { undated(String(buffer: $0)) }
+        #expect(texts.count == 4)
+        #expect(texts[0].hasPrefix("HTTP/1.1 200 OK\r\n") && texts[0].hasSuffix(LookupRoutes.health(rig.lookup.colo(header: nil))))
+        #expect(texts[0] == texts[2], "the first answer was written over")
+        #expect(texts[1] == texts[3], "the first lookup's answer was written over")
+        #expect(texts[1].hasPrefix("HTTP/1.1 200 OK\r\n") && texts[1].contains(#""cacheHit":true"#))
+        // Read out and let go, the last buffer is written into again: the answers stay right.
+        for _ in 0..<3 { try rig.send(Self.health) }
+        #expect(undated(try rig.answered()) == String(repeating: texts[0], count: 3))
+    }
 }
