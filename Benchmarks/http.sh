@@ -3,9 +3,11 @@
 #
 # Builds release, pins every server to SERVER_CPU and wrk (and any CRM) to LOAD_CPU, one core
 # each, and prints one table: req/s, p50 and p99 latency, and each line's ratio to nginx (and,
-# with PEER_DIR, to the original worker) from this same run.
-#   Benchmarks/http.sh                          # 10 s per line, 32 connections, cores 1 and 0
-#   DURATION=30s CONNECTIONS=64 Benchmarks/http.sh
+# with PEER_DIR, to the original worker) from this same run. Every line is measured ROUNDS times
+# and the table gives each column's median: a shared machine's noise moves single runs by 10 % or
+# more. The hot lookups, /health and nginx take their rounds in turn, so drift hits all three.
+#   Benchmarks/http.sh                          # 3 rounds of 10 s per line, 32 connections, cores 1 and 0
+#   ROUNDS=5 DURATION=30s CONNECTIONS=64 Benchmarks/http.sh
 #   PEER_DIR=../shared/peer Benchmarks/http.sh  # adds the original worker on Node (serve.mjs and
 #                                               # its mock CRM, which both cold lines then use)
 # Needs wrk, taskset, curl and python3; nginx (Debian package `nginx`) for the ceiling line and
@@ -13,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-32}
 SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
@@ -33,6 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+[[ "$ROUNDS" =~ ^[1-9][0-9]?$ ]] || { echo "ROUNDS must be 1 to 99" >&2; exit 2; }
 for tool in wrk taskset curl python3; do
   command -v "$tool" >/dev/null || { echo "http.sh needs $tool" >&2; exit 2; }
 done
@@ -65,10 +69,12 @@ start() {  # cpu log command... (the last started is stopped by `stop`)
   pids+=($!)
 }
 
-stop() {
-  kill "${pids[-1]}" 2>/dev/null || true
-  wait "${pids[-1]}" 2>/dev/null || true
-  unset 'pids[-1]'
+stop() {  # [pid]: the given server, else the last started
+  local pid=${1:-${pids[-1]}} kept=() p
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${pids[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
+  pids=("${kept[@]}")
 }
 
 warm() {  # lookup url: the hot line's callers, each once
@@ -98,65 +104,30 @@ measure() {  # url [wrk script [its arguments...]]
     END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors }' "$work/wrk.out"
 }
 
-declare -A results
+# The rounds of one line: each column's median (the middle round, or the mean of the two middle
+# ones), errors summed over every round.
+median() {  # "rps p50 p99 errors" lines on stdin
+  python3 -c '
+import statistics, sys
+rows = [line.split() for line in sys.stdin if line.strip()]
+cols = list(zip(*rows))
+print("%.0f %.2f %.2f %d" % (statistics.median(map(float, cols[0])), statistics.median(map(float, cols[1])),
+                             statistics.median(map(float, cols[2])), sum(map(int, cols[3]))))'
+}
+declare -A rounds
+
 lookup="http://127.0.0.1:$PORT/lookup/customer"
 
 # Hot: CALLERS callers over and over, every answer from the cache (warmed first).
 start "$SERVER_CPU" serve.log "$bin" serve --port "$PORT" --log-level warning
+hot_pid=${pids[-1]}
 wait_for "http://127.0.0.1:$PORT/health"
 warm "$lookup"
 body=$(curl -fsS -X POST "$lookup" -d '{"ani":"+15550000000"}')
-results[hot]=$(measure "$lookup" Benchmarks/http/lookup.lua "$CALLERS")
-results[health]=$(measure "http://127.0.0.1:$PORT/health" Benchmarks/http/health.lua)
-dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
-import json, sys
-e = json.load(sys.stdin)["events"]
-print("%s dropped, %s refused" % (e.get("droppedQueueFull", "?"), e.get("refusedQueueFull", "?")))' 2>/dev/null || echo "?")
-stop
 
-# The CRM for the cold lines, on the load core: the worker's mock CRM with PEER_DIR, else ours.
-if [ -n "$PEER_DIR" ]; then
-  start "$LOAD_CPU" crm.log env CRM_PORT="$CRM_PORT" node "$PEER_DIR/mock_crm.mjs"
-  crm_name="the worker's mock CRM"
-else
-  start "$LOAD_CPU" crm.log "$bin" crm-sim --port "$CRM_PORT" --admin-port $((CRM_PORT + 1)) --log-level warning
-  crm_name="edgewatch crm-sim"
-fi
-crm_pid=${pids[-1]}
-wait_for "http://127.0.0.1:$CRM_PORT/api/v2/customers?phone=%2B15550000000"
-
-# Cold: a one-entry cache and a million callers in turn, so every lookup calls the CRM.
-start "$SERVER_CPU" serve.log "$bin" serve --port "$PORT" --log-level warning --cache-capacity 1 \
-  --crm-url "http://127.0.0.1:$CRM_PORT/api/v2"
-wait_for "http://127.0.0.1:$PORT/health"
-results[cold]=$(measure "$lookup" Benchmarks/http/lookup.lua "$COLD_CALLERS")
-# Fail-open answers (breaker open, bulkhead full) are fast 200s: say how many there were.
-cold_health=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
-import json, sys
-s = json.load(sys.stdin); f = s["all"]["figures"]
-print("CRM error rate %s %%, breaker %s" % (round(f["crmErrorRate"].get("value") or 0, 1), (s.get("breaker") or {}).get("state", "?")))' 2>/dev/null || echo "?")
-stop
-
-# The original worker on Node, unmodified, on the same core, with the same callers.
-if [ -n "$PEER_DIR" ]; then
-  start "$SERVER_CPU" peer.log env PORT="$PEER_PORT" CRM_MOCK_ORIGIN="http://127.0.0.1:$CRM_PORT" CRM_API_KEY=test-key CF_COLO=LHR \
-    node "$PEER_DIR/serve.mjs"
-  wait_for "http://127.0.0.1:$PEER_PORT/health"
-  warm "http://127.0.0.1:$PEER_PORT/lookup/customer"
-  results[peer_hot]=$(measure "http://127.0.0.1:$PEER_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")
-  stop
-  # A fresh worker (its cache empty) for the cold line.
-  start "$SERVER_CPU" peer.log env PORT="$PEER_PORT" CRM_MOCK_ORIGIN="http://127.0.0.1:$CRM_PORT" CRM_API_KEY=test-key CF_COLO=LHR \
-    node "$PEER_DIR/serve.mjs"
-  wait_for "http://127.0.0.1:$PEER_PORT/health"
-  results[peer_cold]=$(measure "http://127.0.0.1:$PEER_PORT/lookup/customer" Benchmarks/http/lookup.lua "$COLD_CALLERS")
-  stop
-fi
-kill "$crm_pid" 2>/dev/null || true
-wait "$crm_pid" 2>/dev/null || true
-pids=("${pids[@]/$crm_pid}")
-
-# The ceiling: nginx returning the hot lookup's bytes, one worker on the same core.
+# The ceiling: nginx returning the hot lookup's bytes, one worker on the same core (idle while
+# the others are measured).
+nginx_pid=
 if command -v nginx >/dev/null; then
   mkdir -p "$work/nginx"
   # `return` answers any method; the body is quoted for nginx (\ and ' escaped; JSON has no $ here).
@@ -179,11 +150,72 @@ http {
 }
 CONF
   start "$SERVER_CPU" nginx.log nginx -c "$work/nginx.conf" -p "$work/nginx" -e "$work/nginx/error.log"
+  nginx_pid=${pids[-1]}
   wait_for "http://127.0.0.1:$NGINX_PORT/"
   [ "$(curl -fsS -X POST "http://127.0.0.1:$NGINX_PORT/lookup/customer" -d '{}')" = "$body" ] || { echo "nginx does not return the same bytes" >&2; exit 1; }
-  results[nginx]=$(measure "http://127.0.0.1:$NGINX_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")
-  stop
 fi
+
+for _ in $(seq "$ROUNDS"); do
+  rounds[hot]+=$(measure "$lookup" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
+  rounds[health]+=$(measure "http://127.0.0.1:$PORT/health" Benchmarks/http/health.lua)$'\n'
+  [ -z "$nginx_pid" ] || rounds[nginx]+=$(measure "http://127.0.0.1:$NGINX_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
+done
+dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
+import json, sys
+e = json.load(sys.stdin)["events"]
+print("%s dropped, %s refused" % (e.get("droppedQueueFull", "?"), e.get("refusedQueueFull", "?")))' 2>/dev/null || echo "?")
+[ -z "$nginx_pid" ] || stop "$nginx_pid"
+stop "$hot_pid"
+
+# The CRM for the cold lines, on the load core: the worker's mock CRM with PEER_DIR, else ours.
+if [ -n "$PEER_DIR" ]; then
+  start "$LOAD_CPU" crm.log env CRM_PORT="$CRM_PORT" node "$PEER_DIR/mock_crm.mjs"
+  crm_name="the worker's mock CRM"
+else
+  start "$LOAD_CPU" crm.log "$bin" crm-sim --port "$CRM_PORT" --admin-port $((CRM_PORT + 1)) --log-level warning
+  crm_name="edgewatch crm-sim"
+fi
+crm_pid=${pids[-1]}
+wait_for "http://127.0.0.1:$CRM_PORT/api/v2/customers?phone=%2B15550000000"
+
+# Cold: a one-entry cache and a million callers in turn, so every lookup calls the CRM.
+start "$SERVER_CPU" serve.log "$bin" serve --port "$PORT" --log-level warning --cache-capacity 1 \
+  --crm-url "http://127.0.0.1:$CRM_PORT/api/v2"
+wait_for "http://127.0.0.1:$PORT/health"
+# Each round starts again at caller 0; a one-entry cache has long forgotten it.
+for _ in $(seq "$ROUNDS"); do rounds[cold]+=$(measure "$lookup" Benchmarks/http/lookup.lua "$COLD_CALLERS")$'\n'; done
+# Fail-open answers (breaker open, bulkhead full) are fast 200s: say how many there were.
+cold_health=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
+import json, sys
+s = json.load(sys.stdin); f = s["all"]["figures"]
+print("CRM error rate %s %%, breaker %s" % (round(f["crmErrorRate"].get("value") or 0, 1), (s.get("breaker") or {}).get("state", "?")))' 2>/dev/null || echo "?")
+stop
+
+# The original worker on Node, unmodified, on the same core, with the same callers.
+if [ -n "$PEER_DIR" ]; then
+  peer() {
+    start "$SERVER_CPU" peer.log env PORT="$PEER_PORT" CRM_MOCK_ORIGIN="http://127.0.0.1:$CRM_PORT" CRM_API_KEY=test-key CF_COLO=LHR \
+      node "$PEER_DIR/serve.mjs"
+    wait_for "http://127.0.0.1:$PEER_PORT/health"
+  }
+  peer
+  warm "http://127.0.0.1:$PEER_PORT/lookup/customer"
+  for _ in $(seq "$ROUNDS"); do
+    rounds[peer_hot]+=$(measure "http://127.0.0.1:$PEER_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
+  done
+  stop
+  # A fresh worker (its cache empty) for each cold round.
+  for _ in $(seq "$ROUNDS"); do
+    peer
+    rounds[peer_cold]+=$(measure "http://127.0.0.1:$PEER_PORT/lookup/customer" Benchmarks/http/lookup.lua "$COLD_CALLERS")$'\n'
+    stop
+  done
+fi
+stop "$crm_pid"
+
+
+declare -A results
+for line in "${!rounds[@]}"; do results[$line]=$(printf '%s' "${rounds[$line]}" | median); done
 
 ratio() {  # a b: a as a percentage of b, or — without b
   [ -n "$2" ] && [ "$2" != "0" ] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f %%", 100 * a / b }' || echo "—"
@@ -197,6 +229,7 @@ peer_hot=$(first "${results[peer_hot]:-}")
 peer_cold=$(first "${results[peer_cold]:-}")
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores · each server alone on core $SERVER_CPU (one core); wrk -t1 -c$CONNECTIONS -d$DURATION and the CRM on core $LOAD_CPU"
+echo "each figure is the median of $ROUNDS rounds; errors are summed over them"
 printf '%-46s %9s %8s %8s %9s %9s %7s\n' "line (server on one core)" "req/s" "p50 ms" "p99 ms" "vs nginx" "vs worker" "errors"
 for line in nginx hot health cold peer_hot peer_cold; do
   [ -n "${results[$line]:-}" ] || continue

@@ -47,6 +47,13 @@ struct ColoWindow {
     /// Records `event` at `second`, given the current second `now`. Returns false when the event
     /// had no slot to go to (older than anything kept).
     @discardableResult
+    /// Records each event of `run` (all in `second`); returns how many were taken.
+    mutating func record(contentsOf run: some Collection<MetricEvent>, second: Int64, now: Int64) -> Int {
+        var taken = 0
+        for event in run where record(event, second: second, now: now) { taken += 1 }
+        return taken
+    }
+
     mutating func record(_ event: MetricEvent, second: Int64, now: Int64) -> Bool {
         if second > now - Int64(Self.fineSeconds) {
             let index = Int(second.modulo(fine.count))

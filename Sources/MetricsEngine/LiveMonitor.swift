@@ -30,9 +30,7 @@ public final class LiveMonitor: Sendable {
 
     public func record(contentsOf events: [MetricEvent]) {
         let time = now()
-        monitor.withLock { monitor in
-            for event in events { monitor.record(event, nowMillis: time) }
-        }
+        monitor.withLock { $0.record(contentsOf: events, nowMillis: time) }
     }
 
     /// Evaluates alerts at the current time and returns the snapshot.

@@ -30,6 +30,13 @@ public struct MetricsMonitor: Sendable {
         sources.record(event, nowMillis: nowMillis)
     }
 
+    /// ``record(_:nowMillis:)`` for each event, with the window's lookups shared by each run of
+    /// one colo and second.
+    public mutating func record(contentsOf events: [MetricEvent], nowMillis: Int64) {
+        window.record(contentsOf: events, nowMillis: nowMillis)
+        for event in events { sources.record(event, nowMillis: nowMillis) }
+    }
+
     public mutating func setWindow(seconds: Int, nowMillis: Int64) {
         window.setWindow(seconds: seconds, nowMillis: nowMillis)
     }

@@ -31,24 +31,43 @@ public struct MetricsWindow: Sendable {
     }
 
     public mutating func record(_ event: MetricEvent, nowMillis: Int64) {
+        record(run: CollectionOfOne(event), nowMillis: nowMillis)
+    }
+
+    /// Records `events` in order, exactly as one ``record(_:nowMillis:)`` each would, but finds
+    /// the colo's window once for each run of events with the same colo and second (a batch from
+    /// one server is mostly one colo, and a few seconds at most).
+    public mutating func record(contentsOf events: [MetricEvent], nowMillis: Int64) {
+        var start = 0
+        while start < events.count {
+            let colo = events[start].colo
+            let second = events[start].timestamp.floorDiv(1000)
+            var end = start + 1
+            while end < events.count, events[end].colo == colo, events[end].timestamp.floorDiv(1000) == second { end += 1 }
+            record(run: events[start..<end], nowMillis: nowMillis)
+            start = end
+        }
+    }
+
+    /// Events with one colo and one second.
+    private mutating func record(run: some Collection<MetricEvent>, nowMillis: Int64) {
+        guard let first = run.first else { return }
         let now = nowMillis.floorDiv(1000)
-        var second = event.timestamp.floorDiv(1000)
+        var second = first.timestamp.floorDiv(1000)
         if second > now {
             second = now
-            clampedFromFuture += 1
+            clampedFromFuture += run.count
         }
         guard second > now - Int64(windowSeconds) else {
-            droppedTooOld += 1
+            droppedTooOld += run.count
             return
         }
-        let name = coloKey(event.colo)
+        let name = coloKey(first.colo)
         let keep = keepsCoarse
-        guard colos[name, default: ColoWindow(keepsCoarse: keep)].record(event, second: second, now: now) else {
-            droppedTooOld += 1
-            return
-        }
-        firstSecond = min(firstSecond ?? second, second)
-        recorded += 1
+        let taken = colos[name, default: ColoWindow(keepsCoarse: keep)].record(contentsOf: run, second: second, now: now)
+        droppedTooOld += run.count - taken
+        if taken > 0 { firstSecond = min(firstSecond ?? second, second) }
+        recorded += taken
     }
 
     /// Changes the window length. The last minute is always kept, so narrowing hides it and

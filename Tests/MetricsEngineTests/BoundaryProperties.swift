@@ -64,3 +64,33 @@ struct BoundaryProperties {
         }
     }
 }
+
+/// A batch recorded at once against the same events recorded one by one.
+@Suite("Batched recording (property tests)")
+struct BatchRecordingProperties {
+    @Test("Any batch (colos, seconds, stale and future events, past the colo cap) gives the same window as its events one by one")
+    func batchEqualsSingles() {
+        let now: Int64 = 1_794_000_000_000
+        let events = zip(
+            Gen.element(of: ["LHR", "SIN", "lhr", "", "IAD", "FRA", "OTHER"]).map { $0! },
+            Gen.oneOf(Gen.int64(in: -3_000...3_000), Gen.int64(in: -2_000_000...5_000), Gen.always(Int64(0))),
+            Gen.double(in: 0...500), Gen.bool, Gen.element(of: [nil, "crm_timeout", MetricEvent.unauthorized]).map { $0! }
+        ).map { colo, offset, latency, hit, error in
+            MetricEvent(timestamp: now + offset, colo: colo, latencyMs: latency, cacheHit: hit, customerFound: hit, errorType: error, cpuMs: latency / 10)
+        }
+        // Runs of one colo and second, as a server's batches are, as well as mixed ones.
+        let batches = Gen.oneOf(events.array(of: 0...60), zip(events, Gen.int(in: 1...40)).map { Array(repeating: $0, count: $1) })
+            .array(of: 1...4).map { $0.flatMap { $0 } }
+        forAll(zip(batches, Gen.int(in: 2...8), Gen.element(of: [60, 300]).map { $0! }), count: 400, seed: 0xBA7C) { batch, colos, seconds in
+            var singles = MetricsWindow(windowSeconds: seconds, minimumSamples: 1, maximumColos: colos)
+            var together = singles
+            for event in batch { singles.record(event, nowMillis: now) }
+            together.record(contentsOf: batch, nowMillis: now)
+            #expect(together.recorded == singles.recorded && together.droppedTooOld == singles.droppedTooOld
+                && together.clampedFromFuture == singles.clampedFromFuture)
+            #expect(together.coloNames == singles.coloNames)
+            let (a, b) = (together.figures(nowMillis: now), singles.figures(nowMillis: now))
+            #expect(a.all == b.all && a.colos == b.colos)
+        }
+    }
+}
