@@ -15,15 +15,23 @@ public struct Colo: Hashable, Sendable, CustomStringConvertible, Comparable {
 
     /// A colo from a header or flag value: exactly three ASCII letters, any case. Nil otherwise.
     public init?(_ text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 3 else { return nil }
+        let utf8 = text.utf8
+        guard utf8.count == 3 else { return nil }
         var slot = 0
-        var code = ""
-        for byte in bytes {
-            let upper = byte & 0xDF
-            guard upper >= UInt8(ascii: "A"), upper <= UInt8(ascii: "Z") else { return nil }
-            slot = slot * 26 + Int(upper - UInt8(ascii: "A"))
-            code.unicodeScalars.append(Unicode.Scalar(upper))
+        var upper: (UInt8, UInt8, UInt8) = (0, 0, 0)
+        for (offset, byte) in utf8.enumerated() {
+            let letter = byte & 0xDF
+            guard letter >= UInt8(ascii: "A"), letter <= UInt8(ascii: "Z") else { return nil }
+            slot = slot * 26 + Int(letter - UInt8(ascii: "A"))
+            switch offset {
+            case 0: upper.0 = letter
+            case 1: upper.1 = letter
+            default: upper.2 = letter
+            }
+        }
+        let code = String(unsafeUninitializedCapacity: 3) { buffer in
+            (buffer[0], buffer[1], buffer[2]) = upper
+            return 3
         }
         self.init(code: code, slot: slot)
     }

@@ -4,29 +4,54 @@
 /// `cacheHit`, `errorType`) lives here, always as a non-null string or bool. The JSON for these
 /// fields is rendered once, when the profile is made, so a cache hit only appends three fields.
 public struct CustomerProfile: Sendable, Equatable {
-    public let contactFound: Bool
-    public let customerId: String
-    public let displayName: String
-    public let tier: String
-    public let language: String
-    public let assignedQueue: String
+    /// The fields live in one immutable object, so a profile read from the cache is copied with
+    /// one reference count instead of seven (the hit path copies it out of the cache's lock).
+    private final class Fields: Sendable {
+        let contactFound: Bool
+        let customerId: String
+        let displayName: String
+        let tier: String
+        let language: String
+        let assignedQueue: String
+        let renderedFields: String
+
+        init(contactFound: Bool, customerId: String, displayName: String, tier: String, language: String, assignedQueue: String) {
+            self.contactFound = contactFound
+            self.customerId = customerId
+            self.displayName = displayName
+            self.tier = tier
+            self.language = language
+            self.assignedQueue = assignedQueue
+            renderedFields =
+                "\"contactFound\":\(contactFound),\"customerId\":\(JSONText.quoted(customerId))"
+                + ",\"displayName\":\(JSONText.quoted(displayName)),\"tier\":\(JSONText.quoted(tier))"
+                + ",\"language\":\(JSONText.quoted(language)),\"assignedQueue\":\(JSONText.quoted(assignedQueue))"
+        }
+    }
+
+    private let fields: Fields
+
+    public var contactFound: Bool { fields.contactFound }
+    public var customerId: String { fields.customerId }
+    public var displayName: String { fields.displayName }
+    public var tier: String { fields.tier }
+    public var language: String { fields.language }
+    public var assignedQueue: String { fields.assignedQueue }
     /// `"contactFound":…,…,"assignedQueue":"…"` with no braces.
-    public let renderedFields: String
+    public var renderedFields: String { fields.renderedFields }
 
     public init(
         contactFound: Bool, customerId: String, displayName: String,
         tier: String, language: String, assignedQueue: String
     ) {
-        self.contactFound = contactFound
-        self.customerId = customerId
-        self.displayName = displayName
-        self.tier = tier
-        self.language = language
-        self.assignedQueue = assignedQueue
-        self.renderedFields =
-            "\"contactFound\":\(contactFound),\"customerId\":\(JSONText.quoted(customerId))"
-            + ",\"displayName\":\(JSONText.quoted(displayName)),\"tier\":\(JSONText.quoted(tier))"
-            + ",\"language\":\(JSONText.quoted(language)),\"assignedQueue\":\(JSONText.quoted(assignedQueue))"
+        fields = Fields(contactFound: contactFound, customerId: customerId, displayName: displayName,
+                        tier: tier, language: language, assignedQueue: assignedQueue)
+    }
+
+    public static func == (lhs: CustomerProfile, rhs: CustomerProfile) -> Bool {
+        lhs.fields === rhs.fields
+            || (lhs.contactFound == rhs.contactFound && lhs.customerId == rhs.customerId && lhs.displayName == rhs.displayName
+                && lhs.tier == rhs.tier && lhs.language == rhs.language && lhs.assignedQueue == rhs.assignedQueue)
     }
 
     /// The profile for an unknown caller (or for a failed CRM call): every schema field present.

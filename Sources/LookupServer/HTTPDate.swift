@@ -15,7 +15,15 @@ final class HTTPDate {
     func now() -> String {
         var time = timespec()
         clock_gettime(CLOCK_REALTIME, &time)
-        let seconds = Int(time.tv_sec)
+        return at(epochSeconds: Int(time.tv_sec))
+    }
+
+    /// The date at a time already read (a lookup's event has one): no clock read.
+    func at(epochMillis: Int64) -> String {
+        at(epochSeconds: Int(epochMillis.quotientAndRemainder(dividingBy: 1000).quotient))
+    }
+
+    private func at(epochSeconds seconds: Int) -> String {
         if seconds != second {
             second = seconds
             text = Self.format(seconds)

@@ -203,16 +203,17 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
             guard let reply else { return false }
             // Counted before the answer goes, so whoever reads the answer reads the count with it.
             answers.count.add(1, ordering: .relaxed)
-            write(reply.body, context: context)
+            write(reply.body, at: reply.event.timestamp, context: context)
             return true
         case nil:
             return false
         }
     }
 
-    private func write(_ body: ProfileBody, context: ChannelHandlerContext) {
+    /// A lookup's answer, dated by its event (which read the clock already).
+    private func write(_ body: ProfileBody, at epochMillis: Int64, context: ChannelHandlerContext) {
         var out = output(capacity: 128 + body.byteCount, context: context)
-        Self.writeHead(status: 200, contentLength: body.byteCount, date: dates.now(), into: &out)
+        Self.writeHead(status: 200, contentLength: body.byteCount, date: dates.at(epochMillis: epochMillis), into: &out)
         out.writeWithUnsafeMutableBytes(minimumWritableBytes: body.byteCount) { body.render(into: $0) }
         send(out, context: context)
     }

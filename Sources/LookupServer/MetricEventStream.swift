@@ -43,12 +43,12 @@ public final class MetricEventStream: MetricSink {
         emittedCount.add(events.count, ordering: .relaxed)
         let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<[MetricEvent]?, Never>?) in
             guard !state.finished, state.buffer.count + events.count <= capacity else { return (false, nil) }
-            guard let waiter = state.waiter else {
+            // Usually nobody waits (the pump is gathering): no continuation is copied then.
+            guard state.waiter != nil else {
                 state.buffer.append(contentsOf: events)
                 return (true, nil)
             }
-            state.waiter = nil
-            return (true, waiter)
+            return (true, state.waiter.take())
         }
         if let waiter { waiter.resume(returning: Array(events)) }
         return accepted

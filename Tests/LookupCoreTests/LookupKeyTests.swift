@@ -59,5 +59,11 @@ struct LookupKeyTests {
         #expect(Colo("LHR1") == nil)
         #expect(Colo("L1R") == nil)
         #expect(Colo("") == nil)
+        // Bytes whose letter bit pattern is a letter's, and text of three characters but more bytes.
+        #expect(Colo("L@R") == nil && Colo("L[R") == nil && Colo("l{r") == nil && Colo("LHÉ") == nil && Colo("\u{1}HR") == nil)
+        #expect(Colo("lHr")?.code == "LHR" && Colo("zzz")?.code == "ZZZ" && Colo("AAA")?.code == "AAA")
+        // Distinct codes, distinct slots (the per-colo caches are found by slot).
+        #expect(Colo("AAA")?.slot == 0 && Colo("AAB")?.slot == 1 && Colo("BAA")?.slot == 676 && Colo("ZZZ")?.slot == Colo.slotCount - 2)
+        #expect(Colo(Substring("xLHRx").dropFirst().dropLast())?.code == "LHR")
     }
 }
