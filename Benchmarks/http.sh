@@ -29,8 +29,8 @@ COLD_CALLERS=${COLD_CALLERS:-1000000}
 PEER_DIR=${PEER_DIR:-}
 work=$(mktemp -d)
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+cleanup() {  # (a server paused by `pause` is woken first, or it would never see the signal)
+  for pid in ${pids[@]+"${pids[@]}"}; do kill -CONT "$pid" 2>/dev/null || true; kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -74,7 +74,7 @@ stop() {  # [pid]: the given server, else the last started
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   for p in "${pids[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
-  pids=("${kept[@]}")
+  pids=(${kept[@]+"${kept[@]}"})
 }
 
 warm() {  # lookup url: the hot line's callers, each once
@@ -125,8 +125,7 @@ wait_for "http://127.0.0.1:$PORT/health"
 warm "$lookup"
 body=$(curl -fsS -X POST "$lookup" -d '{"ani":"+15550000000"}')
 
-# The ceiling: nginx returning the hot lookup's bytes, one worker on the same core (idle while
-# the others are measured).
+# The ceiling: nginx returning the hot lookup's bytes, one worker on the same core.
 nginx_pid=
 if command -v nginx >/dev/null; then
   mkdir -p "$work/nginx"
@@ -155,10 +154,20 @@ CONF
   [ "$(curl -fsS -X POST "http://127.0.0.1:$NGINX_PORT/lookup/customer" -d '{}')" = "$body" ] || { echo "nginx does not return the same bytes" >&2; exit 1; }
 fi
 
+# The server not being measured is stopped (SIGSTOP) meanwhile, so the one measured has the core
+# to itself, as when each ran alone.
+pause() { [ -z "${1:-}" ] || kill -STOP "$1"; }
+resume() { [ -z "${1:-}" ] || kill -CONT "$1"; }
 for _ in $(seq "$ROUNDS"); do
+  pause "$nginx_pid"
   rounds[hot]+=$(measure "$lookup" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
   rounds[health]+=$(measure "http://127.0.0.1:$PORT/health" Benchmarks/http/health.lua)$'\n'
-  [ -z "$nginx_pid" ] || rounds[nginx]+=$(measure "http://127.0.0.1:$NGINX_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
+  resume "$nginx_pid"
+  if [ -n "$nginx_pid" ]; then
+    pause "$hot_pid"
+    rounds[nginx]+=$(measure "http://127.0.0.1:$NGINX_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
+    resume "$hot_pid"
+  fi
 done
 dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
 import json, sys

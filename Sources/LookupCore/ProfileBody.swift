@@ -89,7 +89,8 @@ extension StaticString {
 }
 
 /// A millisecond figure with three decimals (microsecond resolution) as JSON writes it: `0.042`,
-/// `12.5`, `7`; `0` for anything not finite or not above zero.
+/// `12.5`, `7`; `0` for anything not finite or not above zero, and at most 10¹² ms (31 years: no
+/// clock or accepted event comes near it; the string building before trapped past about 10¹⁶).
 struct MillisecondsText: Sendable, Equatable {
     let whole: Int
     /// The fraction's digits with trailing zeros dropped (`5` for .500), and how many there are.

@@ -20,7 +20,8 @@ final class HTTPDate {
 
     /// The date at a time already read (a lookup's event has one): no clock read.
     func at(epochMillis: Int64) -> String {
-        at(epochSeconds: Int(epochMillis.quotientAndRemainder(dividingBy: 1000).quotient))
+        let (seconds, rest) = epochMillis.quotientAndRemainder(dividingBy: 1000)
+        return at(epochSeconds: Int(rest < 0 ? seconds - 1 : seconds))
     }
 
     private func at(epochSeconds seconds: Int) -> String {

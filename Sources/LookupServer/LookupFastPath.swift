@@ -273,6 +273,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// request as they would without this handler.
     private func passEverything(context: ChannelHandlerContext) {
         mode = .passingAll
+        lastOutput = nil
         if let bytes = held {
             held = nil
             pass(bytes, context: context)

@@ -44,9 +44,6 @@ struct ColoWindow {
         }
     }
 
-    /// Records `event` at `second`, given the current second `now`. Returns false when the event
-    /// had no slot to go to (older than anything kept).
-    @discardableResult
     /// Records each event of `run` (all in `second`); returns how many were taken.
     mutating func record(contentsOf run: some Collection<MetricEvent>, second: Int64, now: Int64) -> Int {
         var taken = 0
@@ -54,6 +51,9 @@ struct ColoWindow {
         return taken
     }
 
+    /// Records `event` at `second`, given the current second `now`. Returns false when the event
+    /// had no slot to go to (older than anything kept).
+    @discardableResult
     mutating func record(_ event: MetricEvent, second: Int64, now: Int64) -> Bool {
         if second > now - Int64(Self.fineSeconds) {
             let index = Int(second.modulo(fine.count))

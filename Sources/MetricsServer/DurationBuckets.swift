@@ -43,17 +43,27 @@ final class DurationBuckets {
 
     var sum: Duration { overflowSum + .nanoseconds(sumNanos) }
 
-    /// The bucket, sum and count lines for `name` with `labels` (already rendered:
-    /// `colo="LHR"`).
-    func emit(name: String, labels: String, into buffer: inout [UInt8]) {
-        var cumulative = 0
-        for (bound, count) in zip(renderedBounds, counts) {
-            cumulative += count
-            buffer.append(contentsOf: "\(name)_bucket{\(labels),le=\"\(bound)\"} \(cumulative)\n".utf8)
+    /// What it holds now, to be written out after the lock is let go.
+    var snapshot: Snapshot { Snapshot(renderedBounds: renderedBounds, counts: counts, sum: sum, count: count) }
+
+    struct Snapshot {
+        let renderedBounds: [String]
+        let counts: [Int]
+        let sum: Duration
+        let count: Int
+
+        /// The bucket, sum and count lines for `name` with `labels` (already rendered:
+        /// `colo="LHR"`).
+        func emit(name: String, labels: String, into buffer: inout [UInt8]) {
+            var cumulative = 0
+            for (bound, count) in zip(renderedBounds, counts) {
+                cumulative += count
+                buffer.append(contentsOf: "\(name)_bucket{\(labels),le=\"\(bound)\"} \(cumulative)\n".utf8)
+            }
+            buffer.append(contentsOf: "\(name)_bucket{\(labels),le=\"+Inf\"} \(count)\n".utf8)
+            buffer.append(contentsOf: "\(name)_sum{\(labels)} \(sum.bucketRepresentation)\n".utf8)
+            buffer.append(contentsOf: "\(name)_count{\(labels)} \(count)\n".utf8)
         }
-        buffer.append(contentsOf: "\(name)_bucket{\(labels),le=\"+Inf\"} \(count)\n".utf8)
-        buffer.append(contentsOf: "\(name)_sum{\(labels)} \(sum.bucketRepresentation)\n".utf8)
-        buffer.append(contentsOf: "\(name)_count{\(labels)} \(count)\n".utf8)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int64 {

@@ -121,14 +121,15 @@ public final class PrometheusExport: Sendable {
     public func exposition() -> [UInt8] {
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
-        handles.withLock { table in
-            let colos = table.sorted { $0.key < $1.key }
-            guard !colos.isEmpty else { return }
-            for (name, histogram) in [(Self.latencyName, \ColoHandles.latency), (Self.cpuName, \ColoHandles.cpu)] {
-                buffer.append(contentsOf: "# TYPE \(name) histogram\n".utf8)
-                for (_, handles) in colos { handles[keyPath: histogram].emit(name: name, labels: handles.labels, into: &buffer) }
-            }
+        // Copied under the lock, written out after it, so a scrape holds up the pump only briefly.
+        let colos = handles.withLock { table in
+            table.sorted { $0.key < $1.key }.map { (labels: $0.value.labels, latency: $0.value.latency.snapshot, cpu: $0.value.cpu.snapshot) }
         }
+        guard !colos.isEmpty else { return buffer }
+        buffer.append(contentsOf: "# TYPE \(Self.latencyName) histogram\n".utf8)
+        for colo in colos { colo.latency.emit(name: Self.latencyName, labels: colo.labels, into: &buffer) }
+        buffer.append(contentsOf: "# TYPE \(Self.cpuName) histogram\n".utf8)
+        for colo in colos { colo.cpu.emit(name: Self.cpuName, labels: colo.labels, into: &buffer) }
         return buffer
     }
 }

@@ -162,4 +162,20 @@ struct FastPathHandlerTests {
         for _ in 0..<3 { try rig.send(Self.health) }
         #expect(undated(try rig.answered()) == String(repeating: texts[0], count: 3))
     }
+
+    @Test("A lookup's answer is dated by its event's clock reading, to the second")
+    func datedByTheEvent() async throws {
+        let rig = try Rig()
+        let body = #"{"ani":"+15550000042"}"#
+        _ = await rig.lookup.respond(to: Data(body.utf8), coloHeader: nil)
+        try rig.send("POST /lookup/customer HTTP/1.1\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body)
+        let answer = try rig.answered()
+        // ManualClocks' wall clock stands at 1,790,000,000,000 ms.
+        #expect(rig.sink.events.last?.timestamp == 1_790_000_000_000)
+        #expect(answer.contains("\r\nDate: Mon, 21 Sep 2026 14:13:20 GMT\r\n"), "\(answer)")
+        // And HTTPDate rounds down, before 1970 as after.
+        let dates = HTTPDate()
+        #expect(dates.at(epochMillis: 1_790_000_000_999) == "Mon, 21 Sep 2026 14:13:20 GMT")
+        #expect(dates.at(epochMillis: -1) == "Wed, 31 Dec 1969 23:59:59 GMT")
+    }
 }

@@ -35,7 +35,7 @@ struct DurationBucketsTests {
         let histogram = DurationBuckets(bounds: PrometheusExport.buckets)
         for value in values { histogram.record(nanos: value) }
         var buffer = Array("# TYPE edgewatch_lookup_latency_seconds histogram\n".utf8)
-        histogram.emit(name: "edgewatch_lookup_latency_seconds", labels: "colo=\"\(DurationBuckets.escapedLabel(label))\"", into: &buffer)
+        histogram.snapshot.emit(name: "edgewatch_lookup_latency_seconds", labels: "colo=\"\(DurationBuckets.escapedLabel(label))\"", into: &buffer)
         return String(decoding: buffer, as: UTF8.self)
     }
 
@@ -57,7 +57,7 @@ struct DurationBucketsTests {
     }
 
     @Test("The export writes both histograms for every colo, and leaves refusals out of them")
-    func export() {
+    func export() throws {
         let export = PrometheusExport()
         let events = (0..<6).map { (index: Int) -> MetricEvent in
             let colo = index < 4 ? "LHR" : "SIN"
@@ -67,7 +67,17 @@ struct DurationBucketsTests {
         }
         export.record(contentsOf: events)
         let text = String(decoding: export.exposition(), as: UTF8.self)
-        #expect(text.components(separatedBy: "# TYPE edgewatch_lookup_latency_seconds histogram").count == 2)
+        #expect(text.components(separatedBy: "# TYPE edgewatch_lookup_latency_seconds histogram\n").count == 2)
+        #expect(text.components(separatedBy: "# TYPE edgewatch_lookup_cpu_seconds histogram\n").count == 2)
+        // Each family's lines follow its TYPE line, colos in order.
+        let lines = text.split(separator: "\n").map(String.init)
+        for family in ["edgewatch_lookup_latency_seconds", "edgewatch_lookup_cpu_seconds"] {
+            let type = try #require(lines.firstIndex(of: "# TYPE \(family) histogram"))
+            let own = lines.indices.filter { lines[$0].hasPrefix(family + "_") }
+            #expect(own.count == 2 * (PrometheusExport.buckets.count + 3))
+            #expect(own == Array(type + 1...type + own.count), "\(family)'s lines are not together after its TYPE line")
+            #expect(lines[own.first!].contains(#"colo="LHR""#) && lines[own.last!].contains(#"colo="SIN""#))
+        }
         #expect(text.contains(#"edgewatch_lookup_latency_seconds_count{colo="LHR"} 4"#))
         #expect(text.contains(#"edgewatch_lookup_latency_seconds_bucket{colo="LHR",le="0.02"} 3"#))
         #expect(text.contains(#"edgewatch_lookup_latency_seconds_count{colo="SIN"} 1"#))
