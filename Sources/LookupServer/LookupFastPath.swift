@@ -191,7 +191,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         switch head.route {
         case .health:
             answers.count.add(1, ordering: .relaxed)
-            write(status: 200, body: LookupRoutes.health(lookup.colo(header: head.colo)), context: context)
+            write(LookupRoutes.health(lookup.colo(header: head.colo)), context: context)
             return true
         case .lookup:
             let reply = bytes.withUnsafeReadableBytes { request in
@@ -213,14 +213,14 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// A lookup's answer, dated by its event (which read the clock already).
     private func write(_ body: ProfileBody, at epochMillis: Int64, context: ChannelHandlerContext) {
         var out = output(capacity: 128 + body.byteCount, context: context)
-        Self.writeHead(status: 200, contentLength: body.byteCount, date: dates.at(epochMillis: epochMillis), into: &out)
+        Self.writeHead(contentLength: body.byteCount, date: dates.at(epochMillis: epochMillis), into: &out)
         out.writeWithUnsafeMutableBytes(minimumWritableBytes: body.byteCount) { body.render(into: $0) }
         send(out, context: context)
     }
 
-    private func write(status: Int, body: String, context: ChannelHandlerContext) {
+    private func write(_ body: String, context: ChannelHandlerContext) {
         var out = output(capacity: 128 + body.utf8.count, context: context)
-        Self.writeHead(status: status, contentLength: body.utf8.count, date: dates.now(), into: &out)
+        Self.writeHead(contentLength: body.utf8.count, date: dates.now(), into: &out)
         out.writeString(body)
         send(out, context: context)
     }
@@ -246,14 +246,10 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         lastOutput = out.capacity <= Self.reusedOutputCapacity ? out : nil
     }
 
-    /// The status line and fields the routes write for a JSON answer, in their order and case.
-    static func writeHead(status: Int, contentLength: Int, date: String, into out: inout ByteBuffer) {
-        if status == 200 {
-            out.writeStaticString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ")
-        } else {
-            out.writeString("HTTP/1.1 \(status) \(HTTPResponse.Status(code: status).reasonPhrase)\r\n")
-            out.writeStaticString("Content-Type: application/json\r\nContent-Length: ")
-        }
+    /// The status line and fields the routes write for a JSON 200 (every answer given here), in
+    /// their order and case.
+    static func writeHead(contentLength: Int, date: String, into out: inout ByteBuffer) {
+        out.writeStaticString("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ")
         out.writeString(String(contentLength))
         out.writeStaticString("\r\nDate: ")
         out.writeString(date)

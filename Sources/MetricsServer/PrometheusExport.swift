@@ -5,10 +5,11 @@ import Synchronization
 
 /// Counters and latency histograms for Prometheus, fed from the same events as the dashboard.
 ///
-/// Metrics are made through swift-metrics with a `PrometheusMetricsFactory` passed in (not the
-/// global bootstrap), so tests and several servers in one process each get their own registry.
-/// Prometheus summaries cannot be aggregated across instances, so latencies are histograms:
-/// use `histogram_quantile()` for p50/p95.
+/// Counters and gauges are made through swift-metrics with a `PrometheusMetricsFactory` of its own
+/// (not the global bootstrap), so tests and several servers in one process each get their own
+/// registry. The latency and CPU histograms are ``DurationBuckets``, written after the registry's
+/// output. Prometheus summaries cannot be aggregated across instances, so latencies are
+/// histograms: use `histogram_quantile()` for p50/p95.
 public final class PrometheusExport: Sendable {
     private let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
@@ -47,8 +48,7 @@ public final class PrometheusExport: Sendable {
     public init(maximumColos: Int = 64) {
         self.maximumColos = maximumColos
         registry = PrometheusCollectorRegistry()
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = Self.buckets
+        let factory = PrometheusMetricsFactory(registry: registry)
         self.factory = factory
         accessExported = Mutex(AccessHandles(factory: factory))
         breakerExported = Mutex(BreakerHandles(factory: factory))
