@@ -129,7 +129,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator", "FaultCatalog",
+                "AccessControl", "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator", "FaultCatalog", "Traffic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrafficTests",
-            dependencies: ["Traffic", "LookupCore", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["Traffic", "LookupCore", "MetricsEngine", "FaultCatalog", "LookupServer", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "MetricsEngine", "LookupCore", "FaultCatalog"]),
         .testTarget(name: "FaultCatalogTests", dependencies: ["FaultCatalog", "LookupCore"]),

@@ -1,3 +1,5 @@
+import LookupCore
+
 /// The simulator's customers: 10,000 people, numbered 0..<10,000, each findable by phone
 /// (`+1555000` and four digits) or by email (`customer<i>@example.com`).
 public struct CustomerBook: Sendable {
@@ -60,5 +62,12 @@ public struct CustomerBook: Sendable {
         let number = address.dropFirst("customer".count).dropLast("@example.com".count)
         guard let index = Int(number), String(index) == number, (0..<Self.size).contains(index) else { return nil }
         return customer(index)
+    }
+}
+
+extension CustomerBook.Customer {
+    /// The customer as the CRM's API returns it in `results[0]`.
+    public var record: CRMRecord {
+        CRMRecord(id: id, firstName: firstName, lastName: lastName, accountTier: accountTier, preferredLanguage: preferredLanguage)
     }
 }

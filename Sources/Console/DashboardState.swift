@@ -12,6 +12,17 @@ public enum Effect: Equatable, Sendable {
     case scaleTraffic(by: Double)
     /// Write this screen's text and the current snapshot to files.
     case dump(screen: String)
+    /// Tell a replay's player to pause or play, seek, or change speed.
+    case playback(PlaybackCommand)
+}
+
+/// What a replay's player is asked to do.
+public enum PlaybackCommand: Equatable, Sendable {
+    case togglePause
+    /// Move by this many seconds of the recording (back when negative).
+    case seek(seconds: Int)
+    /// Multiply the speed by this factor.
+    case scaleSpeed(by: Double)
 }
 
 /// What came of an effect. The executor runs effects off the screen loop and hands these back;
@@ -22,8 +33,31 @@ public enum EffectResult: Equatable, Sendable {
     case windowSet(seconds: Int)
     case trafficScaled(rate: Double)
     case dumped(files: [String])
+    case playback(PlaybackStatus)
     /// The effect could not be carried out; the text says why.
     case failed(String)
+}
+
+/// Where a replay stands: shown as its progress line.
+public struct PlaybackStatus: Sendable, Equatable {
+    /// The recording's first and last event, and the time shown now (epoch ms).
+    public var firstMillis: Int64
+    public var lastMillis: Int64
+    public var positionMillis: Int64
+    /// Recording seconds per real second; nil for as fast as possible.
+    public var speed: Double?
+    public var paused: Bool
+    /// Played to its last event.
+    public var ended: Bool
+
+    public init(firstMillis: Int64, lastMillis: Int64, positionMillis: Int64, speed: Double?, paused: Bool, ended: Bool) {
+        self.firstMillis = firstMillis
+        self.lastMillis = lastMillis
+        self.positionMillis = positionMillis
+        self.speed = speed
+        self.paused = paused
+        self.ended = ended
+    }
 }
 
 /// A terminal's size in cells.
@@ -44,10 +78,14 @@ public enum Mode: Sendable, Equatable {
     case replay(file: String)
     /// Only events from `/ingest`: the caches and CRM are somebody else's.
     case watch
-}
 
-public enum SortColumn: String, CaseIterable, Sendable {
-    case colo, rate = "req/s", p50, p95, hit = "hit%", stale = "stale%", crm = "crm%", cpu, state
+    public var kind: ModeKind {
+        switch self {
+        case .live: .live
+        case .replay: .replay
+        case .watch: .watch
+        }
+    }
 }
 
 /// Cache hits on a colo's own writes versus replicas from other colos, and misses that found a
@@ -66,7 +104,12 @@ public struct KVSplit: Sendable, Equatable {
 
 /// One line of the event log.
 public struct LogEntry: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case alert(AlertState), flush, fault, info }
+    public enum Kind: Sendable, Equatable {
+        case alert(AlertState)
+        /// A value began to point to this state: the pending period runs.
+        case pending(AlertState)
+        case flush, fault, info
+    }
     public var time: Int64
     public var kind: Kind
     public var text: String
@@ -96,8 +139,8 @@ public struct DashboardState: Sendable {
     public enum Overlay: Sendable, Equatable {
         case none, help
         case confirm(effect: Effect, question: String)
-        /// Typing a filter after `/`.
-        case filtering(String)
+        /// Typing a filter after `/`: the table narrows as it is typed; Esc goes back to `previous`.
+        case filtering(String, previous: String?)
     }
 
     public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
@@ -105,7 +148,7 @@ public struct DashboardState: Sendable {
     public var screenSize: ScreenSize?
 
     /// The window a key asked for that no shown snapshot has yet (nil when they agree).
-    public private(set) var requestedWindow: Int?
+    public internal(set) var requestedWindow: Int?
     static let logLimit = 200
     static let historyLimit = 900
 
@@ -113,14 +156,22 @@ public struct DashboardState: Sendable {
     public var snapshot: MetricsSnapshot?
     public var paused = false
     public var overlay = Overlay.none
-    public var sort = SortColumn.colo
+    /// The column the colo table is sorted by; worst state first until another is chosen.
+    public var sort = SortColumn.state
+    /// The sort turned around (`I`).
+    public var sortReversed = false
     /// The selected colo's name ("ALL" selects the ALL row).
     public var selected = "ALL"
+    /// The active filter (k9s style): a colo code prefix or a state (`OK`, `WARN`, `ALERT`,
+    /// `NO DATA`, `LOW DATA`); shown in the header until Esc clears it. The ALL row always stays.
+    public var filter: String?
     public var faults: [String] = []
     public var log: [LogEntry] = []
     public var history: [HistoryPoint] = []
     /// Lookup listener port, shown in the header.
     public var port: Int?
+    /// Where events are posted (watch), said while none have come.
+    public var ingestURL: String?
     public var eventsPerSecond = 0.0
     /// Cache entries per colo, for the flush question.
     public var cacheEntries: [String: Int] = [:]
@@ -132,10 +183,12 @@ public struct DashboardState: Sendable {
     public var kvSplit: KVSplit?
     /// The same split for each colo's cache, since start.
     public var cacheSplits: [String: KVSplit] = [:]
+    /// A replay's position, speed and whether it is paused or at its end.
+    public var playback: PlaybackStatus?
     /// The colo shown up close (Enter or → on its row; Esc goes back), or nil for the table.
-    public private(set) var detailColo: String?
+    public internal(set) var detailColo: String?
     /// Its figures step by step, from the engine (frozen while paused, like the snapshot).
-    public private(set) var coloDetail: ColoDetail?
+    public internal(set) var coloDetail: ColoDetail?
     public var logFile: String?
     /// A short message for the key-hint line, e.g. why a key did nothing.
     public var notice: String?
@@ -144,25 +197,16 @@ public struct DashboardState: Sendable {
     public private(set) var heartbeat = 0
     private var pendingMark = false
     private var transitionsSeen = 0
+    /// The last snapshot taken in (also while paused): colos it lists that the next does not
+    /// have been forgotten, and say so in the log.
+    private var lastTaken: MetricsSnapshot?
+    /// Sources that had gone silent when last seen.
+    private var silentSources: Set<String> = []
+    /// The colo the last ``apply(detail:)`` was for (the engine may have had nothing for it).
+    var detailFetchedFor: String?
 
     public init(mode: Mode) {
         self.mode = mode
-    }
-
-    /// Rows in display order (sorted, ALL last).
-    /// The active filter (k9s style): a colo code prefix or a state (`OK`, `WARN`, `ALERT`);
-    /// shown in the header until Esc clears it. The ALL row always stays.
-    public var filter: String?
-
-    public var rows: [ColoRow] {
-        guard let snapshot else { return [] }
-        return sorted(snapshot.colos.filter(matchesFilter)) + [snapshot.all]
-    }
-
-    private func matchesFilter(_ row: ColoRow) -> Bool {
-        guard let filter = filter?.uppercased(), !filter.isEmpty else { return true }
-        if let state = AlertState(rawValue: filter) { return row.worst == state }
-        return row.colo.uppercased().hasPrefix(filter)
     }
 
     /// The longest filter typed (a colo code or a state name is far shorter).
@@ -171,13 +215,14 @@ public struct DashboardState: Sendable {
     public var selectedRow: ColoRow? { rows.first { $0.colo == selected } ?? rows.last }
 
     /// Moves the selection to the first row shown when the filter hid the selected colo.
-    private mutating func keepSelectionVisible() {
+    mutating func keepSelectionVisible() {
         let names = rows.map(\.colo)
         if !names.contains(selected), let first = names.first { selected = first }
     }
 
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
     public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
+        if snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen { rewound(to: snapshot.generatedAt) }
         now = snapshot.generatedAt
         heartbeat &+= 1
         // Every change since the last snapshot we saw, oldest first, even if others ticked too.
@@ -185,14 +230,18 @@ public struct DashboardState: Sendable {
         if missed > 0 {
             record(LogEntry(time: now, kind: .info, text: "\(missed) state changes came faster than the engine keeps them; see /api/snapshot"))
         }
-        for change in snapshot.transitions(after: transitionsSeen) {
-            record(LogEntry(time: change.time, kind: .alert(change.to), text: TextReport.describe(change),
-                            key: "\(change.colo) \(change.metric.rawValue) \(change.from.rawValue)→\(change.to.rawValue)"))
-        }
+        logChanges(snapshot.transitions(after: transitionsSeen))
         transitionsSeen = max(transitionsSeen, snapshot.transitionCount)
+        if let lastTaken {
+            for row in snapshot.colosGone(since: lastTaken) {
+                let since = row.lastHeard.map { " since " + FigureText.clock($0) } ?? ""
+                record(LogEntry(time: now, kind: .info, text: "\(row.colo) removed from the table: no data\(since)"))
+            }
+        }
+        lastTaken = snapshot
         noteSilentSources(snapshot.sources)
-        let second = snapshot.generatedAt / 1000 * 1000
-        if history.last?.time != second {
+        let second = snapshot.generatedAt.floorDivided(by: 1000) * 1000
+        if (history.last?.time ?? .min) < second {
             history.append(HistoryPoint(time: second, p95: snapshot.all.figures.p95LatencyMs.value,
                                         hitRate: snapshot.all.figures.cacheHitRate.value, marked: pendingMark))
             pendingMark = false
@@ -206,8 +255,26 @@ public struct DashboardState: Sendable {
         self.eventsPerSecond = eventsPerSecond
     }
 
-    /// Sources that had gone silent when last seen.
-    private var silentSources: Set<String> = []
+    /// A replay moved back: what the log and history hold past the new time has not happened yet.
+    private mutating func rewound(to time: Int64) {
+        log.removeAll { $0.time > time }
+        history.removeAll { $0.time > time }
+        transitionsSeen = 0
+        lastTaken = nil
+        record(LogEntry(time: time, kind: .info, text: "moved back to " + FigureText.clock(time)))
+    }
+
+    /// Log lines for the engine's changes, oldest first: a colo going silent is one line, not
+    /// one per metric.
+    private mutating func logChanges(_ changes: [AlertTransition]) {
+        for group in TextReport.groups(changes) {
+            let change = group[0]
+            let kind: LogEntry.Kind = change.isPending ? .pending(change.to) : .alert(change.to)
+            let what = change.to == .noData || change.from == .noData ? "data" : change.metric.rawValue
+            record(LogEntry(time: change.time, kind: kind, text: TextReport.describe(group: group),
+                            key: "\(change.colo) \(what) \(change.isPending ? "pending " : "")\(change.from.rawValue)→\(change.to.rawValue)"))
+        }
+    }
 
     /// Logs a reporting instance going silent (nothing for 10 s) and coming back.
     private mutating func noteSilentSources(_ sources: [SourceStatus]) {
@@ -229,8 +296,6 @@ public struct DashboardState: Sendable {
         detailFetchedFor = detailColo
     }
 
-    /// The colo the last ``apply(detail:)`` was for (the engine may have had nothing for it).
-    private var detailFetchedFor: String?
     private var fetchedDetail: Bool { detailColo != nil && detailFetchedFor == detailColo }
 
     /// Whether the detail view shows a colo whose figures have not been asked for yet.
@@ -283,113 +348,11 @@ public struct DashboardState: Sendable {
             let folder = files.first.map { String($0.dropLast(names[0].count)) } ?? ""
             notice = "wrote " + names.joined(separator: " and ") + " in " + folder
             note(.info, "screen dump: " + files.joined(separator: ", "), mark: false)
+        case .playback(let status):
+            playback = status
         case .failed(let reason):
             notice = reason
         }
-    }
-
-    // MARK: Keys
-
-    /// Applies a key and returns what the executor must do.
-    public mutating func handle(_ key: Key) -> [Effect] {
-        notice = nil
-        switch overlay {
-        case .help:
-            if key == .escape || key == .character("?") || key == .character("q") { overlay = .none }
-            return []
-        case .confirm(let effect, _):
-            overlay = .none
-            if key == .character("y") || key == .character("Y") { return [effect] }
-            notice = "cancelled"
-            return []
-        case .filtering(let text):
-            switch key {
-            case .enter:
-                filter = text.isEmpty ? nil : text
-                overlay = .none
-                keepSelectionVisible()
-            case .escape:
-                overlay = .none
-            case .backspace:
-                overlay = .filtering(String(text.dropLast()))
-            case .character(let character) where (character.isLetter || character.isNumber) && character.isASCII && text.count < Self.filterLimit:
-                overlay = .filtering(text + String(character).uppercased())
-            default:
-                break
-            }
-            return []
-        case .none:
-            if detailColo != nil, key == .escape || key == .left {
-                detailColo = nil
-                coloDetail = nil
-                detailFetchedFor = nil
-                // Back in the table, the selection is on a row the filter shows.
-                if filter != nil { keepSelectionVisible() }
-                return []
-            }
-            if key == .escape, filter != nil {
-                filter = nil
-                return []
-            }
-        }
-        guard let command = KeyMap.command(for: key) else { return [] }
-        return run(command)
-    }
-
-    private mutating func run(_ command: Command) -> [Effect] {
-        switch command {
-        case .quit:
-            return [.quit]
-        case .help:
-            overlay = .help
-        case .pause:
-            paused.toggle()
-        case .widerWindow, .narrowerWindow:
-            // From the window last asked for: the snapshot lags a step, and is frozen while paused.
-            let current = requestedWindow ?? snapshot?.windowSeconds ?? 60
-            let steps = Self.windowSteps
-            let next = command == .widerWindow
-                ? steps.first { $0 > current } ?? steps.last!
-                : steps.last { $0 < current } ?? steps.first!
-            guard next != current else { return [] }
-            requestedWindow = next
-            return [.setWindow(seconds: next)]
-        case .selectNext, .selectPrevious:
-            let names = rows.map(\.colo)
-            guard !names.isEmpty else { return [] }
-            let index = names.firstIndex(of: selected) ?? names.count - 1
-            let step = command == .selectNext ? 1 : names.count - 1
-            selected = names[(index + step) % names.count]
-            if detailColo != nil { detailColo = selected }
-        case .nextSort:
-            let all = SortColumn.allCases
-            sort = all[(all.firstIndex(of: sort)! + 1) % all.count]
-        case .flushAll, .flushSelected:
-            if let reason = disabledReason { notice = "flush " + reason; return [] }
-            let colo = command == .flushAll || selected == "ALL" ? nil : selected
-            let entries = colo.map { cacheEntries[$0] ?? 0 } ?? cacheEntries.values.reduce(0, +)
-            let scope = colo.map { "\($0)'s cache" } ?? "the whole cache (all colos)"
-            overlay = .confirm(effect: .flush(colo: colo), question: "Flush \(scope)? \(entries) entries will go. y/N")
-        case .toggleFault(let fault):
-            if let reason = disabledReason { notice = "faults " + reason; return [] }
-            return [.toggleFault(fault)]
-        case .clearFaults:
-            if let reason = disabledReason { notice = "faults " + reason; return [] }
-            return [.clearFaults]
-        case .filter:
-            guard detailColo == nil else { notice = "Esc first: the filter is for the colo table"; return [] }
-            overlay = .filtering(filter ?? "")
-        case .openDetail:
-            keepSelectionVisible()
-            detailColo = selectedRow?.colo ?? "ALL"
-        case .dump:
-            guard let size = screenSize else { notice = "no screen to dump yet"; return [] }
-            return [.dump(screen: DashboardView.render(self, width: size.width, height: size.height).text)]
-        case .fasterTraffic, .slowerTraffic:
-            guard trafficRate != nil else { notice = "no synthetic traffic in this mode"; return [] }
-            return [.scaleTraffic(by: command == .fasterTraffic ? 1.25 : 0.8)]
-        }
-        return []
     }
 
     /// Why flush and fault keys do nothing in this mode, or nil when they work.
@@ -400,22 +363,12 @@ public struct DashboardState: Sendable {
         case .watch: "disabled: watch mode only reads /ingest; the caches and CRM are elsewhere"
         }
     }
+}
 
-    private func sorted(_ colos: [ColoRow]) -> [ColoRow] {
-        func key(_ row: ColoRow) -> Double {
-            let f = row.figures
-            switch sort {
-            case .colo: return 0
-            case .rate: return -(f.requestRate.value ?? 0)
-            case .p50: return -(f.p50LatencyMs.value ?? 0)
-            case .p95: return -(f.p95LatencyMs.value ?? 0)
-            case .hit: return f.cacheHitRate.value ?? 101
-            case .stale: return -(f.staleRate.value ?? 0)
-            case .crm: return -(f.crmErrorRate.value ?? 0)
-            case .cpu: return -(f.cpuP95Ms.value ?? 0)
-            case .state: return -Double(row.worst == .alert ? 2 : row.worst == .warn ? 1 : 0)
-            }
-        }
-        return colos.sorted { (key($0), $0.colo) < (key($1), $1.colo) }
+extension Int64 {
+    /// Division rounding toward minus infinity (seconds of a time before 1970 included).
+    func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }

@@ -27,7 +27,8 @@ public enum DashboardView {
             let below = max(afterTable, 2 + thresholdsHeight + 1 + historyHeight)
             EventLogPanel.render(state, into: &buffer, top: below + 1, bottom: height - 1)
         } else {
-            let room = height - 3 - 1 - thresholdsHeight - historyHeight - minimumLog - 2
+            // Header, table heading, blank line, thresholds, history, the log's least, hints.
+            let room = height - 2 - 1 - 1 - thresholdsHeight - historyHeight - minimumLog - 1
             let tableRows = max(3, min(state.rows.count, room))
             let afterTable = ColoTablePanel.render(state, into: &buffer, top: 2, maxRows: tableRows)
             ThresholdsPanel.render(state, into: &buffer, x: 0, top: afterTable + 1, width: width)

@@ -33,16 +33,23 @@ enum DetailPanel {
         buffer.fill(y: y, style: bar)
         var x = buffer.write(" " + (colo == "ALL" ? "ALL colos" : colo) + " ", x: 0, y: y, style: bar)
         if let row {
-            let worst = row.worst
-            x = buffer.write(FigureText.symbol(worst) + " " + worst.rawValue + " ", x: x, y: y,
-                             style: Style(color: worst == .ok ? .green : worst == .warn ? .yellow : .red, bold: true, reverse: true))
+            let shown = row.shownWorst
+            var style = FigureText.style(shown)
+            style.reverse = true
+            style.bold = true
+            let since = row.silent ? row.lastHeard.map { " since " + FigureText.clock($0) } ?? "" : ""
+            x = buffer.write(shown.rawValue + since + " ", x: x, y: y, style: style)
         }
         var parts: [String] = []
         if let snapshot = state.snapshot {
             parts.append("window \(snapshot.windowSeconds)s" + (detail.map { " by \($0.stepSeconds) s" } ?? ""))
         }
-        if let rate = row?.figures.requestRate.value { parts.append(FigureText.number(rate, digits: 1) + " req/s") }
-        if let detail { parts.append("latency ≤" + FigureText.milliseconds(latencyCeiling(detail, span: width)) + " ms") }
+        if let figures = row?.figures {
+            // The rate with what it divides by: n over the seconds the colo was observed.
+            let rate = figures.requestRate.value.map { FigureFormat.decimal($0) + " req/s" } ?? "— req/s"
+            parts.append("\(rate) · n=\(figures.tally.requests) in \(figures.observedSeconds) s seen")
+        }
+        if let detail { parts.append("latency ≤" + FigureText.value(latencyCeiling(detail, span: width), unit: "ms") + " ms") }
         if !parts.isEmpty { buffer.write("· " + parts.joined(separator: " · "), x: x, y: y, style: bar) }
     }
 
@@ -77,11 +84,11 @@ enum DetailPanel {
     }
 
     private static func milliseconds(_ figure: Figure) -> String {
-        figure.value.map { FigureText.milliseconds($0) } ?? "—"
+        figure.value.map { FigureFormat.milliseconds($0) } ?? "—"
     }
 
     private static func percent(_ figure: Figure) -> String {
-        figure.value.map { FigureText.number($0, digits: 1) } ?? "—"
+        figure.value.map { FigureFormat.decimal($0) } ?? "—"
     }
 
     // MARK: Latency distribution
@@ -138,8 +145,8 @@ enum DetailPanel {
         if errors.isEmpty { line("none in the window", .muted) }
         let shown = errors.count > 4 ? 3 : errors.count
         for (kind, count) in errors.prefix(shown) {
-            let share = FigureText.number(100 * Double(count) / Double(max(1, f.tally.requests)), digits: 1)
-            line(ThresholdsPanel.pad(kind, width - 16) + FigureText.rightAligned("\(count)", 7) + FigureText.rightAligned(share + "%", 8),
+            let share = FigureFormat.decimal(100 * Double(count) / Double(max(1, f.tally.requests)))
+            line(FigureText.pad(kind, width - 16) + FigureText.rightAligned("\(count)", 7) + FigureText.rightAligned(share + "%", 8),
                  Style(color: kind.hasPrefix("crm_") ? .red : .yellow))
         }
         if errors.count > shown { line("… and \(errors.count - shown) more kinds", .muted) }
@@ -149,20 +156,20 @@ enum DetailPanel {
             let silent = Set((state.snapshot?.sources ?? []).filter(\.stale).map(\.id))
             let nameWidth = max(4, width - 29)
             let title = nameWidth >= 18 ? "BY SOURCE · 1 min" : "BY SOURCE"
-            line(ThresholdsPanel.pad(title, nameWidth) + "   req hit% err% p95", .heading)
+            line(FigureText.pad(title, nameWidth) + "   req hit% err% p95", .heading)
             // Half of what is left, so the colo's changes keep some room.
             let room = max(1, (bottom - y - 1) / 2)
             let shown = sources.count > room ? room - 1 : sources.count
             for source in sources.prefix(max(1, shown)) {
                 let figures = FigureText.rightAligned("\(source.requests)", 6)
                     + FigureText.rightAligned(source.hitRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
-                    + FigureText.rightAligned(source.crmErrorRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
+                    + FigureText.rightAligned(source.crmErrorRate.map { $0 > 0 && $0 < 0.5 ? "<1" : FigureText.number($0, digits: 0) } ?? "—", 5)
                     + " " + (source.p95Bucket.map(bucketLabel) ?? "—")
                 // Too long for the column: the end is kept, where host:port ids differ.
                 let mark = silent.contains(source.id) ? "⚠" : ""
                 let room = nameWidth - 1 - mark.count
                 let name = mark + (source.id.count > room ? "…" + String(source.id.suffix(room - 1)) : source.id)
-                line(ThresholdsPanel.pad(name, nameWidth) + figures,
+                line(FigureText.pad(name, nameWidth) + figures,
                      silent.contains(source.id) ? Style(color: .yellow, bold: true) : .plain)
             }
             if sources.count > max(1, shown) { line("… \(sources.count - max(1, shown)) more sources", .muted) }

@@ -8,9 +8,12 @@ enum EventLogPanel {
             return
         }
         for (index, entry) in state.log.prefix(bottom - top - 1).enumerated() {
-            let style: Style
+            var style: Style
             switch entry.kind {
             case .alert(let to): style = FigureText.style(to)
+            case .pending(let to):
+                style = FigureText.style(to)
+                style.bold = false
             case .flush: style = Style(color: .cyan, bold: true)
             case .fault: style = Style(color: .red)
             case .info: style = .plain

@@ -1,3 +1,5 @@
+import MetricsEngine
+
 /// Row 0: name, LIVE/PAUSED/REPLAY, window, clock, port, events per second.
 /// Row 1: the red fault banner when any fault is on, otherwise a quiet status line.
 enum HeaderPanel {
@@ -5,7 +7,7 @@ enum HeaderPanel {
         buffer.fill(y: 0, style: Style(reverse: true))
         var x = buffer.write(" edgewatch", x: 0, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
         x = buffer.write(" " + spinner(state.heartbeat) + " ", x: x, y: 0, style: Style(reverse: true))
-        let status: (String, Style) = state.paused
+        let status: (String, Style) = state.paused || state.playback?.paused == true
             ? (" PAUSED ", Style(color: .yellow, bold: true, reverse: true))
             : {
                 switch state.mode {
@@ -57,22 +59,66 @@ enum HeaderPanel {
         }
         parts.append(FigureText.clock(state.now) + (narrow ? "Z" : " UTC"))
         if let port = state.port { parts.append((state.mode == .watch ? "ingest :" : "lookup :") + String(port)) }
-        parts.append(FigureText.number(state.eventsPerSecond, digits: 1) + " ev/s")
+        parts.append(FigureFormat.decimal(state.eventsPerSecond) + " ev/s")
         if !narrow, let callers = callers(state) { parts.append(callers) }
         buffer.write(lead + parts.joined(separator: narrow ? " · " : " │ "), x: x, y: 0, style: Style(reverse: true))
 
-        if state.faults.isEmpty {
+        if let playback = state.playback {
+            progress(playback, into: &buffer)
+        } else if state.faults.isEmpty {
             let text: String
             switch state.mode {
             case .live: text = quietLine(state, narrow: narrow)
-            case .replay(let file): text = " replaying \(file) · flush and fault keys are off"
-            case .watch: text = " watching events posted to /ingest"
+            case .replay(let file): text = " replaying \(file)"
+            case .watch: text = watchLine(state)
             }
             buffer.write(text, x: 0, y: 1, style: .muted)
         } else {
             buffer.fill(y: 1, style: .banner)
-            buffer.write(" FAULT: " + state.faults.joined(separator: " · "), x: 0, y: 1, style: .banner)
+            buffer.write(faultBanner(state.faults, width: buffer.width), x: 0, y: 1, style: .banner)
         }
+    }
+
+    /// ` FAULT: CRM 503 50% · CRM DOWN`, or when that does not fit, the same without the repeated
+    /// `CRM` (` CRM FAULTS: 503 50% · DOWN`); cut with `…` only when even that does not fit.
+    static func faultBanner(_ faults: [String], width: Int) -> String {
+        let full = " FAULT: " + faults.joined(separator: " · ")
+        guard full.count > width else { return full }
+        let short = faults.map { $0.hasPrefix("CRM ") ? String($0.dropFirst(4)) : $0 }
+        return " CRM FAULTS: " + short.joined(separator: " · ")
+    }
+
+    /// Row 1 in watch mode: where to post while nothing comes, then what is posted.
+    static func watchLine(_ state: DashboardState) -> String {
+        let url = state.ingestURL ?? "/ingest"
+        guard let all = state.snapshot?.all, !all.silent else {
+            let since = state.snapshot?.all.lastHeard.map { " since " + FigureText.clock($0) } ?? ""
+            return " NO DATA\(since) · post events to \(url)"
+        }
+        return " watching events posted to \(url)"
+    }
+
+    /// Row 1 in a replay: `▶ 2:13 / 6:40 ━━━━━━╸────── ×10`, `❚❚ PAUSED …`, or at the end
+    /// `■ end of recording at 6:40`.
+    static func progress(_ playback: PlaybackStatus, into buffer: inout ScreenBuffer) {
+        let total = max(0, playback.lastMillis - playback.firstMillis)
+        let position = min(max(0, playback.positionMillis - playback.firstMillis), total)
+        let speed = playback.speed.map { "×" + ($0 >= 1 ? FigureText.number($0, digits: 0) : FigureFormat.decimal($0)) } ?? "×max"
+        let (mark, word): (String, String) = playback.ended ? ("■", "") : playback.paused ? ("❚❚", " PAUSED") : ("▶", "")
+        var x = buffer.write(" \(mark)\(word) \(FigureText.duration(position)) / \(FigureText.duration(total)) ", x: 0, y: 1,
+                             style: Style(color: .cyan, bold: true))
+        if playback.ended {
+            buffer.write("end of recording at \(FigureText.duration(total)) (\(FigureText.clock(playback.lastMillis)) UTC) · , { seek back",
+                         x: x, y: 1, style: Style(color: .cyan, bold: true))
+            return
+        }
+        let tail = " " + speed
+        let bar: Int = max(0, buffer.width - x - tail.count - 2)
+        let share: Double = total > 0 ? Double(position) / Double(total) : 0
+        let filled = Int((share * Double(bar)).rounded(.down))
+        x = buffer.write(String(repeating: "━", count: filled), x: x, y: 1, style: Style(color: .cyan), ellipsis: false)
+        x = buffer.write(String(repeating: "─", count: bar - filled), x: x, y: 1, style: .muted, ellipsis: false)
+        buffer.write(tail, x: x, y: 1, style: Style(color: .cyan, bold: true))
     }
 
     /// One turn of the heartbeat: it moves on every snapshot (four a second), so a screen that

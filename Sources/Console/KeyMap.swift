@@ -8,9 +8,17 @@ public enum Key: Hashable, Sendable {
 
 /// What a key asks for. The key map ties keys to commands; the help overlay is drawn from it.
 public enum Command: Hashable, Sendable {
-    case quit, help, pause, widerWindow, narrowerWindow, selectNext, selectPrevious, nextSort
+    case quit, help, pause, widerWindow, narrowerWindow, selectNext, selectPrevious
+    case nextSort, previousSort, invertSort
     case flushAll, flushSelected, toggleFault(FaultKind), clearFaults, fasterTraffic, slowerTraffic, dump, filter
     case openDetail
+    /// A replay's player: pause or play, move by seconds, change the speed.
+    case playPause, seek(seconds: Int), fasterPlayback, slowerPlayback
+}
+
+/// The kinds of ``Mode``: which keys work.
+public enum ModeKind: Hashable, Sendable, CaseIterable {
+    case live, watch, replay
 }
 
 public struct KeyBinding: Sendable {
@@ -22,51 +30,69 @@ public struct KeyBinding: Sendable {
     public var hint: String?
     /// How the hint line names the key.
     public var hintKey: String
+    /// The modes the key works in; the hint line and the help show it only there.
+    public var modes: Set<ModeKind>
 
-    public init(keys: [Key], label: String, command: Command, hint: String? = nil, hintKey: String? = nil) {
+    public init(keys: [Key], label: String, command: Command, hint: String? = nil, hintKey: String? = nil, modes: Set<ModeKind> = Set(ModeKind.allCases)) {
         self.keys = keys
         self.label = label
         self.command = command
         self.hint = hint
         self.hintKey = hintKey ?? label
+        self.modes = modes
     }
 }
 
-/// The key map: data, read by the reducer and shown by `?`.
+/// The key map: data, read by the reducer and shown by `?` and the hint line.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        .init(keys: [.character("q")], label: "q, Ctrl-C", command: .quit, hint: "quit", hintKey: "q"),
+        .init(keys: [.character("q")], label: "q Ctrl-C", command: .quit, hint: "quit", hintKey: "q"),
         .init(keys: [.character("?")], label: "?", command: .help, hint: "help"),
+        // A replay's player first: on its hint line they matter most.
+        .init(keys: [.character(" "), .character("p")], label: "Space p", command: .playPause, hint: "play", hintKey: "␣", modes: [.replay]),
+        .init(keys: [.character(",")], label: ",", command: .seek(seconds: -10), hint: "seek", modes: [.replay]),
+        .init(keys: [.character(".")], label: ".", command: .seek(seconds: 10), hint: "seek", modes: [.replay]),
+        .init(keys: [.character("{")], label: "{", command: .seek(seconds: -60), hint: "seek", modes: [.replay]),
+        .init(keys: [.character("}")], label: "}", command: .seek(seconds: 60), hint: "seek", modes: [.replay]),
+        .init(keys: [.character("[")], label: "[", command: .slowerPlayback, hint: "speed", modes: [.replay]),
+        .init(keys: [.character("]")], label: "]", command: .fasterPlayback, hint: "speed", modes: [.replay]),
         .init(keys: [.character("+"), .character("=")], label: "+", command: .widerWindow, hint: "window"),
         .init(keys: [.character("-")], label: "-", command: .narrowerWindow, hint: "window"),
-        .init(keys: [.up, .character("k")], label: "↑ / k", command: .selectPrevious, hint: "select", hintKey: "↑"),
-        .init(keys: [.down, .character("j")], label: "↓ / j", command: .selectNext, hint: "select", hintKey: "↓"),
-        .init(keys: [.enter, .right], label: "Enter / →", command: .openDetail, hint: "detail", hintKey: "⏎"),
-        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush"),
-        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush"),
+        .init(keys: [.up, .character("k")], label: "↑ k", command: .selectPrevious, hint: "select", hintKey: "↑"),
+        .init(keys: [.down, .character("j")], label: "↓ j", command: .selectNext, hint: "select", hintKey: "↓"),
+        .init(keys: [.enter, .right], label: "Enter →", command: .openDetail, hint: "detail", hintKey: "⏎"),
+        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush", modes: [.live]),
+        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush", modes: [.live]),
     ] + FaultKind.allCases.map { kind in
-        KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults")
+        KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults", modes: [.live])
     } + [
-        .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear"),
+        .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear", modes: [.live]),
         // After the faults: on an 80-column hint line these are the hints that give way (`?` lists them).
-        .init(keys: [.character("p")], label: "p", command: .pause, hint: "pause"),
-        .init(keys: [.character("s")], label: "s", command: .nextSort, hint: "sort"),
-        .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate"),
-        .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate"),
-        .init(keys: [.character("w")], label: "w", command: .dump, hint: "dump"),
+        .init(keys: [.character("p"), .character(" ")], label: "p Space", command: .pause, hint: "pause", hintKey: "p", modes: [.live, .watch]),
+        .init(keys: [.character("<")], label: "<", command: .previousSort, hint: "sort"),
+        .init(keys: [.character(">"), .character("s")], label: "> s", command: .nextSort, hint: "sort", hintKey: ">"),
+        .init(keys: [.character("I")], label: "I", command: .invertSort, hint: "sort"),
         .init(keys: [.character("/")], label: "/", command: .filter, hint: "filter"),
+        .init(keys: [.character("w")], label: "w", command: .dump, hint: "dump"),
+        .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate", modes: [.live]),
+        .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate", modes: [.live]),
     ]
 
-    /// The hint line, built from the bindings: the widest form that fits `width`, dropping the
-    /// last hints when even the tight form does not.
+    /// The bindings that work in `mode`.
+    public static func bindings(for mode: ModeKind) -> [KeyBinding] {
+        bindings.filter { $0.modes.contains(mode) }
+    }
+
+    /// The hint line for `mode`, built from its bindings: the widest form that fits `width`,
+    /// dropping the last hints when even the tight form does not.
     /// In the detail view the line starts with `Esc back`, `↑↓` move to the next colo, and the
     /// table's own keys (detail, sort, filter) are left out.
-    public static func hintLine(width: Int, detail: Bool = false) -> String {
+    public static func hintLine(width: Int, mode: ModeKind = .live, detail: Bool = false) -> String {
         var groups: [(keys: [String], word: String)] = detail ? [(["Esc"], "back")] : []
-        for binding in bindings {
+        for binding in bindings(for: mode) {
             guard var word = binding.hint else { continue }
             if detail {
-                if [.openDetail, .nextSort, .filter].contains(binding.command) { continue }
+                if [.openDetail, .nextSort, .previousSort, .invertSort, .filter].contains(binding.command) { continue }
                 if word == "select" { word = "colo" }
             }
             if let index = groups.firstIndex(where: { $0.word == word }) {
@@ -92,20 +118,54 @@ public enum KeyMap {
         return ""
     }
 
-    public static func command(for key: Key) -> Command? {
-        bindings.first { $0.keys.contains(key) }?.command
+    /// The help overlay's lines for `mode`: neighbouring keys that share a hint share a line
+    /// (`+ -  longer / shorter window`); the fault keys each have their own.
+    public static func helpLines(for mode: ModeKind) -> [(keys: String, text: String)] {
+        var groups: [[KeyBinding]] = []
+        for binding in bindings(for: mode) {
+            let isFault = if case .toggleFault = binding.command { true } else { false }
+            if !isFault, let hint = binding.hint, let last = groups.last?.last, last.hint == hint,
+               !(groups.last!.contains { if case .toggleFault = $0.command { true } else { false } }) {
+                groups[groups.count - 1].append(binding)
+            } else {
+                groups.append([binding])
+            }
+        }
+        return groups.map { group in
+            let keys = group.map(\.label).joined(separator: " ")
+            guard group.count > 1 else { return (keys, describe(group[0].command)) }
+            return (keys, groupText[group[0].hint ?? ""] ?? group.map { describe($0.command) }.joined(separator: " / "))
+        }
+    }
+
+    /// What a line of several keys says.
+    static let groupText: [String: String] = [
+        "window": "longer / shorter window",
+        "select": "select the previous / next colo",
+        "flush": "flush every cache / the selected colo's (asks y/N)",
+        "sort": "sort by the previous / next column; I reverses the order",
+        "rate": "less / more synthetic traffic",
+        "seek": "back / forward 10 s; { } by a minute",
+        "speed": "play slower / faster (÷2, ×2)",
+    ]
+
+    /// The command `key` asks for in `mode`, if any.
+    public static func command(for key: Key, mode: ModeKind = .live) -> Command? {
+        bindings(for: mode).first { $0.keys.contains(key) }?.command
     }
 
     public static func describe(_ command: Command) -> String {
         switch command {
         case .quit: "quit"
         case .help: "this help (Esc closes it)"
-        case .pause: "pause the display (ingest goes on)"
+        case .pause: "pause the display (events are still taken in)"
         case .widerWindow: "longer window"
         case .narrowerWindow: "shorter window"
         case .selectNext: "select next colo"
         case .selectPrevious: "select previous colo"
-        case .nextSort: "next sort column"
+        case .nextSort: "sort by the next column"
+        case .previousSort: "sort by the previous column"
+        case .invertSort: "reverse the sort order"
         case .flushAll: "flush the whole cache (asks y/N)"
         case .flushSelected: "flush the selected colo's cache (asks y/N)"
         case .toggleFault(let fault): "toggle " + fault.summary
@@ -113,8 +173,12 @@ public enum KeyMap {
         case .fasterTraffic: "more synthetic traffic"
         case .slowerTraffic: "less synthetic traffic"
         case .dump: "write the screen and /api/snapshot to files (for a ticket)"
-        case .filter: "filter colos by code or state (/SIN, /ALERT); Esc clears"
+        case .filter: "filter as you type: /SIN, /ALERT, /NODATA; Esc clears"
         case .openDetail: "the selected colo up close (Esc goes back)"
+        case .playPause: "pause or play the recording"
+        case .seek(let seconds): (seconds < 0 ? "back " : "forward ") + (abs(seconds) >= 60 ? "\(abs(seconds) / 60) min" : "\(abs(seconds)) s")
+        case .fasterPlayback: "play faster (×2)"
+        case .slowerPlayback: "play slower (÷2)"
         }
     }
 }

@@ -7,9 +7,9 @@ enum OverlayPanels {
             buffer.write(" " + question, x: 0, y: y, style: Style(color: .yellow, bold: true, reverse: true))
             return
         }
-        if case .filtering(let text) = state.overlay {
+        if case .filtering(let text, _) = state.overlay {
             buffer.fill(y: y, style: Style(color: .cyan, bold: true, reverse: true))
-            buffer.write(" /" + text + "█  colo code or OK/WARN/ALERT · Enter applies · Esc cancels", x: 0, y: y,
+            buffer.write(" /" + text + "█  colo code, or OK WARN ALERT NODATA LOWDATA · Enter keeps · Esc undoes", x: 0, y: y,
                          style: Style(color: .cyan, bold: true, reverse: true))
             return
         }
@@ -18,27 +18,26 @@ enum OverlayPanels {
             return
         }
         // One column spare: writing the last cell of the last line scrolls some terminals.
-        buffer.write(KeyMap.hintLine(width: buffer.width - 1, detail: state.detailColo != nil), x: 0, y: y, style: .muted)
+        buffer.write(KeyMap.hintLine(width: buffer.width - 1, mode: state.mode.kind, detail: state.detailColo != nil), x: 0, y: y, style: .muted)
     }
 
     static func help(_ state: DashboardState, into buffer: inout ScreenBuffer) {
-        var lines = KeyMap.bindings.map { binding in
-            ThresholdsPanel.pad(binding.label, 11) + KeyMap.describe(binding.command)
-        }
+        let bindings = KeyMap.bindings(for: state.mode.kind)
+        var lines = KeyMap.helpLines(for: state.mode.kind).map { FigureText.pad($0.keys, 11) + $0.text }
         // Too many lines for the screen (80×24 has room for 20): the fault keys share one line.
-        let faults = KeyMap.bindings.filter { if case .toggleFault = $0.command { true } else { false } }
-        if lines.count + 4 > buffer.height - 2, faults.count > 1 {
-            let first = lines.firstIndex { $0.hasPrefix(ThresholdsPanel.pad(faults[0].label, 11)) } ?? 0
-            lines.removeAll { line in faults.contains { line.hasPrefix(ThresholdsPanel.pad($0.label, 11)) } }
+        let faults = bindings.filter { if case .toggleFault = $0.command { true } else { false } }
+        if lines.count + marks.count + 2 > buffer.height - 2, faults.count > 1 {
+            let first = lines.firstIndex { $0.hasPrefix(FigureText.pad(faults[0].label, 11)) } ?? 0
+            lines.removeAll { line in faults.contains { line.hasPrefix(FigureText.pad($0.label, 11)) } }
             let names = faults.compactMap { binding -> String? in
                 if case .toggleFault(let kind) = binding.command { return kind.name } else { return nil }
             }
             let spaced = faults.map(\.label).joined(separator: " ")
             let keys = spaced.count < 11 ? spaced : faults.map(\.label).joined()
-            lines.insert(ThresholdsPanel.pad(keys, 11) + "CRM faults: " + names.joined(separator: ", "),
+            lines.insert(FigureText.pad(keys, 11) + "CRM faults: " + names.joined(separator: ", "),
                          at: min(first, lines.count))
         }
-        if let reason = state.disabledReason { lines.append("flush and fault keys: " + reason) }
+        lines += marks
         if let logFile = state.logFile { lines.append("logs: " + logFile) }
         lines.append("Esc or ? closes this help")
         let width = min(buffer.width - 4, (lines.map(\.count).max() ?? 20) + 4)
@@ -57,6 +56,14 @@ enum OverlayPanels {
         }
         buffer.write("└" + String(repeating: "─", count: width - 2) + "┘", x: left, y: top + height - 1, style: .title)
     }
+
+    /// What the marks and states on screen mean.
+    static let marks = [
+        "✓ ▲ ✖      the figure against the levels: in target, past it, past alert",
+        "…          the state held differs: pending, or leaving past the margin",
+        "n=6        too few samples: LOW DATA, state neither raised nor cleared",
+        "NO DATA    nothing heard; the row says since when, and goes 5 min on",
+    ]
 
     static func tooSmall(into buffer: inout ScreenBuffer) {
         let lines = ["edgewatch needs at least 80×24.", "This terminal is \(buffer.width)×\(buffer.height).", "Enlarge it, or press q to quit."]

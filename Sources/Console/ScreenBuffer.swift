@@ -48,17 +48,26 @@ public struct ScreenBuffer: Sendable, Equatable {
         cells[y * width + x]
     }
 
-    /// Writes `text` from (x, y), clipped to the buffer and to `limit` columns. Returns the
+    /// Writes `text` from (x, y), clipped to the buffer and to `limit` columns. Text that does not
+    /// fit ends in `…` (unless `ellipsis` is false, for runs of bars and blocks). Returns the
     /// column after the last character written.
     @discardableResult
-    public mutating func write(_ text: String, x: Int, y: Int, style: Style = .plain, limit: Int? = nil) -> Int {
+    public mutating func write(_ text: String, x: Int, y: Int, style: Style = .plain, limit: Int? = nil, ellipsis: Bool = true) -> Int {
         guard y >= 0, y < height else { return x }
         let end = min(width, limit.map { x + $0 } ?? width)
         var column = x
-        for character in text {
-            if column >= end { break }
-            if column >= 0 { cells[y * width + column] = Cell(character: character, style: style) }
+        var index = text.startIndex
+        while index < text.endIndex {
+            if column >= end {
+                // Cut: the last cell says so. Trailing spaces that do not fit are no loss.
+                if ellipsis, text[index...].contains(where: { $0 != " " }), column - 1 >= max(0, x) {
+                    cells[y * width + column - 1] = Cell(character: "…", style: style)
+                }
+                break
+            }
+            if column >= 0 { cells[y * width + column] = Cell(character: text[index], style: style) }
             column += 1
+            index = text.index(after: index)
         }
         return column
     }

@@ -6,14 +6,27 @@ enum SparklinePanel {
     static func render(_ state: DashboardState, into buffer: inout ScreenBuffer, x: Int, top: Int, width: Int) {
         let labelWidth = 14
         let span = max(1, width - labelWidth)
-        let points = Array(state.history.suffix(span))
-        buffer.write("HISTORY · ALL · last \(points.count)s · ┃ = flush or fault change", x: x, y: top, style: .heading, limit: width)
-        let p95s = points.compactMap(\.p95)
+        // One column a second by the clock shown (a fast replay's seconds between two redraws
+        // stay blank): the label says how much time the columns cover, not how many points.
+        let last = state.history.last?.time ?? 0
+        let first = last - Int64(span - 1) * 1000
+        var values: [Double?] = Array(repeating: nil, count: span), hits: [Double?] = values
+        var marks = Array(repeating: false, count: span)
+        for point in state.history where point.time >= first {
+            let column = Int((point.time - first) / 1000)
+            values[column] = point.p95
+            hits[column] = point.hitRate
+            marks[column] = marks[column] || point.marked
+        }
+        let covered = state.history.first.map { Int((last - max($0.time, first)) / 1000) + 1 } ?? 0
+        let start = max(0, span - covered)
+        buffer.write("HISTORY · ALL · last \(FigureText.duration(Int64(covered) * 1000)) · ┃ = flush or fault change", x: x, y: top, style: .heading, limit: width)
+        let p95s = values.compactMap { $0 }
         let ceiling = max(p95s.max() ?? 1, 1)
-        row(label: "p95 ≤" + FigureText.milliseconds(ceiling) + "ms", values: points.map(\.p95), ceiling: ceiling,
-            marks: points.map(\.marked), into: &buffer, x: x, y: top + 1, labelWidth: labelWidth, span: span)
-        row(label: "hit % 0–100", values: points.map(\.hitRate), ceiling: 100,
-            marks: points.map(\.marked), into: &buffer, x: x, y: top + 2, labelWidth: labelWidth, span: span)
+        row(label: "p95 ≤" + FigureText.value(ceiling, unit: "ms") + "ms", values: Array(values[start...]), ceiling: ceiling,
+            marks: Array(marks[start...]), into: &buffer, x: x, y: top + 1, labelWidth: labelWidth, span: span)
+        row(label: "hit % 0–100", values: Array(hits[start...]), ceiling: 100,
+            marks: Array(marks[start...]), into: &buffer, x: x, y: top + 2, labelWidth: labelWidth, span: span)
     }
 
     static func row(

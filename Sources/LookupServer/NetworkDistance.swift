@@ -12,10 +12,11 @@ public struct NetworkDistance: CustomerDirectory {
         self.millis = millis
     }
 
-    /// The demo's distances from a CRM in Europe: round trips in ms.
+    /// The demo's distances to a CRM with regional endpoints (as the large SaaS CRMs have), the
+    /// nearest one from each colo: round trips in ms.
     public static let demo: [Colo: Int] = [
-        Colo("LHR")!: 2, Colo("FRA")!: 10, Colo("IAD")!: 75, Colo("SJC")!: 140,
-        Colo("SIN")!: 160, Colo("NRT")!: 220, Colo("SYD")!: 250, Colo("GRU")!: 190,
+        Colo("LHR")!: 3, Colo("FRA")!: 6, Colo("IAD")!: 12, Colo("SJC")!: 18,
+        Colo("SIN")!: 25, Colo("NRT")!: 30, Colo("SYD")!: 40, Colo("GRU")!: 35,
     ]
 
     /// Parses `SIN=80` entries.

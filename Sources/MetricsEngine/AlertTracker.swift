@@ -1,14 +1,29 @@
 /// The state of one metric for one colo.
-public enum AlertState: String, Codable, Sendable, Comparable {
+///
+/// `NO DATA` is a state of its own, as in Grafana: a colo that has sent nothing for the no-data
+/// time (``ThresholdTable/noDataAfterSeconds``) is in it for every metric, whatever it held
+/// before, and it starts afresh when events come back.
+public enum AlertState: String, Codable, Sendable, Comparable, CaseIterable {
     case ok = "OK"
+    case noData = "NO DATA"
     case warn = "WARN"
     case alert = "ALERT"
 
-    private var rank: Int { self == .ok ? 0 : self == .warn ? 1 : 2 }
+    /// Severity: OK, NO DATA, WARN, ALERT.
+    var rank: Int {
+        switch self {
+        case .ok: 0
+        case .noData: 1
+        case .warn: 2
+        case .alert: 3
+        }
+    }
+
     public static func < (lhs: AlertState, rhs: AlertState) -> Bool { lhs.rank < rhs.rank }
 }
 
-/// A change of state, as it goes to the event log and to `/api/snapshot`.
+/// A change of state, or the start of a pending period, as it goes to the event log and to
+/// `/api/snapshot`.
 public struct AlertTransition: Codable, Sendable, Equatable {
     /// Milliseconds since the epoch, on the clock the monitor runs on.
     public var time: Int64
@@ -16,12 +31,21 @@ public struct AlertTransition: Codable, Sendable, Equatable {
     public var metric: AlertMetric
     public var value: Double
     /// The level that was crossed: the alert level going into ALERT, the recovery level coming out,
-    /// the target between OK and WARN.
+    /// the target between OK and WARN; 0 for changes into and out of NO DATA.
     public var threshold: Double
     public var from: AlertState
     public var to: AlertState
+    /// For a change into NO DATA: when the colo was last heard from (nil if never).
+    public var lastHeard: Int64?
+    /// True when this is not a change but the start of a pending period: the value has begun to
+    /// point to `to`, and the state changes if it keeps doing so for the pending period (what
+    /// Prometheus shows as `alertstate="pending"`). Left out of the JSON when false.
+    public var pending: Bool?
 
-    public init(time: Int64, colo: String, metric: AlertMetric, value: Double, threshold: Double, from: AlertState, to: AlertState) {
+    public init(
+        time: Int64, colo: String, metric: AlertMetric, value: Double, threshold: Double, from: AlertState, to: AlertState,
+        lastHeard: Int64? = nil, pending: Bool = false
+    ) {
         self.time = time
         self.colo = colo
         self.metric = metric
@@ -29,7 +53,22 @@ public struct AlertTransition: Codable, Sendable, Equatable {
         self.threshold = threshold
         self.from = from
         self.to = to
+        self.lastHeard = lastHeard
+        self.pending = pending ? true : nil
     }
+
+    /// True for the start of a pending period, false for a change of state.
+    public var isPending: Bool { pending == true }
+}
+
+/// A value pointing to another state than the one held, waiting out the pending period.
+public struct Pending: Codable, Sendable, Equatable {
+    /// The state it points to.
+    public var to: AlertState
+    /// Since when it has pointed there without a break (epoch ms).
+    public var since: Int64
+    /// When the state changes if it keeps pointing there (epoch ms).
+    public var due: Int64
 }
 
 /// The state machine for one (colo, metric), calm as Prometheus `for:` and Grafana's pending
@@ -40,32 +79,70 @@ public struct AlertTransition: Codable, Sendable, Equatable {
 ///   ALERT); leaving it takes being better than that level by the hysteresis margin;
 /// - so a state just left cannot come back before a full pending period, and a value sitting on a
 ///   level changes state at most once per pending period;
-/// - figures with too few samples hold the state and restart the timer.
+/// - figures with too few samples neither raise nor clear a state, and restart the timer;
+/// - a silent colo is NO DATA, and coming back it starts afresh from OK, the pending period
+///   applying to any change from there.
 public struct AlertTracker: Sendable, Equatable {
-    public private(set) var state: AlertState = .ok
+    public private(set) var state: AlertState
     /// For each other state: since when the value has pointed to it (or beyond it, away from the
     /// current state) without a break. A value that swings between WARN and ALERT levels has been
     /// "at least WARN" all along, so it reaches WARN; it does not reach ALERT until it stays there.
     public private(set) var pointingSince: [AlertState: Int64] = [:]
     /// When the state last changed: no change comes within a pending period of it.
     public private(set) var changedAt: Int64?
+    /// The state the value pointed to at the last evaluation, when not the one held.
+    public private(set) var pointingTo: AlertState?
 
-    public init() {}
+    /// A tracker holding `state`: OK for a colo just seen, NO DATA for one never heard from.
+    public init(state: AlertState = .ok) {
+        self.state = state
+    }
 
+    /// Judges `figure` at `nowMillis`. Returns what happened: a change of state, the start of a
+    /// pending period, or (coming back from NO DATA) the change out of it first.
     public mutating func evaluate(
         _ figure: Figure, metric: AlertMetric, table: ThresholdTable, colo: String, nowMillis: Int64
-    ) -> AlertTransition? {
+    ) -> [AlertTransition] {
+        var records: [AlertTransition] = []
+        if state == .noData {
+            // Events again: start afresh. The pending period applies to anything worse than OK.
+            // (A tracker that has only ever been NO DATA, ALL before the first event, has nothing
+            // to come back from: no change is logged.)
+            let silenced = changedAt != nil
+            self = AlertTracker()
+            if silenced {
+                records.append(AlertTransition(time: nowMillis, colo: colo, metric: metric, value: figure.value ?? 0, threshold: 0,
+                                               from: .noData, to: .ok))
+            }
+        }
         guard figure.sufficient, let value = figure.value else {
             pointingSince = [:]
-            return nil
+            pointingTo = nil
+            return records
         }
         let levels = Levels(metric: metric, threshold: table[metric], hysteresis: table.hysteresis)
         let candidate = levels.state(of: value, from: state)
+        let began = candidate != state && pointingSince[candidate] == nil
         for other in [AlertState.ok, .warn, .alert] where other != state {
             let pointing = other > state ? candidate >= other : candidate <= other
             pointingSince[other] = pointing ? (pointingSince[other] ?? nowMillis) : nil
         }
+        pointingTo = candidate == state ? nil : candidate
         let pending = Int64(table.pendingSeconds) * 1000
+        if let change = change(to: candidate, value: value, levels: levels, pending: pending, colo: colo, metric: metric, nowMillis: nowMillis) {
+            return records + [change]
+        }
+        if began {
+            records.append(AlertTransition(time: nowMillis, colo: colo, metric: metric, value: value,
+                                           threshold: levels.crossed(from: state, to: candidate), from: state, to: candidate, pending: true))
+        }
+        return records
+    }
+
+    /// The change the pending period allows now, if any (and makes it).
+    private mutating func change(
+        to candidate: AlertState, value: Double, levels: Levels, pending: Int64, colo: String, metric: AlertMetric, nowMillis: Int64
+    ) -> AlertTransition? {
         if let changedAt, nowMillis - changedAt < pending { return nil }
         // The furthest state, away from the current one, that the value has held for the pending period.
         let order: [AlertState] = candidate > state ? [.alert, .warn] : [.ok, .warn]
@@ -78,7 +155,26 @@ public struct AlertTracker: Sendable, Equatable {
         pointingSince = pointingSince.filter { next > state ? $0.key > next : $0.key < next }
         state = next
         changedAt = nowMillis
+        pointingTo = candidate == next ? nil : candidate
         return transition
+    }
+
+    /// The colo has gone silent: NO DATA, whatever was held. Returns the change, if this is one.
+    public mutating func silence(metric: AlertMetric, colo: String, value: Double?, lastHeard: Int64?, nowMillis: Int64) -> AlertTransition? {
+        guard state != .noData else { return nil }
+        let from = state
+        self = AlertTracker(state: .noData)
+        changedAt = nowMillis
+        return AlertTransition(time: nowMillis, colo: colo, metric: metric, value: value ?? 0, threshold: 0, from: from, to: .noData,
+                               lastHeard: lastHeard)
+    }
+
+    /// The state the value points to and when the change is due, while it waits out the pending
+    /// period; nil when the value points to the state held (or there is too little data).
+    public func pending(pendingSeconds: Int) -> Pending? {
+        guard let pointingTo, let since = pointingSince[pointingTo] else { return nil }
+        let period = Int64(pendingSeconds) * 1000
+        return Pending(to: pointingTo, since: since, due: max(since + period, (changedAt ?? .min / 2) + period))
     }
 
     /// A metric's levels with the hysteresis margin on the way back.
@@ -118,6 +214,24 @@ public struct AlertTracker: Sendable, Equatable {
         func crossed(from: AlertState, to: AlertState) -> Double {
             if to > from { return to == .alert ? alert : target }
             return to == .ok ? exit(target) : exit(alert)
+        }
+    }
+}
+
+extension ThresholdTable {
+    /// Where `value` sits against `metric`'s levels as shown (the target and the alert level),
+    /// with no hysteresis and no pending period: what the mark beside a figure says.
+    public func level(of value: Double, for metric: AlertMetric) -> AlertState {
+        AlertTracker.Levels(metric: metric, threshold: self[metric], hysteresis: hysteresis).state(of: value, from: .ok)
+    }
+
+    /// The level a value must beat, for the pending period, to leave `state` for a better one.
+    public func exitLevel(for metric: AlertMetric, leaving state: AlertState) -> Double? {
+        let levels = AlertTracker.Levels(metric: metric, threshold: self[metric], hysteresis: hysteresis)
+        switch state {
+        case .alert: return levels.exit(levels.alert)
+        case .warn: return levels.exit(levels.target)
+        case .ok, .noData: return nil
         }
     }
 }

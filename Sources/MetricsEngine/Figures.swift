@@ -21,8 +21,11 @@ public struct Figure: Sendable, Equatable, Codable {
 /// Every figure for one colo (or for ALL) over the window.
 public struct ColoFigures: Sendable, Equatable, Codable {
     public var colo: String
-    /// Requests per second over the covered part of the window.
+    /// Requests per second over the seconds of the window in which the colo was observed.
     public var requestRate: Figure
+    /// The seconds of the window in which the colo was observed: since it was first heard, less
+    /// the silences long enough to be NO DATA. Rates divide by this.
+    public var observedSeconds: Int
     public var p50LatencyMs: Figure
     public var p95LatencyMs: Figure
     public var p99LatencyMs: Figure
@@ -56,6 +59,7 @@ extension ColoFigures {
         self.init(
             colo: colo,
             requestRate: Figure(value: seconds > 0 ? Double(tally.requests) / Double(seconds) : nil, n: tally.requests, minimum: minimum),
+            observedSeconds: seconds,
             p50LatencyMs: percentile(latency, 50),
             p95LatencyMs: percentile(latency, 95),
             p99LatencyMs: percentile(latency, 99),

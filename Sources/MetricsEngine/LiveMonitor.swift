@@ -3,6 +3,11 @@ import Synchronization
 
 /// A ``MetricsMonitor`` shared between the event consumer, the HTTP routes and the dashboard.
 /// Time comes from the injected `now` (wall clock live, a virtual clock in replays).
+///
+/// One owner for time: only the process's ticker calls ``tick()``, which advances every alert
+/// state machine and publishes a snapshot. Everyone else (the console, `/api/snapshot`, dumps,
+/// `/metrics`) reads ``snapshot``, the last one published, so when a state changes never
+/// depends on who looked, or how often.
 public final class LiveMonitor: Sendable {
     private let monitor: Mutex<MetricsMonitor>
     private let latest: Mutex<MetricsSnapshot?> = Mutex(nil)
@@ -21,6 +26,7 @@ public final class LiveMonitor: Sendable {
         self.monitor = Mutex(monitor)
         self.now = now
         self.queueDrops = queueDrops
+        tick()
     }
 
     public func record(_ event: MetricEvent) {
@@ -33,7 +39,8 @@ public final class LiveMonitor: Sendable {
         monitor.withLock { $0.record(contentsOf: events, nowMillis: time) }
     }
 
-    /// Evaluates alerts at the current time and returns the snapshot.
+    /// Evaluates alerts at the current time, publishes the snapshot and returns it. For the one
+    /// ticker only (see the type's notes).
     @discardableResult
     public func tick() -> MetricsSnapshot {
         let time = now()
@@ -45,8 +52,20 @@ public final class LiveMonitor: Sendable {
         return snapshot
     }
 
-    /// The snapshot from the last tick (computing one if there was none).
-    public var snapshot: MetricsSnapshot { latest.withLock { $0 } ?? tick() }
+    /// The snapshot the last tick published (one is published when the monitor is made).
+    public var snapshot: MetricsSnapshot { latest.withLock { $0 }! }
+
+    /// Starts again from `monitor` (a replay moved back), keeping the window in force, and
+    /// publishes its first snapshot.
+    public func reset(to monitor: MetricsMonitor) {
+        let time = now()
+        self.monitor.withLock { current in
+            let seconds = current.window.windowSeconds
+            current = monitor
+            current.setWindow(seconds: seconds, nowMillis: time)
+        }
+        tick()
+    }
 
     /// One colo (or "ALL") step by step over the window, now; nil for a colo not in the window.
     /// Computed on a copy taken under the lock (copy on write makes it cheap), so the merges do

@@ -21,7 +21,8 @@ public struct MetricsMonitor: Sendable {
         transitionLogSize: Int = MetricsMonitor.defaultTransitionLogSize
     ) {
         self.transitionLogSize = max(1, transitionLogSize)
-        window = MetricsWindow(windowSeconds: windowSeconds, minimumSamples: thresholds.minimumSamples, maximumColos: maximumColos)
+        window = MetricsWindow(windowSeconds: windowSeconds, minimumSamples: thresholds.minimumSamples, maximumColos: maximumColos,
+                               noDataSeconds: thresholds.noDataAfterSeconds)
         self.thresholds = thresholds
     }
 
@@ -42,24 +43,37 @@ public struct MetricsMonitor: Sendable {
     }
 
     /// Computes the figures at `nowMillis`, advances every alert state machine, and returns the
-    /// snapshot; `snapshot.newTransitions` are the changes this call made.
+    /// snapshot; `snapshot.newTransitions` are the changes (and pending starts) this call made.
+    /// Only the one ticker of a process calls this; everyone else reads what it published.
     public mutating func tick(nowMillis: Int64) -> MetricsSnapshot {
         let figures = window.figures(nowMillis: nowMillis)
+        for colo in figures.retired { trackers[colo] = nil }
         sources.forget(nowMillis: nowMillis)
         var new: [AlertTransition] = []
         var rows: [ColoRow] = []
         for colo in figures.colos + [figures.all] {
+            let name = colo.colo
+            let silent = window.isSilent(colo: name, nowMillis: nowMillis)
+            let lastHeard = window.lastHeard(colo: name)
             var states: [String: AlertState] = [:]
+            var pending: [String: Pending] = [:]
             for metric in AlertMetric.allCases {
-                var tracker = trackers[colo.colo]?[metric] ?? AlertTracker()
-                if let change = tracker.evaluate(metric.figure(in: colo), metric: metric, table: thresholds,
-                                                 colo: colo.colo, nowMillis: nowMillis) {
-                    new.append(change)
+                // ALL starts in NO DATA (it is listed before anything is heard); a colo is listed
+                // only once heard, so it starts at OK.
+                var tracker = trackers[name]?[metric] ?? AlertTracker(state: name == "ALL" ? .noData : .ok)
+                let figure = metric.figure(in: colo)
+                if silent {
+                    if let change = tracker.silence(metric: metric, colo: name, value: figure.value, lastHeard: lastHeard, nowMillis: nowMillis) {
+                        new.append(change)
+                    }
+                } else {
+                    new += tracker.evaluate(figure, metric: metric, table: thresholds, colo: name, nowMillis: nowMillis)
                 }
-                trackers[colo.colo, default: [:]][metric] = tracker
+                trackers[name, default: [:]][metric] = tracker
                 states[metric.rawValue] = tracker.state
+                if let waiting = tracker.pending(pendingSeconds: thresholds.pendingSeconds) { pending[metric.rawValue] = waiting }
             }
-            rows.append(ColoRow(figures: colo, states: states))
+            rows.append(ColoRow(figures: colo, states: states, pending: pending, lastHeard: lastHeard, silent: silent))
         }
         transitions.insert(contentsOf: new.reversed(), at: 0)
         if transitions.count > transitionLogSize { transitions.removeLast(transitions.count - transitionLogSize) }
@@ -67,6 +81,7 @@ public struct MetricsMonitor: Sendable {
         return MetricsSnapshot(
             generatedAt: nowMillis, breaker: nil, windowSeconds: window.windowSeconds,
             coveredSeconds: window.coveredSeconds(nowMillis: nowMillis), minimumSamples: window.minimumSamples,
+            noDataSeconds: window.noDataSeconds,
             colos: rows.dropLast(), all: rows.last!,
             events: .init(recorded: window.recorded, droppedTooOld: window.droppedTooOld,
                           clampedFromFuture: window.clampedFromFuture),
@@ -97,13 +112,82 @@ public struct MetricsMonitor: Sendable {
 /// One colo's figures with the state of each metric.
 public struct ColoRow: Sendable, Equatable, Codable {
     public var figures: ColoFigures
-    /// State by ``AlertMetric`` raw value.
+    /// The state held, by ``AlertMetric`` raw value (NO DATA for every metric while silent).
     public var states: [String: AlertState]
+    /// Metrics whose value points to another state than the one held, waiting out the pending
+    /// period, by ``AlertMetric`` raw value.
+    public var pending: [String: Pending]
+    /// When the colo was last heard from (epoch ms, this process's clock); nil if never.
+    public var lastHeard: Int64?
+    /// Nothing heard for the no-data time: the figures are the window's last, and old.
+    public var silent: Bool
+
+    public init(figures: ColoFigures, states: [String: AlertState], pending: [String: Pending] = [:], lastHeard: Int64? = nil, silent: Bool = false) {
+        self.figures = figures
+        self.states = states
+        self.pending = pending
+        self.lastHeard = lastHeard
+        self.silent = silent
+    }
 
     public var colo: String { figures.colo }
     public func state(_ metric: AlertMetric) -> AlertState { states[metric.rawValue] ?? .ok }
-    /// The worst state of any metric.
+    public func pending(_ metric: AlertMetric) -> Pending? { pending[metric.rawValue] }
+    /// The worst state held by any metric.
     public var worst: AlertState { states.values.max() ?? .ok }
+
+    /// What `metric`'s state is shown as: NO DATA while silent; LOW DATA when its figure has too
+    /// few samples (the held state is then neither raised nor cleared, and not shown as current);
+    /// otherwise the state held.
+    public func shown(_ metric: AlertMetric) -> ShownState {
+        if silent { return .noData }
+        guard metric.figure(in: figures).sufficient else { return .lowData }
+        return ShownState(state(metric))
+    }
+
+    /// What the row's STATE says, and what sorts first: NO DATA while silent; else the worst
+    /// state held by a metric judged on enough samples, or LOW DATA where a metric with too few
+    /// holds a state other than OK (it can be neither raised nor cleared), or where nothing has
+    /// enough samples to be judged. A metric with too few samples that holds OK is left out: a
+    /// CRM error rate with no CRM calls, behind a perfect cache, says nothing about the colo.
+    public var shownWorst: ShownState {
+        if silent { return .noData }
+        var worst: ShownState?
+        for metric in AlertMetric.allCases {
+            let shown: ShownState
+            if metric.figure(in: figures).sufficient {
+                shown = ShownState(state(metric))
+            } else if state(metric) != .ok {
+                shown = .lowData
+            } else {
+                continue
+            }
+            worst = max(worst ?? shown, shown)
+        }
+        return worst ?? .lowData
+    }
+}
+
+/// A metric's state as the screen and reports show it: the held ``AlertState``, or LOW DATA
+/// for a figure with too few samples. Ordered by how much it asks for attention.
+public enum ShownState: String, Sendable, Comparable, CaseIterable {
+    case ok = "OK"
+    case lowData = "LOW DATA"
+    case noData = "NO DATA"
+    case warn = "WARN"
+    case alert = "ALERT"
+
+    public init(_ state: AlertState) {
+        switch state {
+        case .ok: self = .ok
+        case .noData: self = .noData
+        case .warn: self = .warn
+        case .alert: self = .alert
+        }
+    }
+
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (lhs: ShownState, rhs: ShownState) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// Everything the dashboard and `/api/snapshot` show, at one moment.
@@ -126,6 +210,8 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     public var windowSeconds: Int
     public var coveredSeconds: Int
     public var minimumSamples: Int
+    /// Seconds without an event after which a colo is NO DATA.
+    public var noDataSeconds: Int
     public var colos: [ColoRow]
     public var all: ColoRow
     public var events: EventCounts
@@ -164,5 +250,14 @@ extension MetricsSnapshot {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+extension MetricsSnapshot {
+    /// The rows `previous` listed that this snapshot no longer does: colos silent for the window
+    /// plus ``MetricsWindow/retireAfterWindowSeconds``, now forgotten.
+    public func colosGone(since previous: MetricsSnapshot) -> [ColoRow] {
+        let listed = Set(colos.map(\.colo))
+        return previous.colos.filter { !listed.contains($0.colo) }
     }
 }

@@ -15,14 +15,23 @@ public struct MetricsWindow: Sendable {
     public private(set) var droppedTooOld = 0
     public private(set) var clampedFromFuture = 0
     public private(set) var recorded = 0
+    /// Seconds without an event after which a colo is silent (NO DATA).
+    public let noDataSeconds: Int
     private var colos: [String: ColoWindow] = [:]
+    /// When each colo in `colos`, and any colo at all (ALL), was heard from.
+    private var presence: [String: Presence] = [:]
+    private var allPresence: Presence?
     private var firstSecond: Int64?
 
-    public init(windowSeconds: Int = 60, minimumSamples: Int = 20, maximumColos: Int = 64) {
-        precondition(Self.windowRange.contains(windowSeconds) && maximumColos > 0)
+    /// How long a silent colo stays listed after the window has emptied: then it goes.
+    public static let retireAfterWindowSeconds = 300
+
+    public init(windowSeconds: Int = 60, minimumSamples: Int = 20, maximumColos: Int = 64, noDataSeconds: Int = 10) {
+        precondition(Self.windowRange.contains(windowSeconds) && maximumColos > 0 && noDataSeconds > 0)
         self.windowSeconds = windowSeconds
         self.minimumSamples = minimumSamples
         self.maximumColos = maximumColos
+        self.noDataSeconds = noDataSeconds
     }
 
     /// Colos seen, in name order (OTHER last).
@@ -66,8 +75,13 @@ public struct MetricsWindow: Sendable {
         let keep = keepsCoarse
         let taken = colos[name, default: ColoWindow(keepsCoarse: keep)].record(contentsOf: run, second: second, now: now)
         droppedTooOld += run.count - taken
-        if taken > 0 { firstSecond = min(firstSecond ?? second, second) }
         recorded += taken
+        guard taken > 0 else { return }
+        firstSecond = min(firstSecond ?? second, second)
+        let silence = Int64(noDataSeconds)
+        presence[name, default: Presence(millis: nowMillis)].heard(millis: nowMillis, eventSecond: second, silenceSeconds: silence)
+        if allPresence == nil { allPresence = Presence(millis: nowMillis) }
+        allPresence!.heard(millis: nowMillis, eventSecond: second, silenceSeconds: silence)
     }
 
     /// Changes the window length. The last minute is always kept, so narrowing hides it and
@@ -103,27 +117,59 @@ public struct MetricsWindow: Sendable {
         return (lower.floorDiv(ColoWindow.coarseSlotSeconds) * ColoWindow.coarseSlotSeconds)...now
     }
 
-    /// Figures for every colo and for all colos together, at `nowMillis`.
-    /// (Mutating only to keep each colo's cache of merged 10-second blocks.)
-    public mutating func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures) {
+    /// Figures for every colo listed and for all colos together, at `nowMillis`. A colo stays
+    /// listed while it is silent, until nothing was heard from it for the window plus
+    /// ``retireAfterWindowSeconds``; then it is forgotten here and returned in `retired`.
+    /// (Mutating for each colo's cache of merged 10-second blocks, and to forget colos.)
+    public mutating func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures, retired: [String]) {
+        let retired = retire(nowMillis: nowMillis)
         let now = nowMillis.floorDiv(1000)
         let range = countedRange(now: now)
-        let seconds = coveredSeconds(nowMillis: nowMillis)
+        let silence = Int64(noDataSeconds)
         var allTally = Tally()
         var allLatency: MicrosHistogram?
         var allCPU: MicrosHistogram?
         var rows: [ColoFigures] = []
-        for name in coloNames {
+        for name in coloNames where presence[name] != nil {
             let merged = colos[name]!.merged(seconds: range)  // in place: modify through the dictionary
-            guard merged.tally.requests > 0 else { continue }
             allTally.add(merged.tally)
             if let latency = merged.latency { allLatency.merge(latency) }
             if let cpu = merged.cpu { allCPU.merge(cpu) }
+            presence[name]?.forgetGaps(before: range.lowerBound)
+            let observed = presence[name]?.observedSeconds(in: range, silenceSeconds: silence) ?? 0
             rows.append(ColoFigures(colo: name, tally: merged.tally, latency: merged.latency, cpu: merged.cpu,
-                                    seconds: seconds, minimum: minimumSamples))
+                                    seconds: observed, minimum: minimumSamples))
         }
-        let all = ColoFigures(colo: "ALL", tally: allTally, latency: allLatency, cpu: allCPU, seconds: seconds, minimum: minimumSamples)
-        return (rows, all)
+        allPresence?.forgetGaps(before: range.lowerBound)
+        let observed = allPresence?.observedSeconds(in: range, silenceSeconds: silence) ?? 0
+        let all = ColoFigures(colo: "ALL", tally: allTally, latency: allLatency, cpu: allCPU, seconds: observed, minimum: minimumSamples)
+        return (rows, all, retired)
+    }
+
+    /// When `colo` ("ALL" for any colo) was last heard from (epoch ms); nil if never, or forgotten.
+    public func lastHeard(colo: String) -> Int64? {
+        colo == "ALL" ? allPresence?.lastMillis : presence[colo]?.lastMillis
+    }
+
+    /// True when nothing was heard from `colo` ("ALL" for any colo) for more than the no-data
+    /// time, or ever.
+    public func isSilent(colo: String, nowMillis: Int64) -> Bool {
+        guard let heard = colo == "ALL" ? allPresence : presence[colo] else { return true }
+        return heard.isSilent(nowMillis: nowMillis, silenceMillis: Int64(noDataSeconds) * 1000)
+    }
+
+    /// Forgets colos silent for longer than the window plus ``retireAfterWindowSeconds``:
+    /// nothing of theirs is left in the window, and their place under the colo cap is free again.
+    private mutating func retire(nowMillis: Int64) -> [String] {
+        let limit = Int64(windowSeconds + Self.retireAfterWindowSeconds) * 1000
+        let gone = presence.filter { nowMillis - $0.value.lastMillis > limit }.map(\.key).sorted()
+        for name in gone {
+            presence[name] = nil
+            colos[name] = nil
+        }
+        // A colo whose every event was too old to keep was never heard: it holds nothing.
+        for name in colos.keys where presence[name] == nil { colos[name] = nil }
+        return gone
     }
 
     /// One colo's rings (a copy-on-write copy, for reading).

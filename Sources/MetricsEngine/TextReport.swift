@@ -5,18 +5,19 @@ public enum TextReport {
     public static func render(_ snapshot: MetricsSnapshot, title: String) -> String {
         var lines = [
             title,
-            "window \(snapshot.windowSeconds)s (\(snapshot.coveredSeconds)s covered), figures marked * have fewer than \(snapshot.minimumSamples) samples",
+            "window \(snapshot.windowSeconds)s (\(snapshot.coveredSeconds)s covered), figures marked * have fewer than \(snapshot.minimumSamples) samples; rates are over the seconds each colo was observed",
             "",
         ]
-        let header = ["colo", "req/s", "p50 ms", "p95 ms", "p99 ms", "hit %", "stale %", "found %", "right %", "CRM err %", "of all %", "CPU p50", "CPU p95", "n", "state"]
+        let header = ["colo", "req/s", "p50 ms", "p95 ms", "p99 ms", "hit %", "stale %", "found %", "right %", "CRM err %", "of all %", "CPU p50", "CPU p95", "n", "seen s", "state"]
         var rows = [header]
         for row in snapshot.colos + [snapshot.all] {
             let f = row.figures
             rows.append([
-                row.colo, number(f.requestRate, digits: 1), number(f.p50LatencyMs), number(f.p95LatencyMs),
-                number(f.p99LatencyMs), number(f.cacheHitRate, digits: 1), number(f.staleRate, digits: 1), number(f.foundRate, digits: 1),
-                number(f.answeredRate, digits: 1),
-                number(f.crmErrorRate, digits: 1), number(f.crmErrorRateOfAll, digits: 1), number(f.cpuP50Ms), number(f.cpuP95Ms), String(f.tally.requests),
+                row.colo, number(f.requestRate, unit: "/s"), number(f.p50LatencyMs, unit: "ms"), number(f.p95LatencyMs, unit: "ms"),
+                number(f.p99LatencyMs, unit: "ms"), number(f.cacheHitRate, unit: "%"), number(f.staleRate, unit: "%"), number(f.foundRate, unit: "%"),
+                number(f.answeredRate, unit: "%"),
+                number(f.crmErrorRate, unit: "%"), number(f.crmErrorRateOfAll, unit: "%"), number(f.cpuP50Ms, unit: "ms"), number(f.cpuP95Ms, unit: "ms"),
+                String(f.tally.requests), String(f.observedSeconds),
                 stateSummary(row),
             ])
         }
@@ -34,25 +35,101 @@ public enum TextReport {
         if !snapshot.recentTransitions.isEmpty {
             lines.append("")
             lines.append("state changes (newest first):")
-            for change in snapshot.recentTransitions.prefix(20) { lines.append("  " + describe(change)) }
+            for line in describe(Array(snapshot.recentTransitions.prefix(40).reversed())).suffix(20).reversed() { lines.append("  " + line) }
         }
         return lines.joined(separator: "\n")
     }
 
-    /// `09:02:41 SIN p95_latency WARN → ALERT (value 412.0 ms, threshold 300.0)`
+    /// One log line for one change:
+    /// - `09:02:41 SIN p95_latency WARN → ALERT (value 412 ms, threshold 300)`;
+    /// - `09:02:31 SIN p95_latency pending ALERT (value 412 ms, threshold 300)`;
+    /// - `09:44:00 LHR p95_latency OK → NO DATA (no events since 09:43:50)`.
     public static func describe(_ change: AlertTransition) -> String {
-        "\(clock(change.time)) \(change.colo) \(change.metric.rawValue) \(change.from.rawValue) → \(change.to.rawValue) (value \(String(format: "%.1f", change.value)) \(change.metric.unit), threshold \(String(format: "%.1f", change.threshold)))"
+        let head = "\(clock(change.time)) \(change.colo) \(change.metric.rawValue) "
+        if change.isPending {
+            let way = change.to > change.from ? "pending" : "recovering, pending"
+            return head + "\(way) \(change.to.rawValue) (value \(valueText(change)), threshold \(thresholdText(change)))"
+        }
+        if change.to == .noData { return head + "\(change.from.rawValue) → NO DATA (\(silence(change.lastHeard)))" }
+        if change.from == .noData { return head + "NO DATA → \(change.to.rawValue) (events again; states start afresh)" }
+        return head + "\(change.from.rawValue) → \(change.to.rawValue) (value \(valueText(change)), threshold \(thresholdText(change)))"
     }
 
+    /// Log lines for `changes` (oldest first), with a colo's metrics going into or out of NO
+    /// DATA at one moment folded into one line each:
+    /// `09:44:00 LHR → NO DATA: no events since 09:43:50 (was ALERT crm_error_rate)`.
+    public static func describe(_ changes: [AlertTransition]) -> [String] {
+        groups(changes).map(describe(group:))
+    }
+
+    /// `changes` (oldest first) in the groups one log line each describes: a colo's metrics
+    /// going into NO DATA (or out of it) at one moment together, everything else alone.
+    public static func groups(_ changes: [AlertTransition]) -> [[AlertTransition]] {
+        var groups: [[AlertTransition]] = []
+        for change in changes {
+            if let first = groups.last?.first, isSilenceChange(first), isSilenceChange(change),
+               first.colo == change.colo, first.time == change.time, first.to == change.to, first.from == .noData || first.to == .noData,
+               (first.to == .noData) == (change.to == .noData) {
+                groups[groups.count - 1].append(change)
+            } else {
+                groups.append([change])
+            }
+        }
+        return groups
+    }
+
+    /// The one line for a group from ``groups(_:)``.
+    public static func describe(group: [AlertTransition]) -> String {
+        guard let first = group.first else { return "" }
+        return isSilenceChange(first) ? silenceLine(group) : describe(first)
+    }
+
+    /// A change into or out of NO DATA (not a pending start).
+    static func isSilenceChange(_ change: AlertTransition) -> Bool {
+        !change.isPending && (change.to == .noData || change.from == .noData)
+    }
+
+    private static func silenceLine(_ group: [AlertTransition]) -> String {
+        let first = group[0]
+        let head = "\(clock(first.time)) \(first.colo)"
+        if first.to == .noData {
+            let held = group.filter { $0.from != .ok }
+            let was = held.isEmpty ? "" : " (was " + held.map { "\($0.from.rawValue) \($0.metric.rawValue)" }.joined(separator: ", ") + ")"
+            let what = group.count == AlertMetric.allCases.count ? "" : " " + group.map(\.metric.rawValue).joined(separator: ", ")
+            return head + what + " → NO DATA: \(silence(first.lastHeard))" + was
+        }
+        let what = group.count == AlertMetric.allCases.count ? "" : " " + group.map(\.metric.rawValue).joined(separator: ", ")
+        return head + what + " NO DATA → \(first.to.rawValue): events again; states start afresh"
+    }
+
+    private static func silence(_ lastHeard: Int64?) -> String {
+        lastHeard.map { "no events since \(clock($0))" } ?? "no events yet"
+    }
+
+    static func valueText(_ change: AlertTransition) -> String {
+        FigureFormat.value(change.value, unit: change.metric.unit) + " " + change.metric.unit
+    }
+
+    static func thresholdText(_ change: AlertTransition) -> String {
+        FigureFormat.value(change.threshold, unit: change.metric.unit)
+    }
+
+    /// `OK`, or the shown states that are not OK: `ALERT crm_error_rate, LOW DATA p95_latency`.
     static func stateSummary(_ row: ColoRow) -> String {
-        let bad = AlertMetric.allCases.filter { row.state($0) != .ok }
-        guard !bad.isEmpty else { return "OK" }
-        return bad.map { "\(row.state($0).rawValue) \($0.rawValue)" }.joined(separator: ", ")
+        if row.silent { return "NO DATA" + (row.lastHeard.map { " since \(clock($0))" } ?? "") }
+        let shown = row.shownWorst
+        guard shown != .ok else { return "OK" }
+        let bad = AlertMetric.allCases.filter { row.state($0) != .ok || (row.shown($0) != .ok && row.shown($0) != .lowData) }
+        guard !bad.isEmpty else { return shown.rawValue }
+        return bad.map { metric in
+            let figure = metric.figure(in: row.figures)
+            return figure.sufficient ? "\(row.state(metric).rawValue) \(metric.rawValue)" : "LOW DATA \(metric.rawValue) (held \(row.state(metric).rawValue), n=\(figure.n))"
+        }.joined(separator: ", ")
     }
 
-    static func number(_ figure: Figure, digits: Int = 2) -> String {
+    static func number(_ figure: Figure, unit: String) -> String {
         guard let value = figure.value else { return "-" }
-        return String(format: "%.\(digits)f", value) + (figure.sufficient ? "" : "*")
+        return FigureFormat.value(value, unit: unit) + (figure.sufficient ? "" : "*")
     }
 
     /// `HH:mm:ss` UTC.

@@ -67,6 +67,17 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
     public var hysteresis = 0.10
     /// Figures with fewer samples are "insufficient data" and do not move alert states.
     public var minimumSamples = 20
+    /// Seconds without an event after which a colo (or ALL) is NO DATA; nil for the default,
+    /// ``noDataAfterSeconds``.
+    public var noDataSeconds: Int?
+
+    /// The least default no-data time: reporters post once a second, and a colo with a few
+    /// lookups a second must not flicker into NO DATA between two of them.
+    public static let minimumDefaultNoDataSeconds = 5
+
+    /// Seconds without an event after which a colo is NO DATA: `noDataSeconds`, or by default
+    /// the pending period (at least ``minimumDefaultNoDataSeconds``).
+    public var noDataAfterSeconds: Int { noDataSeconds ?? max(pendingSeconds, Self.minimumDefaultNoDataSeconds) }
 
     public init() {}
 
@@ -115,6 +126,7 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
         if !(0...3_600).contains(pendingSeconds) { return "pendingSeconds must be 0 to 3600" }
         if !(0..<1).contains(hysteresis) { return "hysteresis must be in 0..<1" }
         if !(1...1_000_000).contains(minimumSamples) { return "minimumSamples must be 1 to 1000000" }
+        if let noDataSeconds, !(1...86_400).contains(noDataSeconds) { return "noDataSeconds must be 1 to 86400" }
         return nil
     }
 
@@ -124,7 +136,7 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case p50Latency = "p50_latency", p95Latency = "p95_latency", cacheHitRate = "cache_hit_rate"
         case crmErrorRate = "crm_error_rate", cpuTime = "cpu_time"
-        case pendingSeconds, hysteresis, minimumSamples
+        case pendingSeconds, hysteresis, minimumSamples, noDataSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -138,6 +150,7 @@ public struct ThresholdTable: Codable, Sendable, Equatable {
         pendingSeconds = try c.decodeIfPresent(Int.self, forKey: .pendingSeconds) ?? pendingSeconds
         hysteresis = try c.decodeIfPresent(Double.self, forKey: .hysteresis) ?? hysteresis
         minimumSamples = try c.decodeIfPresent(Int.self, forKey: .minimumSamples) ?? minimumSamples
+        noDataSeconds = try c.decodeIfPresent(Int.self, forKey: .noDataSeconds)
     }
 }
 

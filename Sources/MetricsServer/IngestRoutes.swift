@@ -81,7 +81,7 @@ public enum MetricsRoutes {
         }
         routes.on("/api/snapshot", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
-            return .json(try monitor.tick().jsonText())
+            return .json(try monitor.snapshot.jsonText())
         }
         routes.on("/metrics", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }

@@ -38,7 +38,7 @@ public struct Scenario: Sendable {
         var monitor = MetricsMonitor()
         var changes: [AlertTransition] = []
         _ = Recording(events: events()).play(into: &monitor) { snapshot in
-            changes += snapshot.newTransitions.filter { $0.to == .alert || $0.from == .alert }
+            changes += snapshot.newTransitions.filter { !$0.isPending && ($0.to == .alert || $0.from == .alert) }
             return true
         }
         return changes

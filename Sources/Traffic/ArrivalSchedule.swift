@@ -40,7 +40,7 @@ public enum ColoRates {
 /// How the total rate is split over colos by default: busier in the big European and US hubs.
 public enum ColoMix {
     public static let defaultColos = ["LHR", "FRA", "IAD", "SJC", "SIN", "NRT", "SYD", "GRU"]
-    static let weights: [String: Double] = ["LHR": 1.6, "FRA": 1.2, "IAD": 1.6, "SJC": 1.2, "SIN": 0.9, "NRT": 0.8, "SYD": 0.5, "GRU": 0.4]
+    static let weights: [String: Double] = ["LHR": 1.6, "FRA": 1.2, "IAD": 1.6, "SJC": 1.2, "SIN": 0.9, "NRT": 0.8, "SYD": 0.7, "GRU": 0.6]
 
     /// Per-colo rates summing to `total`.
     public static func rates(total: Double, colos: [String]) -> [String: Double] {

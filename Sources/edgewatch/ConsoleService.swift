@@ -17,8 +17,10 @@ struct ConsoleService: Service {
     let port: SharedPort
     let logFile: String?
     let noColor: Bool
-    /// Called once a second of screen time has passed (replays advance their clock here).
-    var onTick: (@Sendable () -> Void)?
+    /// Where events are posted (watch), said on screen while none come.
+    var ingestURL: (@Sendable (Int?) -> String)?
+    /// A replay's player, whose position the screen shows.
+    var player: PlaybackControls?
 
     func run() async throws {
         try await loop()
@@ -32,6 +34,7 @@ struct ConsoleService: Service {
         defer { effects.close() }
         var state = DashboardState(mode: mode)
         state.logFile = logFile
+        state.playback = player?.status
         state.faults = executor.simulator?.faults.labels ?? []
         state.trafficRate = executor.traffic?.rate
         // Snapshots on a fixed 250 ms schedule (not 250 ms after the last one, which drifts to
@@ -62,8 +65,8 @@ struct ConsoleService: Service {
             let now = ContinuousClock.now
             if now >= nextTick {
                 nextTick = nextTick + .milliseconds(250) > now ? nextTick + .milliseconds(250) : now + .milliseconds(250)
-                onTick?()
-                let snapshot = monitor.tick()
+                // The ticker publishes; the screen only reads.
+                let snapshot = monitor.snapshot
                 // Over two seconds, not one tick: events posted in batches (a reporter's once a second)
                 // would read as 0 on three ticks and a spike on the fourth.
                 let elapsed = (now - lastRecordedAt).inSeconds
@@ -73,6 +76,8 @@ struct ConsoleService: Service {
                     lastRecordedAt = now
                 }
                 state.port = port.port
+                state.ingestURL = ingestURL?(port.port)
+                if let player { state.playback = player.status }
                 state.cacheEntries = Dictionary(uniqueKeysWithValues: (executor.caches?.colos ?? []).map {
                     ($0.code, executor.caches!.entryCount(colo: $0))
                 })

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CRMSimulator
 import Console
 import Foundation
 import Logging
+import LookupCore
 import LookupServer
 import ServiceLifecycle
 import Traffic
@@ -46,8 +48,9 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try TerminalCheck.require(command: "dashboard")
-        let logPath = logFile ?? TerminalCheck.defaultLogFile()
-        let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: options.logLevel)
+        let logPath = logFile ?? Logs.dashboardFile()
+        defer { Logs.sayWhere(logPath) }
+        let logger = Logs.file(label: "edgewatch", path: logPath, level: options.logLevel)
         let secrets = try options.access.load()
         let access = try options.accessPolicy(lookup: secrets.credentials, security: security)
         let settings = try options.serverSettings(security: security)
@@ -57,6 +60,15 @@ struct DashboardCommand: AsyncParsableCommand {
             replicationMillis: LookupOptions.demoReplicationMillis
         ) {
             logger.notice("\($0)")
+        }
+        if host.simulator != nil, callers.rate > 0 {
+            // The demo starts as a service that has been running does, its regular callers cached.
+            let book = CustomerBook()
+            let warm = CacheWarmUp.fill(
+                host.caches, settings: host.lookup.settings, model: callers.model, colos: callers.coloList, rate: callers.rate,
+                seconds: Int(host.lookup.settings.foundTTLSeconds), now: SystemClocks().monotonicMillis
+            ) { (0..<CustomerBook.size).contains($0) ? book.customer($0).record : nil }
+            logger.notice("demo: caches warmed with the last \(host.lookup.settings.foundTTLSeconds) s of \(Int(callers.rate)) callers a second (\(warm) entries)")
         }
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events, calls: host.lookup.calls)
         metricsHost.addRoutes(to: host.routes, access: access)
@@ -78,6 +90,7 @@ struct DashboardCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: app),
             .init(service: metricsHost.pump()),
+            .init(service: metricsHost.ticker(logger: logger, gate: access.gate)),
             .init(service: host.janitor),
             .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
         ]

@@ -14,6 +14,8 @@ struct EffectExecutor: Sendable {
     let simulator: CRMSimulator?
     let monitor: LiveMonitor
     let traffic: TrafficDriver?
+    /// A replay's player controls.
+    var player: PlaybackControls?
     /// Where screen dumps go.
     var dumpFolder: String = FileManager.default.currentDirectoryPath
 
@@ -40,6 +42,9 @@ struct EffectExecutor: Sendable {
             return .windowSet(seconds: seconds)
         case .dump(let screen):
             return dump(screen: screen)
+        case .playback(let command):
+            guard let player else { return nil }
+            return .playback(player.apply(command))
         case .scaleTraffic(let factor):
             guard let traffic else { return nil }
             traffic.setRate(traffic.rate * factor)
@@ -68,7 +73,7 @@ struct EffectExecutor: Sendable {
         let text = folder.appendingPathComponent(base + ".txt")
         let json = folder.appendingPathComponent(base + ".json")
         do {
-            try (try monitor.tick().jsonText() + "\n").write(to: json, atomically: true, encoding: .utf8)
+            try (try monitor.snapshot.jsonText() + "\n").write(to: json, atomically: true, encoding: .utf8)
         } catch {
             return .failed("dump not written (\(error.localizedDescription)) to \(dumpFolder)")
         }

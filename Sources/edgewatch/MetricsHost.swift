@@ -4,10 +4,11 @@ import LookupServer
 import MetricsEngine
 import MetricsServer
 import ServiceLifecycle
+import Synchronization
 
 /// The metrics side of a process: the live monitor, the Prometheus export, and the services that
 /// feed them from the event stream and move alert states along.
-struct MetricsHost {
+struct MetricsHost: Sendable {
     let monitor: LiveMonitor
     let prometheus: PrometheusExport
     let events: MetricEventStream
@@ -34,33 +35,25 @@ struct MetricsHost {
         EventPump(events: events, monitor: monitor, prometheus: prometheus, reporter: reporter)
     }
 
-    /// Ticks the monitor every second and logs every alert state change, and once a minute the
-    /// requests refused for their credentials, if any.
-    struct AlertLog: Service {
+    /// The process's one ticker: advances alert states four times a second and logs each change;
+    /// once a second it also logs the CRM breaker's changes and, once a minute, the requests
+    /// refused for their credentials, if any.
+    func ticker(logger: Logger, gate: AccessGate?) -> AlertTicker {
+        let log = AlertLog(host: self, logger: logger, gate: gate)
+        let seconds = Mutex(0)
+        let refusals = Mutex(AccessGate.Counts())
+        return AlertTicker(monitor: monitor, logger: logger) {
+            log.logBreakerChanges()
+            let second = seconds.withLock { $0 += 1; return $0 }
+            if second % 60 == 0 { refusals.withLock { $0 = log.logRefusals(since: $0) } }
+        }
+    }
+
+    /// What the ticker logs besides alert changes.
+    struct AlertLog: Sendable {
         let host: MetricsHost
         let logger: Logger
-        let gate: AccessGate
-
-        func run() async throws {
-            var seen = 0
-            var refusals = AccessGate.Counts()
-            var second = 0
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                second += 1
-                if second % 60 == 0 { refusals = logRefusals(since: refusals) }
-                logBreakerChanges()
-                // By count, not `newTransitions`: an /api/snapshot request ticks the monitor too.
-                let snapshot = host.monitor.tick()
-                defer { seen = snapshot.transitionCount }
-                let missed = snapshot.missedTransitions(after: seen)
-                if missed > 0 { logger.warning("\(missed) alert state changes happened faster than the log could keep them") }
-                for change in snapshot.transitions(after: seen) {
-                    logger.notice("alert \(change.colo) \(change.metric.rawValue) \(change.from.rawValue) → \(change.to.rawValue)",
-                                  metadata: ["value": "\(change.value)", "threshold": "\(change.threshold)"])
-                }
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        let gate: AccessGate?
 
         /// Logs each change of the CRM circuit breaker (a warning when it opens).
         func logBreakerChanges() {
@@ -75,6 +68,7 @@ struct MetricsHost {
 
         /// Logs the refusals since `before` (a warning: a wrong credential after a deploy, or a guesser).
         func logRefusals(since before: AccessGate.Counts) -> AccessGate.Counts {
+            guard let gate else { return before }
             let now = gate.counts
             guard now.totalRefused > before.totalRefused else { return now }
             let routes = AccessGate.Route.allCases.map { "\($0.rawValue) \((now.refused[$0] ?? 0) - (before.refused[$0] ?? 0))" }

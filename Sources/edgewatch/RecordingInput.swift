@@ -38,4 +38,11 @@ enum RecordingInput {
         }
         return millis
     }
+
+    /// `6m40s`, `1h2m`, `45s`: an offset from the first event, as `--at +…` takes it.
+    static func offset(_ millis: Int64) -> String {
+        let seconds = max(0, millis / 1000)
+        let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60)
+        return (h > 0 ? "\(h)h" : "") + (m > 0 ? "\(m)m" : "") + (s > 0 || seconds == 0 ? "\(s)s" : "")
+    }
 }

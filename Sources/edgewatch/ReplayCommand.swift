@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import LookupCore
 import MetricsEngine
+import MetricsServer
 import ServiceLifecycle
 import Synchronization
 
@@ -39,11 +40,6 @@ struct ReplayCommand: AsyncParsableCommand {
         }
     }
 
-    /// Real time per simulated second, or nil for as fast as possible (speed validated above).
-    var secondDuration: Duration? {
-        Double(speed).map { .seconds(1 / $0) }
-    }
-
     func run() async throws {
         if !text { try TerminalCheck.require(command: "replay (or add --text)") }
         let recording = try RecordingInput.load(file)
@@ -54,23 +50,27 @@ struct ReplayCommand: AsyncParsableCommand {
         // Text output is for pipes and logs, so it runs at full speed whatever --speed says.
         var monitor = try metrics.monitor()
         let final = recording.play(into: &monitor) { snapshot in
-            for change in snapshot.newTransitions { print(TextReport.describe(change)) }
+            for line in TextReport.describe(snapshot.newTransitions) { print(line) }
             return true
         }
         if let final { print("\n" + TextReport.render(final, title: "edgewatch replay \(file): final state")) }
     }
 
     private func runDashboard(_ recording: Recording) async throws {
-        let clock = VirtualClock(start: recording.firstMillis!.floorToSecond - 1)
-        let monitor = LiveMonitor(monitor: try metrics.monitor(), now: { clock.now })
-        let logPath = TerminalCheck.defaultLogFile()
-        let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: "info")
+        let first = recording.firstMillis!.floorToSecond - 1000
+        let clock = VirtualClock(start: first)
+        let fresh = try metrics.monitor()
+        let monitor = LiveMonitor(monitor: fresh, now: { clock.now })
+        let logPath = Logs.dashboardFile()
+        let logger = Logs.file(label: "edgewatch", path: logPath, level: "info")
+        let controls = PlaybackControls(first: recording.firstMillis!, last: recording.lastMillis!, speed: speedFactor)
         let console = ConsoleService(
             mode: .replay(file: file), monitor: monitor,
-            executor: EffectExecutor(caches: nil, simulator: nil, monitor: monitor, traffic: nil, dumpFolder: dump.folder),
-            port: SharedPort(), logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
+            executor: EffectExecutor(caches: nil, simulator: nil, monitor: monitor, traffic: nil, player: controls, dumpFolder: dump.folder),
+            port: SharedPort(), logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil,
+            player: controls
         )
-        let player = Player(recording: recording, monitor: monitor, clock: clock, secondDuration: secondDuration)
+        let player = Player(recording: recording, monitor: monitor, fresh: fresh, clock: clock, controls: controls, logger: logger)
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
@@ -78,28 +78,136 @@ struct ReplayCommand: AsyncParsableCommand {
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
+        defer { Logs.sayWhere(logPath) }
         try await group.run()
     }
+
+    /// Recording seconds per real second; nil for as fast as possible.
+    var speedFactor: Double? { Double(speed) }
 }
 
-/// Feeds a recording into the monitor second by second on the virtual clock, ticking the engine
-/// each simulated second so pending periods and hysteresis follow the recording's own time.
+/// The replay's ticker: feeds the recording into the monitor second by second on the virtual
+/// clock, ticking the engine each simulated second, so pending periods and hysteresis follow
+/// the recording's own time. It obeys the player's controls (pause, seek, speed); a seek back
+/// plays the recording again from its start, at full speed, up to the new position. At the end
+/// it waits, so the screen can still seek back.
 struct Player: Service {
     let recording: Recording
     let monitor: LiveMonitor
+    /// A monitor as the replay started with it, to start again from.
+    let fresh: MetricsMonitor
     let clock: VirtualClock
-    let secondDuration: Duration?
+    let controls: PlaybackControls
+    let logger: Logger
 
     func run() async throws {
+        let start = recording.firstMillis!.floorToSecond - 1000
         var cursor = PlaybackCursor(recording)
+        var log = TransitionLog()
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            if let target = controls.takeSeek(now: clock.now) {
+                if target < clock.now {
+                    clock.set(start)
+                    monitor.reset(to: fresh)
+                    cursor = PlaybackCursor(recording)
+                    controls.reached(position: clock.now, ended: false)
+                }
+                // Up to the target at full speed, one tick a simulated second, as always.
+                while clock.now < target, !Task.isCancelled, let step = cursor.next() {
+                    play(step, log: &log)
+                    if step.nowMillis % 60_000 >= 59_000 { await Task.yield() }
+                }
+                continue
+            }
+            if controls.isHeld {
+                try? await Task.sleep(for: .milliseconds(50))
+                continue
+            }
             cursor.drainSeconds = monitor.windowSeconds + 1  // the window may change with + and -
-            guard let step = cursor.next() else { return }
-            clock.set(step.nowMillis)
-            monitor.record(contentsOf: Array(step.events))
-            // Evaluate alerts every simulated second, as a live monitor would, whatever the speed.
-            monitor.tick()
-            if let secondDuration { try? await Task.sleep(for: secondDuration) } else { await Task.yield() }
+            guard let step = cursor.next() else {
+                controls.reached(position: clock.now, ended: true)
+                continue
+            }
+            play(step, log: &log)
+            if let seconds = controls.secondDuration {
+                try? await Task.sleep(for: .seconds(seconds))
+            } else {
+                await Task.yield()
+            }
+        }
+    }
+
+    private func play(_ step: (nowMillis: Int64, events: ArraySlice<MetricEvent>), log: inout TransitionLog) {
+        clock.set(step.nowMillis)
+        monitor.record(contentsOf: Array(step.events))
+        // Evaluate alerts every simulated second, as the live ticker would, whatever the speed.
+        log.write(monitor.tick(), to: logger)
+        controls.reached(position: step.nowMillis, ended: false)
+    }
+}
+
+/// A replay's controls: set by the screen's keys (through the effect executor), read by the
+/// player; and where the player stands, read by the screen.
+final class PlaybackControls: Sendable {
+    private struct State {
+        var status: PlaybackStatus
+        var seekTo: Int64?
+    }
+
+    private let state: Mutex<State>
+    /// Speeds the keys step through: ×2 and ÷2 between these, and past the top, as fast as possible.
+    static let speeds: ClosedRange<Double> = 0.125...65_536
+
+    init(first: Int64, last: Int64, speed: Double?) {
+        state = Mutex(State(status: PlaybackStatus(firstMillis: first, lastMillis: last, positionMillis: first, speed: speed,
+                                                   paused: false, ended: false)))
+    }
+
+    var status: PlaybackStatus { state.withLock { $0.status } }
+
+    /// Paused, or at the end with nowhere to go.
+    var isHeld: Bool { state.withLock { $0.status.paused || $0.status.ended } }
+
+    /// Real seconds per recording second; nil for as fast as possible.
+    var secondDuration: Double? { state.withLock { $0.status.speed.map { 1 / $0 } } }
+
+    func apply(_ command: PlaybackCommand) -> PlaybackStatus {
+        state.withLock { state in
+            switch command {
+            case .togglePause:
+                if state.status.ended {
+                    // At the end, play means from the start again.
+                    state.seekTo = state.status.firstMillis
+                    state.status.ended = false
+                    state.status.paused = false
+                } else {
+                    state.status.paused.toggle()
+                }
+            case .seek(let seconds):
+                let from = state.seekTo ?? state.status.positionMillis
+                state.seekTo = min(max(from + Int64(seconds) * 1000, state.status.firstMillis), state.status.lastMillis)
+                state.status.ended = false
+            case .scaleSpeed(let factor):
+                let current = state.status.speed ?? Self.speeds.upperBound * 2
+                let next = current * factor
+                state.status.speed = next > Self.speeds.upperBound ? nil : min(max(next, Self.speeds.lowerBound), Self.speeds.upperBound)
+            }
+            return state.status
+        }
+    }
+
+    /// The position asked for by a seek, once (nil when none is waiting).
+    func takeSeek(now: Int64) -> Int64? {
+        state.withLock { state in
+            defer { state.seekTo = nil }
+            return state.seekTo
+        }
+    }
+
+    func reached(position: Int64, ended: Bool) {
+        state.withLock {
+            $0.status.positionMillis = position
+            $0.status.ended = ended
         }
     }
 }

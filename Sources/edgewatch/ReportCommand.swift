@@ -25,8 +25,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let recording = try RecordingInput.load(file)
         let until = try at.map { try RecordingInput.time($0, recording: recording) } ?? recording.lastMillis!
-        guard until >= recording.firstMillis! else {
-            throw ValidationError("--at is before the first event (\(TextReport.timestamp(recording.firstMillis!)))")
+        // Outside the recording the engine knows nothing: no figures, not an empty "OK".
+        guard (recording.firstMillis!...recording.lastMillis!).contains(until) else {
+            throw ValidationError("--at \(TextReport.timestamp(until)) is outside the recording: it runs from \(TextReport.timestamp(recording.firstMillis!)) to \(TextReport.timestamp(recording.lastMillis!)) (+\(RecordingInput.offset(recording.lastMillis! - recording.firstMillis!)))")
         }
         var monitor = try metrics.monitor()
         guard let snapshot = recording.play(into: &monitor, untilMillis: until) else { throw ExitCode.failure }

@@ -72,7 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             .init(service: app),
             .init(service: metricsHost.pump(reporter: reporter)),
             .init(service: host.janitor),
-            .init(service: MetricsHost.AlertLog(host: metricsHost, logger: logger, gate: access.gate)),
+            .init(service: metricsHost.ticker(logger: logger, gate: access.gate)),
         ]
         if let reporter {
             // First in, so last to stop: it sends what the pump drained on the way out.

@@ -23,8 +23,4 @@ enum TerminalCheck {
         StandardError.write(message)
         throw ExitCode(2)
     }
-
-    static func defaultLogFile() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-\(getpid()).log").path
-    }
 }

@@ -37,24 +37,30 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try TerminalCheck.require(command: "watch")
-        let logPath = TerminalCheck.defaultLogFile()
-        let logger = FileLogHandler.logger(label: "edgewatch", path: logPath, level: "info")
+        let logPath = Logs.dashboardFile()
+        defer { Logs.sayWhere(logPath) }
+        let logger = Logs.file(label: "edgewatch", path: logPath, level: "info")
         let events = MetricEventStream()
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: events)
         let routes = JSONRouter(logger: logger)
-        metricsHost.addRoutes(to: routes, access: AccessPolicy(ingest: try security.ingestCredentials(), read: try security.readCredentials()))
+        let access = AccessPolicy(ingest: try security.ingestCredentials(), read: try security.readCredentials())
+        metricsHost.addRoutes(to: routes, access: access)
         let shared = SharedPort()
         let settings = HTTPServerSettings(host: host, port: port, tls: try security.tls())
         let app = try settings.application(router: routes.router, logger: logger) { shared.set($0) }
+        let host = host
+        let scheme = settings.scheme
         let console = ConsoleService(
             mode: .watch, monitor: metricsHost.monitor,
             executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil, dumpFolder: dump.folder),
-            port: shared, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
+            port: shared, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil,
+            ingestURL: { port in "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port.map(String.init) ?? "…")/ingest" }
         )
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: app),
                 .init(service: metricsHost.pump()),
+                .init(service: metricsHost.ticker(logger: logger, gate: access.gate)),
                 .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger

@@ -68,14 +68,45 @@ struct KeyTests {
         #expect(dashboard.selected == "SIN")
     }
 
-    @Test("s cycles the sort column and re-orders the rows")
+    @Test("Worst state first by default; > s < pick any column, I reverses; ties go by colo, ALL stays last")
     func sorting() {
+        // SIN's p50 of 50 ms misses the 30 ms target: WARN, so it sorts first.
         var dashboard = state(snapshot(latency: { ["LHR": 5, "SIN": 50, "FRA": 20][$0]! }))
-        #expect(dashboard.rows.map(\.colo) == ["FRA", "LHR", "SIN", "ALL"])
-        _ = dashboard.handle(.character("s"))
-        _ = dashboard.handle(.character("s"))
-        #expect(dashboard.sort == .p50)
+        #expect(dashboard.sort == .state)
         #expect(dashboard.rows.map(\.colo) == ["SIN", "FRA", "LHR", "ALL"])
+        _ = dashboard.handle(.character("I"))
+        #expect(dashboard.rows.map(\.colo) == ["FRA", "LHR", "SIN", "ALL"], "reversed: OK rows (by colo) before WARN")
+        _ = dashboard.handle(.character("s"))
+        #expect(dashboard.sort == .colo && !dashboard.sortReversed, "a new column starts in its natural order")
+        #expect(dashboard.rows.map(\.colo) == ["FRA", "LHR", "SIN", "ALL"])
+        _ = dashboard.handle(.character("I"))
+        #expect(dashboard.rows.map(\.colo) == ["SIN", "LHR", "FRA", "ALL"])
+        _ = dashboard.handle(.character(">"))
+        _ = dashboard.handle(.character(">"))
+        #expect(dashboard.sort == .p50)
+        #expect(dashboard.rows.map(\.colo) == ["SIN", "FRA", "LHR", "ALL"], "highest first")
+        _ = dashboard.handle(.character("I"))
+        #expect(dashboard.rows.map(\.colo) == ["LHR", "FRA", "SIN", "ALL"])
+        _ = dashboard.handle(.character("<"))
+        #expect(dashboard.sort == .rate)
+        // The heading marks the column and its direction.
+        let heading = DashboardView.render(dashboard, width: 80, height: 24).lines[2]
+        #expect(heading.contains("REQ/S▼"))
+        _ = dashboard.handle(.character("I"))
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[2].contains("REQ/S▲"))
+    }
+
+    @Test("Microseconds read as microseconds, never 0.0, and sort by value")
+    func microseconds() throws {
+        var dashboard = state(snapshot(latency: { ["LHR": 0.004, "SIN": 0.009, "FRA": 0.042][$0]! }))
+        dashboard.sort = .p50
+        #expect(dashboard.rows.map(\.colo) == ["FRA", "SIN", "LHR", "ALL"])
+        let buffer = DashboardView.render(dashboard, width: 80, height: 24)
+        for (colo, text) in [("FRA", "42µs✓"), ("SIN", "9µs✓"), ("LHR", "4µs✓")] {
+            let row = try #require(buffer.row(containing: " " + colo))
+            #expect(buffer.lines[row].contains(text), "\(buffer.lines[row])")
+        }
+        #expect(!buffer.text.contains(" 0.0✓") && !buffer.text.contains(" 0.00✓"))
     }
 
     @Test("+ and - step the window from the last one asked for, also before the snapshot catches up and while paused")
@@ -159,7 +190,7 @@ struct FilterTests {
         var dashboard = state(snapshot())
         _ = dashboard.handle(.character("/"))
         for key in ["s", "i", "-", " "] { _ = dashboard.handle(.character(Character(key))) }
-        #expect(dashboard.overlay == .filtering("SI"), "letters upper-cased, others ignored")
+        #expect(dashboard.overlay == .filtering("SI", previous: nil), "letters upper-cased, others ignored")
         _ = dashboard.handle(.backspace)
         _ = dashboard.handle(.character("I"))
         let prompt = DashboardView.render(dashboard, width: 80, height: 24)
@@ -193,7 +224,7 @@ struct FilterTests {
         // A filter can be no longer than the limit.
         _ = dashboard.handle(.character("/"))
         for _ in 0..<40 { _ = dashboard.handle(.character("a")) }
-        if case .filtering(let text) = dashboard.overlay { #expect(text.count == DashboardState.filterLimit) } else { Issue.record("not filtering") }
+        if case .filtering(let text, _) = dashboard.overlay { #expect(text.count == DashboardState.filterLimit) } else { Issue.record("not filtering") }
     }
 }
 
@@ -208,13 +239,15 @@ struct HelpFitTests {
         #expect(screen.contains("Esc or ? closes this help"))
         #expect(screen.contains("logs: /tmp/edgewatch-dashboard.log"))
         #expect(screen.contains("Esc clears"))
+        #expect(screen.contains("NO DATA") && screen.contains("pending") && screen.contains("LOW DATA"), "the marks are explained")
+        #expect(!screen.contains("… │") && !screen.contains("…│"), "nothing in the help is cut")
         // Short of room, the fault keys share one line, built from the catalogue.
         if width == 80 { #expect(screen.contains("CRM faults: " + FaultKind.allCases.map(\.name).joined(separator: ", "))) }
-        for binding in KeyMap.bindings {
-            if case .toggleFault(let kind) = binding.command {
+        for line in KeyMap.helpLines(for: .live) {
+            if let kind = FaultKind.allCases.first(where: { String($0.key) == line.keys }) {
                 #expect(screen.contains(kind.name) || screen.contains(kind.summary), "\(kind)")
             } else {
-                #expect(screen.contains(KeyMap.describe(binding.command)), "\(binding.label)")
+                #expect(screen.contains(line.keys) && screen.contains(line.text), "\(line)")
             }
         }
     }
@@ -231,8 +264,15 @@ struct HintLineTests {
         #expect(narrow.contains("0 clear") && narrow.contains("⏎ detail"))
         let wide = KeyMap.hintLine(width: 140)
         #expect(wide.contains(keys.joined(separator: " ") + " faults") && wide.contains("F/f flush") && wide.contains("/ filter"))
-        let words = Set(KeyMap.bindings.compactMap(\.hint))
+        let words = Set(KeyMap.bindings(for: .live).compactMap(\.hint))
         for word in words { #expect(wide.contains(" " + word), "\(word)") }
+        // Each mode hints only at its own keys.
+        let replay = KeyMap.hintLine(width: 140, mode: .replay)
+        #expect(replay.contains("␣ play") && replay.contains("seek") && replay.contains("speed"))
+        #expect(!replay.contains("flush") && !replay.contains("faults") && !replay.contains("pause"))
+        let watch = KeyMap.hintLine(width: 140, mode: .watch)
+        #expect(!watch.contains("flush") && !watch.contains("faults") && !watch.contains("rate") && watch.contains("pause"))
+        #expect(!wide.contains("seek") && !wide.contains("speed"))
         // Too narrow for all of it: the last hints go, never half a hint.
         let cut = KeyMap.hintLine(width: 30)
         #expect(cut.count <= 30 && cut.hasPrefix("q quit") && !cut.hasSuffix(" "))

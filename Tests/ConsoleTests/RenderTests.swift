@@ -39,8 +39,8 @@ struct RenderTests {
         #expect(buffer.style(of: "500.0✖", onRow: sin)?.color == .red)
         #expect(buffer.lines[sin].contains("ALERT"))
         let lhr = try #require(buffer.row(containing: "LHR"))
-        #expect(buffer.lines[lhr].contains("5.0✓"))
-        #expect(buffer.style(of: "5.0✓", onRow: lhr)?.color == .green)
+        #expect(buffer.lines[lhr].contains("5.00✓"))
+        #expect(buffer.style(of: "5.00✓", onRow: lhr)?.color == .green)
         #expect(buffer.lines[lhr].contains("OK"))
     }
 
@@ -91,7 +91,7 @@ struct RenderTests {
         let p95 = try #require(buffer.lines.firstIndex { $0.hasPrefix("p95 latency") })
         #expect(buffer.lines[p95].contains("<80ms"))
         #expect(buffer.lines[p95].contains(">300ms"))
-        #expect(buffer.lines[p95].contains("150.00"))
+        #expect(buffer.lines[p95].contains("150.0 "))
         #expect(buffer.lines[p95].contains("▲ WARN"))
         #expect(buffer.row(containing: "THRESHOLDS · SIN") != nil)
         let crm = try #require(buffer.lines.firstIndex { $0.hasPrefix("CRM error rate") })
@@ -114,13 +114,20 @@ struct RenderTests {
         dashboard.logFile = "/tmp/edgewatch.log"
         _ = dashboard.handle(.character("?"))
         let text = DashboardView.render(dashboard, width: 100, height: 30).text
-        for binding in KeyMap.bindings { #expect(text.contains(KeyMap.describe(binding.command))) }
+        for line in KeyMap.helpLines(for: .live) { #expect(text.contains(line.keys) && text.contains(line.text), "\(line)") }
         #expect(text.contains("logs: /tmp/edgewatch.log"))
     }
 
-    @Test("With no events yet the table says it is waiting")
-    func empty() {
-        let text = DashboardView.render(state(nil), width: 80, height: 24).text
-        #expect(text.contains("waiting for events"))
+    @Test("Before the first snapshot the table says it is waiting; with no events yet ALL is NO DATA, and watch says where to post")
+    func empty() throws {
+        #expect(DashboardView.render(state(nil), width: 80, height: 24).text.contains("waiting for the first snapshot"))
+        var nothing = MetricsMonitor()
+        var watch = state(nothing.tick(nowMillis: t0), mode: .watch)
+        watch.ingestURL = "http://127.0.0.1:8790/ingest"
+        let buffer = DashboardView.render(watch, width: 80, height: 24)
+        let all = try #require(buffer.lines.firstIndex { $0.hasPrefix("▶ALL") || $0.hasPrefix(" ALL") })
+        #expect(buffer.lines[all].contains("no events yet") && buffer.lines[all].contains("NO DATA"))
+        #expect(!buffer.lines[all].contains(" OK"))
+        #expect(buffer.lines[1].contains("NO DATA · post events to http://127.0.0.1:8790/ingest"))
     }
 }

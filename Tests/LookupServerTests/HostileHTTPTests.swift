@@ -88,7 +88,7 @@ extension LiveHTTP {
                 let reply = try await stack.request(.POST, "/ingest", body: line)
                 #expect(reply.status == 202)
                 let monitor = stack.monitor
-                try await eventually("the ZZZ event in the engine") { monitor.tick().colos.contains { $0.colo == "ZZZ" } }
+                try await eventually("the ZZZ event in the engine") { monitor.snapshot.colos.contains { $0.colo == "ZZZ" } }
                 let metrics = try await stack.request(.GET, "/metrics")
                 #expect(metrics.status == 200)
                 let api = try await stack.request(.GET, "/api/snapshot")

@@ -59,8 +59,7 @@ extension LiveHTTP {
                 // Server-measured; one scheduling hiccup on a loaded machine is allowed.
                 #expect(fast >= 19, "\(fast) of 20 answered in under 5 ms")
                 #expect(stack.crmRequests == before)
-                let snapshot = try await stack.request(.GET, "/api/snapshot")
-                #expect((snapshot.json["breaker"] as? [String: Any])?["state"] as? String == "open")
+                try await stack.awaitSnapshot("the open breaker in /api/snapshot") { ($0["breaker"] as? [String: Any])?["state"] as? String == "open" }
                 #expect(try await stack.request(.GET, "/metrics").body.contains("edgewatch_crm_breaker_state 2"))
 
                 try await stack.simulator!.setFaults(.none)

@@ -11,7 +11,7 @@ struct AlertTests {
     /// Feeds `value` once a second from `from` to `to` seconds and returns the transitions.
     func run(_ tracker: inout AlertTracker, metric: AlertMetric, value: Double, seconds: ClosedRange<Int>, n: Int = 100) -> [AlertTransition] {
         seconds.compactMap {
-            tracker.evaluate(figure(value, n: n), metric: metric, table: table, colo: "LHR", nowMillis: Int64($0) * 1000)
+            tracker.change(figure(value, n: n), metric: metric, table: table, colo: "LHR", nowMillis: Int64($0) * 1000)
         }
     }
 
@@ -156,11 +156,11 @@ struct AlertTests {
         var table = ThresholdTable()
         table.cacheHitRate = Threshold(target: 95, alert: 50)
         var tracker = AlertTracker()
-        for second in 0...10 { _ = tracker.evaluate(figure(90), metric: .cacheHitRate, table: table, colo: "LHR", nowMillis: Int64(second) * 1000) }
+        for second in 0...10 { _ = tracker.change(figure(90), metric: .cacheHitRate, table: table, colo: "LHR", nowMillis: Int64(second) * 1000) }
         #expect(tracker.state == .warn)
         var changes: [AlertTransition] = []
         for second in 11...30 {
-            if let change = tracker.evaluate(figure(99), metric: .cacheHitRate, table: table, colo: "LHR", nowMillis: Int64(second) * 1000) { changes.append(change) }
+            if let change = tracker.change(figure(99), metric: .cacheHitRate, table: table, colo: "LHR", nowMillis: Int64(second) * 1000) { changes.append(change) }
         }
         #expect(changes.map(\.to) == [.ok])
         #expect(changes.first.map { $0.threshold <= 100 } == true)
@@ -191,7 +191,7 @@ struct AlertTests {
                 // Within ±1 % of the level, the way a hit rate sits at 59.7–60.3 % against 60 %.
                 let value = level * Double.random(in: 0.99...1.01, using: &rng)
                 let now = Int64(second) * 1000
-                if let change = tracker.evaluate(figure(value), metric: metric, table: table, colo: "GRU", nowMillis: now) {
+                if let change = tracker.change(figure(value), metric: metric, table: table, colo: "GRU", nowMillis: now) {
                     times.append(change.time)
                     visited.append(change.to)
                 }
@@ -216,8 +216,10 @@ struct AlertTests {
             changes += monitor.tick(nowMillis: now).newTransitions
         }
         let lhr = changes.filter { $0.colo == "LHR" && $0.metric == .crmErrorRate }
-        #expect(lhr.map(\.to) == [.alert])
-        #expect(lhr.last?.time == t0 + 15_000)
+        // Pending from the first second past the alert level, ALERT a pending period later.
+        #expect(lhr.map(\.to) == [.alert, .alert])
+        #expect(lhr.map(\.isPending) == [true, false])
+        #expect(lhr.map(\.time) == [t0 + 5_000, t0 + 15_000])
         #expect(changes.contains { $0.colo == "ALL" && $0.metric == .crmErrorRate && $0.to == .alert })
         #expect(monitor.state(colo: "LHR", metric: .crmErrorRate) == .alert)
         #expect(monitor.transitions.first == changes.last)
@@ -234,5 +236,12 @@ enum FileManagerTemp {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-\(UUID().uuidString).json")
         try! text.write(to: url, atomically: true, encoding: .utf8)
         return url
+    }
+}
+
+extension AlertTracker {
+    /// The change ``evaluate(_:metric:table:colo:nowMillis:)`` made, if any (pending starts left out).
+    mutating func change(_ figure: Figure, metric: AlertMetric, table: ThresholdTable, colo: String, nowMillis: Int64) -> AlertTransition? {
+        evaluate(figure, metric: metric, table: table, colo: colo, nowMillis: nowMillis).first { !$0.isPending }
     }
 }

@@ -45,7 +45,11 @@ struct WindowTests {
         #expect(window.figures(nowMillis: t0 + 10_000).all.tally.requests == 9)
         #expect(window.figures(nowMillis: t0 + 14_500).all.tally.requests == 5)
         #expect(window.figures(nowMillis: t0 + 19_000).all.tally.requests == 0)
-        #expect(window.figures(nowMillis: t0 + 19_000).colos.isEmpty)
+        // Still listed (it is NO DATA) until the window and five minutes more have passed.
+        #expect(window.figures(nowMillis: t0 + 19_000).colos.map(\.tally.requests) == [0])
+        #expect(window.figures(nowMillis: t0 + 9_000 + 310_000).colos.map(\.colo) == ["LHR"])
+        let gone = window.figures(nowMillis: t0 + 9_000 + 310_001)
+        #expect(gone.colos.isEmpty && gone.retired == ["LHR"])
     }
 
     @Test("Old events are dropped and counted; future ones are clamped to now and counted")
@@ -66,7 +70,7 @@ struct WindowTests {
         var window = MetricsWindow(windowSeconds: 60, minimumSamples: 1)
         for i in 0..<100 { window.record(event(at: t0 + Int64(i % 30) * 1000, colo: "LHR", latency: 1, hit: true), nowMillis: t0 + 59_000) }
         for i in 0..<100 { window.record(event(at: t0 + Int64(i % 30) * 1000, colo: "SIN", latency: 100, hit: false), nowMillis: t0 + 59_000) }
-        let (colos, all) = window.figures(nowMillis: t0 + 59_000)
+        let (colos, all, _) = window.figures(nowMillis: t0 + 59_000)
         #expect(colos.map(\.colo) == ["LHR", "SIN"])
         #expect(all.tally.requests == 200)
         #expect(all.cacheHitRate.value == 50)

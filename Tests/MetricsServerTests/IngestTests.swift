@@ -111,6 +111,8 @@ struct IngestTests {
             #expect(full.status == 503)
             #expect(stack.events.refused == 12)
             #expect(stack.events.dropped == 0, "a refusal the sender was told about is not a loss")
+            // Published by the ticker within a quarter of a second.
+            try await stack.live.awaitSnapshot("the refusals in /api/snapshot") { ($0["events"] as? [String: Any])?["refusedQueueFull"] as? Int == 12 }
             let snapshot = try await stack.send(.GET, "/api/snapshot")
             let decoded = try JSONDecoder().decode(MetricsSnapshot.self, from: Data(snapshot.body.utf8))
             #expect(decoded.events.refusedQueueFull == 12)

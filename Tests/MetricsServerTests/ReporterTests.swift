@@ -77,7 +77,7 @@ struct ReporterTests {
             // Idle with the wrong token, its heartbeat fails (and backs off) and lists nothing.
             try await Self.withReporter(receiver.baseURL + "/ingest", authorization: "Bearer not-the-token-at-all-000") { idle in
                 guard case .failed = await idle.sendWaiting() else { Issue.record("a refused heartbeat passed"); return }
-                #expect(receiver.monitor.tick().sources.isEmpty)
+                #expect(receiver.monitor.snapshot.sources.isEmpty)
             }
             try await Self.withReporter(receiver.baseURL + "/ingest", authorization: token.authorizationHeader) { right in
                 right.offer(Self.events(12))
@@ -126,12 +126,12 @@ struct ReporterTests {
     static func sendsAndHeartbeats(_ reporter: EventReporter, to receiver: LiveStack) async throws {
         reporter.offer(Self.events(7))
         _ = try await receiver.recorded(7)
-        let first = try #require(receiver.monitor.tick().sources.first { $0.id == "quiet-one" })
+        let first = try #require(receiver.monitor.snapshot.sources.first { $0.id == "quiet-one" })
         #expect(first.events == 7)
         // No events since: heartbeats keep lastSeen moving.
         let moved = try await within(.seconds(10), "a heartbeat") {
             while true {
-                if let later = receiver.monitor.tick().sources.first(where: { $0.id == "quiet-one" }), later.lastSeen > first.lastSeen + 250 {
+                if let later = receiver.monitor.snapshot.sources.first(where: { $0.id == "quiet-one" }), later.lastSeen > first.lastSeen + 250 {
                     return later
                 }
                 try await Task.sleep(for: .milliseconds(50))

@@ -21,6 +21,8 @@ public struct LiveStack: Sendable {
     public let crmURL: String
     private let directory: HTTPCustomerDirectory
     private let pump: Task<Void, Never>
+    /// The stack's one ticker, as in `serve`: `/api/snapshot` shows what it last published.
+    private let ticker: Task<Void, Never>
 
     public var port: Int { server.port }
     /// The fast path's answer count (nil with the fast path off).
@@ -118,17 +120,19 @@ public struct LiveStack: Sendable {
             guard pumping else { return }
             await EventPump(events: events, monitor: monitor, prometheus: prometheus).run()
         }
+        let ticker = Task { await AlertTicker(monitor: monitor, logger: logger).run() }
         var settings = HTTPServerSettings(port: 0, tls: options.tls)
         if options.fastPath { settings.fastLookup = .init(lookup: lookup, credentials: options.access.lookup) }
         let fastAnswers = settings.fastLookup?.answers
         let server = try await RunningServer.start(router: routes.router, settings: settings, logger: logger)
         return LiveStack(simulator: simulator, events: events, caches: caches, lookup: lookup, monitor: monitor, server: server,
-                         crmURL: crmURL, directory: directory, pump: pump, fastAnswers: fastAnswers, scheme: settings.scheme)
+                         crmURL: crmURL, directory: directory, pump: pump, ticker: ticker, fastAnswers: fastAnswers, scheme: settings.scheme)
     }
 
     public func stop() async {
         await server.stop()
         pump.cancel()
+        ticker.cancel()
         try? await directory.shutdown()
         await simulator?.stop()
     }
@@ -159,10 +163,18 @@ public struct LiveStack: Sendable {
         }
     }
 
-    /// The snapshot once the monitor has recorded `count` events (with the pump), or ``TimedOut``.
+    /// The snapshot the ticker published once the monitor had recorded `count` events (with the
+    /// pump), or ``TimedOut``.
     public func recorded(_ count: Int) async throws -> MetricsSnapshot {
         let monitor = self.monitor
-        try await eventually("\(count) recorded events") { monitor.tick().events.recorded >= count }
-        return monitor.tick()
+        try await eventually("\(count) recorded events") { monitor.snapshot.events.recorded >= count }
+        return monitor.snapshot
+    }
+
+    /// Waits until `GET /api/snapshot` satisfies `condition` (the ticker publishes four times a
+    /// second), or ``TimedOut``.
+    public func awaitSnapshot(_ what: String, where condition: @escaping @Sendable ([String: Any]) -> Bool) async throws {
+        let stack = self
+        try await eventually(what) { condition(try await stack.request(.GET, "/api/snapshot").json) }
     }
 }

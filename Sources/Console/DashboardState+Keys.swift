@@ -1,0 +1,138 @@
+import FaultCatalog
+import MetricsEngine
+
+extension DashboardState {
+    /// Applies a key and returns what the executor must do.
+    public mutating func handle(_ key: Key) -> [Effect] {
+        notice = nil
+        switch overlay {
+        case .help:
+            if key == .escape || key == .character("?") || key == .character("q") { overlay = .none }
+            return []
+        case .confirm(let effect, _):
+            overlay = .none
+            if key == .character("y") || key == .character("Y") { return [effect] }
+            notice = "cancelled"
+            return []
+        case .filtering(let text, let previous):
+            filterKey(key, text: text, previous: previous)
+            return []
+        case .none:
+            if detailColo != nil, key == .escape || key == .left {
+                detailColo = nil
+                coloDetail = nil
+                detailFetchedFor = nil
+                // Back in the table, the selection is on a row the filter shows.
+                if filter != nil { keepSelectionVisible() }
+                return []
+            }
+            if key == .escape, filter != nil {
+                filter = nil
+                return []
+            }
+        }
+        guard let command = KeyMap.command(for: key, mode: mode.kind) else {
+            // A key of another mode: say why it does nothing here.
+            if let other = KeyMap.command(for: key, mode: .live), let reason = disabledReason {
+                switch other {
+                case .flushAll, .flushSelected: notice = "flush " + reason
+                case .toggleFault, .clearFaults: notice = "faults " + reason
+                case .fasterTraffic, .slowerTraffic: notice = "no synthetic traffic in this mode"
+                default: break
+                }
+            }
+            return []
+        }
+        return run(command)
+    }
+
+    /// Typing after `/`: the filter follows each key, as k9s's does; Enter keeps it, Esc goes
+    /// back to the filter there was before.
+    private mutating func filterKey(_ key: Key, text: String, previous: String?) {
+        var text = text
+        switch key {
+        case .enter:
+            overlay = .none
+        case .escape:
+            overlay = .none
+            filter = previous
+            keepSelectionVisible()
+            return
+        case .backspace:
+            text = String(text.dropLast())
+        case .character(let character) where (character.isLetter || character.isNumber) && character.isASCII && text.count < Self.filterLimit:
+            text += String(character).uppercased()
+        default:
+            return
+        }
+        if overlay != .none { overlay = .filtering(text, previous: previous) }
+        filter = text.isEmpty ? nil : text
+        keepSelectionVisible()
+    }
+
+    private mutating func run(_ command: Command) -> [Effect] {
+        switch command {
+        case .quit:
+            return [.quit]
+        case .help:
+            overlay = .help
+        case .pause:
+            paused.toggle()
+        case .widerWindow, .narrowerWindow:
+            // From the window last asked for: the snapshot lags a step, and is frozen while paused.
+            let current = requestedWindow ?? snapshot?.windowSeconds ?? 60
+            let steps = Self.windowSteps
+            let next = command == .widerWindow
+                ? steps.first { $0 > current } ?? steps.last!
+                : steps.last { $0 < current } ?? steps.first!
+            guard next != current else { return [] }
+            requestedWindow = next
+            return [.setWindow(seconds: next)]
+        case .selectNext, .selectPrevious:
+            let names = rows.map(\.colo)
+            guard !names.isEmpty else { return [] }
+            let index = names.firstIndex(of: selected) ?? names.count - 1
+            let step = command == .selectNext ? 1 : names.count - 1
+            selected = names[(index + step) % names.count]
+            if detailColo != nil { detailColo = selected }
+        case .nextSort, .previousSort:
+            let all = SortColumn.allCases
+            let step = command == .nextSort ? 1 : all.count - 1
+            sort = all[(all.firstIndex(of: sort)! + step) % all.count]
+            sortReversed = false
+        case .invertSort:
+            sortReversed.toggle()
+        case .flushAll, .flushSelected:
+            if let reason = disabledReason { notice = "flush " + reason; return [] }
+            let colo = command == .flushAll || selected == "ALL" ? nil : selected
+            let entries = colo.map { cacheEntries[$0] ?? 0 } ?? cacheEntries.values.reduce(0, +)
+            let scope = colo.map { "\($0)'s cache" } ?? "the whole cache (all colos)"
+            overlay = .confirm(effect: .flush(colo: colo), question: "Flush \(scope)? \(entries) entries will go. y/N")
+        case .toggleFault(let fault):
+            if let reason = disabledReason { notice = "faults " + reason; return [] }
+            return [.toggleFault(fault)]
+        case .clearFaults:
+            if let reason = disabledReason { notice = "faults " + reason; return [] }
+            return [.clearFaults]
+        case .filter:
+            guard detailColo == nil else { notice = "Esc first: the filter is for the colo table"; return [] }
+            overlay = .filtering(filter ?? "", previous: filter)
+        case .openDetail:
+            keepSelectionVisible()
+            detailColo = selectedRow?.colo ?? "ALL"
+        case .dump:
+            guard let size = screenSize else { notice = "no screen to dump yet"; return [] }
+            return [.dump(screen: DashboardView.render(self, width: size.width, height: size.height).text)]
+        case .fasterTraffic, .slowerTraffic:
+            guard trafficRate != nil else { notice = "no synthetic traffic in this mode"; return [] }
+            return [.scaleTraffic(by: command == .fasterTraffic ? 1.25 : 0.8)]
+        case .playPause:
+            return [.playback(.togglePause)]
+        case .seek(let seconds):
+            return [.playback(.seek(seconds: seconds))]
+        case .fasterPlayback, .slowerPlayback:
+            return [.playback(.scaleSpeed(by: command == .fasterPlayback ? 2 : 0.5))]
+        }
+        return []
+    }
+}
