@@ -2,6 +2,8 @@
 /// flush or fault change happened.
 enum SparklinePanel {
     static let blocks: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    /// The most seconds a drawn second is repeated over seconds not drawn.
+    static let holdSeconds = 30
 
     static func render(_ state: DashboardState, into buffer: inout ScreenBuffer, x: Int, top: Int, width: Int) {
         let labelWidth = 14
@@ -12,11 +14,22 @@ enum SparklinePanel {
         let first = last - Int64(span - 1) * 1000
         var values: [Double?] = Array(repeating: nil, count: span), hits: [Double?] = values
         var marks = Array(repeating: false, count: span)
+        var filled = Array(repeating: false, count: span)
         for point in state.history where point.time >= first {
             let column = Int((point.time - first) / 1000)
             values[column] = point.p95
             hits[column] = point.hitRate
             marks[column] = marks[column] || point.marked
+            filled[column] = true
+        }
+        // A fast replay moves several seconds between two redraws: those seconds repeat the one
+        // drawn before them (a window's figures move slowly), up to ``holdSeconds``.
+        var drawn: Int?
+        for column in values.indices {
+            if filled[column] { drawn = column; continue }
+            guard let from = drawn, column - from <= Self.holdSeconds else { continue }
+            values[column] = values[from]
+            hits[column] = hits[from]
         }
         let covered = state.history.first.map { Int((last - max($0.time, first)) / 1000) + 1 } ?? 0
         let start = max(0, span - covered)

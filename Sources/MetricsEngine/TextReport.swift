@@ -42,13 +42,12 @@ public enum TextReport {
 
     /// One log line for one change:
     /// - `09:02:41 SIN p95_latency WARN → ALERT (value 412 ms, threshold 300)`;
-    /// - `09:02:31 SIN p95_latency pending ALERT (value 412 ms, threshold 300)`;
+    /// - `09:02:31 SIN p95_latency OK → ALERT pending (value 412 ms, threshold 300)`;
     /// - `09:44:00 LHR p95_latency OK → NO DATA (no events since 09:43:50)`.
-    public static func describe(_ change: AlertTransition) -> String {
-        let head = "\(clock(change.time)) \(change.colo) \(change.metric.rawValue) "
+    public static func describe(_ change: AlertTransition, clock withClock: Bool = true) -> String {
+        let head = (withClock ? clock(change.time) + " " : "") + "\(change.colo) \(change.metric.rawValue) "
         if change.isPending {
-            let way = change.to > change.from ? "pending" : "recovering, pending"
-            return head + "\(way) \(change.to.rawValue) (value \(valueText(change)), threshold \(thresholdText(change)))"
+            return head + "\(change.from.rawValue) → \(change.to.rawValue) pending (value \(valueText(change)), threshold \(thresholdText(change)))"
         }
         if change.to == .noData { return head + "\(change.from.rawValue) → NO DATA (\(silence(change.lastHeard)))" }
         if change.from == .noData { return head + "NO DATA → \(change.to.rawValue) (events again; states start afresh)" }
@@ -59,7 +58,7 @@ public enum TextReport {
     /// DATA at one moment folded into one line each:
     /// `09:44:00 LHR → NO DATA: no events since 09:43:50 (was ALERT crm_error_rate)`.
     public static func describe(_ changes: [AlertTransition]) -> [String] {
-        groups(changes).map(describe(group:))
+        groups(changes).map { describe(group: $0) }
     }
 
     /// `changes` (oldest first) in the groups one log line each describes: a colo's metrics
@@ -79,9 +78,9 @@ public enum TextReport {
     }
 
     /// The one line for a group from ``groups(_:)``.
-    public static func describe(group: [AlertTransition]) -> String {
+    public static func describe(group: [AlertTransition], clock withClock: Bool = true) -> String {
         guard let first = group.first else { return "" }
-        return isSilenceChange(first) ? silenceLine(group) : describe(first)
+        return isSilenceChange(first) ? silenceLine(group, clock: withClock) : describe(first, clock: withClock)
     }
 
     /// A change into or out of NO DATA (not a pending start).
@@ -89,9 +88,9 @@ public enum TextReport {
         !change.isPending && (change.to == .noData || change.from == .noData)
     }
 
-    private static func silenceLine(_ group: [AlertTransition]) -> String {
+    private static func silenceLine(_ group: [AlertTransition], clock withClock: Bool) -> String {
         let first = group[0]
-        let head = "\(clock(first.time)) \(first.colo)"
+        let head = (withClock ? clock(first.time) + " " : "") + first.colo
         if first.to == .noData {
             let held = group.filter { $0.from != .ok }
             let was = held.isEmpty ? "" : " (was " + held.map { "\($0.from.rawValue) \($0.metric.rawValue)" }.joined(separator: ", ") + ")"

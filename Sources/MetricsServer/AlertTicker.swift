@@ -41,7 +41,7 @@ public struct AlertTicker: Service {
 }
 
 /// Writes the alert changes between the snapshots it is shown to a logger, message first:
-/// `alert 09:02:41 SIN p95_latency WARN → ALERT (value 412 ms, threshold 300)`. A reader that
+/// `alert SIN p95_latency WARN → ALERT (value 412 ms, threshold 300)`. A reader that
 /// skipped snapshots still logs every change the engine kept, and says how many it missed.
 public struct TransitionLog: Sendable {
     private var seen = 0
@@ -59,7 +59,8 @@ public struct TransitionLog: Sendable {
         if missed > 0 { logger.warning("\(missed) alert state changes happened faster than the log could keep them") }
         for group in TextReport.groups(snapshot.transitions(after: seen)) {
             let first = group[0]
-            let line = Logger.Message(stringLiteral: "alert " + TextReport.describe(group: group))
+            // The log line has its own time.
+            let line = Logger.Message(stringLiteral: "alert " + TextReport.describe(group: group, clock: false))
             if first.isPending || first.to < first.from { logger.info(line) } else { logger.notice(line) }
         }
         if let last {

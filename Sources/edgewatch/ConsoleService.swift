@@ -41,7 +41,7 @@ struct ConsoleService: Service {
         // about 3.6 a second with the key polling in between).
         var nextTick = ContinuousClock.now
         var lastRecorded = 0
-        var lastRecordedAt = ContinuousClock.now
+        var lastRecordedAt: Int64?
         var rate = 0.0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var dirty = false
@@ -69,11 +69,13 @@ struct ConsoleService: Service {
                 let snapshot = monitor.snapshot
                 // Over two seconds, not one tick: events posted in batches (a reporter's once a second)
                 // would read as 0 on three ticks and a spike on the fourth.
-                let elapsed = (now - lastRecordedAt).inSeconds
-                if elapsed >= 2 {
+                // By the snapshots' own clock (a replay's is virtual), so the count and the time match.
+                let elapsed = Double(snapshot.generatedAt - (lastRecordedAt ?? snapshot.generatedAt)) / 1000
+                if lastRecordedAt == nil || elapsed < 0 || snapshot.events.recorded < lastRecorded {
+                    (lastRecorded, lastRecordedAt) = (snapshot.events.recorded, snapshot.generatedAt)
+                } else if elapsed >= 2 {
                     rate = Double(snapshot.events.recorded - lastRecorded) / elapsed
-                    lastRecorded = snapshot.events.recorded
-                    lastRecordedAt = now
+                    (lastRecorded, lastRecordedAt) = (snapshot.events.recorded, snapshot.generatedAt)
                 }
                 state.port = port.port
                 state.ingestURL = ingestURL?(port.port)

@@ -109,7 +109,8 @@ struct TmuxDashboardTests {
         try session.press("e")
         let failing = try await session.waitFor("CRM errors in ALERT", seconds: 30) { screen in
             guard let row = Self.allRow(screen), row.count >= 9 else { return false }
-            return row[6].contains("✖") && screen.contains("FAULT: CRM 503 50%")
+            // `✖…` is still pending; `✖` alone is the state held.
+            return row[6].hasSuffix("✖") && screen.contains("FAULT: CRM 503 50%")
         }
         #expect(failing.contains("crm_error_rate WARN → ALERT") || failing.contains("crm_error_rate OK → ALERT"))
 
@@ -205,7 +206,8 @@ struct TmuxDashboardTests {
         let command = "\(Self.binary) --port 0 --log-file /tmp/\(session.name).log; sleep 60"
         try session.tmux("new-session", "-d", "-s", session.name, "-x", "80", "-y", "24", command)
         defer { _ = try? session.tmux("kill-session", "-t", session.name) }
-        _ = try await session.waitFor("several colos", seconds: 30) { $0.contains(" SIN ") && $0.contains(" LHR ") }
+        // 80×24 has room for four colos; a line says how many more there are.
+        _ = try await session.waitFor("four colos and the rest counted", seconds: 30) { $0.contains(" FRA ") && $0.contains("+4 more ↓") }
         // Only SIN and ALL in the table, SIN selected, then up close.
         try session.press("/")
         for key in ["S", "I", "N", "Enter"] { try session.press(key) }
@@ -334,6 +336,12 @@ struct TmuxDashboardTests {
         #expect(screen.contains(" SIN "))
         try session.press("F")
         _ = try await session.waitFor("the reason flush is off", seconds: 5) { $0.contains("flush disabled: this is a replay") }
+        // At the end it says so, where the recording ended, and no longer that it is playing.
+        let end = try await session.waitFor("the end of the recording", seconds: 30) { $0.contains("end of recording at 4:59") }
+        #expect(!end.contains("replaying") && end.contains("■ 4:59 / 4:59"))
+        // Space plays it again from the start.
+        try session.press("Space")
+        _ = try await session.waitFor("playing again", seconds: 10) { !$0.contains("end of recording") && $0.contains("▶ ") }
         try session.press("q")
     }
 
