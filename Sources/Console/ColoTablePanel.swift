@@ -64,19 +64,21 @@ enum ColoTablePanel {
 
     /// `+4 more ↓ · 1 ALERT · 2 WARN`: how many rows are out of view, which way, and the states
     /// among them that are not OK.
+    /// Counted by what each row asks for (``ColoRow/attention``), so an ALERT held behind too few
+    /// samples counts as an ALERT here.
     static func hiddenLine(above: [ColoRow], below: [ColoRow]) -> String {
         let hidden = above + below
         let arrows = (above.isEmpty ? "" : "↑") + (below.isEmpty ? "" : "↓")
         let counts = ShownState.allCases.reversed().compactMap { shown -> String? in
             guard shown != .ok else { return nil }
-            let count = hidden.count { $0.shownWorst == shown }
+            let count = hidden.count { $0.attention == shown }
             return count > 0 ? "\(count) \(shown.rawValue)" : nil
         }
         return " +\(hidden.count) more \(arrows) · " + (counts.isEmpty ? "all OK" : counts.joined(separator: " · ")) + " · ↑↓ scroll, / filter"
     }
 
     private static func hiddenStyle(_ hidden: [ColoRow]) -> Style {
-        let worst = hidden.map(\.shownWorst).max() ?? .ok
+        let worst = hidden.map(\.attention).max() ?? .ok
         return worst >= .warn ? FigureText.style(worst) : .muted
     }
 

@@ -31,15 +31,11 @@ extension DashboardState {
                 return []
             }
         }
-        guard let command = KeyMap.command(for: key, mode: mode.kind) else {
-            // A key of another mode: say why it does nothing here.
-            if let other = KeyMap.command(for: key, mode: .live), let reason = disabledReason {
-                switch other {
-                case .flushAll, .flushSelected: notice = "flush " + reason
-                case .toggleFault, .clearFaults: notice = "faults " + reason
-                case .fasterTraffic, .slowerTraffic: notice = "no synthetic traffic in this mode"
-                default: break
-                }
+        guard let command = KeyMap.command(for: key, mode: mode.kind, capabilities: capabilities) else {
+            // A key of another mode, or one this process cannot do: say why it does nothing here.
+            if let binding = KeyMap.bindings(for: .live).first(where: { $0.keys.contains(key) }), !binding.needs.isEmpty {
+                let word = binding.needs.contains(.flush) ? "flush" : binding.needs.contains(.faults) ? "faults" : "rate"
+                notice = word + " " + reason(missing: binding.needs.subtracting(capabilities))
             }
             return []
         }

@@ -205,8 +205,12 @@ public struct DashboardState: Sendable {
     /// The colo the last ``apply(detail:)`` was for (the engine may have had nothing for it).
     var detailFetchedFor: String?
 
-    public init(mode: Mode) {
+    /// What the process behind the screen can do (keys for the rest are not offered).
+    public var capabilities: Capabilities
+
+    public init(mode: Mode, capabilities: Capabilities? = nil) {
         self.mode = mode
+        self.capabilities = capabilities ?? .all(for: mode.kind)
     }
 
     /// The longest filter typed (a colo code or a state name is far shorter).
@@ -222,7 +226,8 @@ public struct DashboardState: Sendable {
 
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
     public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
-        if snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen { rewound(to: snapshot.generatedAt) }
+        let movedBack = snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen
+        if movedBack { rewound(to: snapshot.generatedAt) }
         now = snapshot.generatedAt
         heartbeat &+= 1
         // Every change since the last snapshot we saw, oldest first, even if others ticked too.
@@ -232,6 +237,7 @@ public struct DashboardState: Sendable {
         }
         logChanges(snapshot.transitions(after: transitionsSeen))
         transitionsSeen = max(transitionsSeen, snapshot.transitionCount)
+        if movedBack { record(LogEntry(time: now, kind: .info, text: "moved back to " + FigureText.clock(now))) }
         if let lastTaken {
             for row in snapshot.colosGone(since: lastTaken) {
                 let since = row.lastHeard.map { " since " + FigureText.clock($0) } ?? ""
@@ -255,13 +261,19 @@ public struct DashboardState: Sendable {
         self.eventsPerSecond = eventsPerSecond
     }
 
-    /// A replay moved back: what the log and history hold past the new time has not happened yet.
+    /// A replay moved back: what the log and history hold past the new time has not happened yet,
+    /// and the engine, played again from the start, tells its changes again: the log's are dropped
+    /// and taken anew from it.
     private mutating func rewound(to time: Int64) {
-        log.removeAll { $0.time > time }
+        log.removeAll { entry in
+            switch entry.kind {
+            case .alert, .pending: true
+            default: entry.time > time
+            }
+        }
         history.removeAll { $0.time > time }
         transitionsSeen = 0
         lastTaken = nil
-        record(LogEntry(time: time, kind: .info, text: "moved back to " + FigureText.clock(time)))
     }
 
     /// Log lines for the engine's changes, oldest first: a colo going silent is one line, not
@@ -362,6 +374,14 @@ public struct DashboardState: Sendable {
         case .replay: "disabled: this is a replay of a recording"
         case .watch: "disabled: watch mode only reads /ingest; the caches and CRM are elsewhere"
         }
+    }
+
+    /// Why a key that needs `missing` does nothing here.
+    func reason(missing: Capabilities) -> String {
+        if let disabledReason { return disabledReason }
+        if missing.contains(.faults) { return "off: faults work only with the embedded CRM simulator (no --crm-url)" }
+        if missing.contains(.traffic) { return "off: no synthetic traffic here (--rate 0)" }
+        return "off here"
     }
 }
 

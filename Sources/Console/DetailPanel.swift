@@ -121,7 +121,7 @@ enum DetailPanel {
             let cells = bucket.count == 0 ? 0 : max(1, Int((Double(bucket.count) / Double(largest) * Double(barWidth)).rounded()))
             buffer.write(String(repeating: "█", count: cells), x: x + labelWidth, y: y,
                          style: Style(color: (bucket.upToMs ?? .infinity) > 300 ? .yellow : .cyan))
-            let share = total > 0 ? FigureText.number(100 * Double(bucket.count) / Double(total), digits: 0) + "%" : ""
+            let share = total > 0 ? FigureFormat.decimal(100 * Double(bucket.count) / Double(total)) + "%" : ""
             let text = bucket.count == 0 ? "" : "\(bucket.count) \(share)"
             buffer.write(FigureText.rightAligned(text, countWidth - 1), x: x + labelWidth + barWidth + 1, y: y, limit: countWidth - 1)
         }
@@ -154,16 +154,16 @@ enum DetailPanel {
         cache(state, colo: row.colo, line: line)
         if let sources = state.coloDetail?.sources, !sources.isEmpty {
             let silent = Set((state.snapshot?.sources ?? []).filter(\.stale).map(\.id))
-            let nameWidth = max(4, width - 29)
+            let nameWidth = max(4, width - 31)
             let title = nameWidth >= 18 ? "BY SOURCE · 1 min" : "BY SOURCE"
-            line(FigureText.pad(title, nameWidth) + "   req hit% err% p95", .heading)
+            line(FigureText.pad(title, nameWidth) + "   req  hit%  err% p95", .heading)
             // Half of what is left, so the colo's changes keep some room.
             let room = max(1, (bottom - y - 1) / 2)
             let shown = sources.count > room ? room - 1 : sources.count
             for source in sources.prefix(max(1, shown)) {
                 let figures = FigureText.rightAligned("\(source.requests)", 6)
-                    + FigureText.rightAligned(source.hitRate.map { FigureText.number($0, digits: 0) } ?? "—", 5)
-                    + FigureText.rightAligned(source.crmErrorRate.map { $0 > 0 && $0 < 0.5 ? "<1" : FigureText.number($0, digits: 0) } ?? "—", 5)
+                    + FigureText.rightAligned(source.hitRate.map(FigureFormat.decimal) ?? "—", 6)
+                    + FigureText.rightAligned(source.crmErrorRate.map(FigureFormat.decimal) ?? "—", 6)
                     + " " + (source.p95Bucket.map(bucketLabel) ?? "—")
                 // Too long for the column: the end is kept, where host:port ids differ.
                 let mark = silent.contains(source.id) ? "⚠" : ""

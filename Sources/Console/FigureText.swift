@@ -53,7 +53,7 @@ enum FigureText {
     static func cell(_ figure: Figure, unit: String) -> (String, Style) {
         guard let value = figure.value else { return ("—", .muted) }
         guard figure.sufficient else { return ("n=\(figure.n)", .muted) }
-        return (Self.value(value, unit: unit), .plain)
+        return (unit == "/s" ? FigureFormat.rate(value) : Self.value(value, unit: unit), .plain)
     }
 
     /// `metric`'s figure in `row`, as table text and style: `12.3✓`, `191.5▲…` (past the target,
@@ -64,13 +64,23 @@ enum FigureText {
         guard figure.sufficient else { return ("n=\(figure.n)", .muted) }
         let level = thresholds.level(of: value, for: metric)
         let held = row.state(metric)
-        let text = Self.value(value, unit: metric.unit) + symbol(level)
+        let text = shown(value, unit: metric.unit, level: level, metric: metric, thresholds: thresholds) + symbol(level)
         guard held == level else {
             var shown = style(level)
             shown.bold = false
             return (text + waiting, shown)
         }
         return (text, style(level))
+    }
+
+    /// `value` as text that is on the same side of every level as `value` itself: a digit more
+    /// where rounding would put it onto a level (`79.96` beside `<80ms`, never `80.0✓`).
+    static func shown(_ value: Double, unit: String, level: AlertState, metric: AlertMetric, thresholds: ThresholdTable) -> String {
+        for extra in 0...3 {
+            let text = FigureFormat.value(value, unit: unit, extraDigits: extra)
+            if let read = FigureFormat.parse(text), thresholds.level(of: read, for: metric) == level { return text }
+        }
+        return FigureFormat.value(value, unit: unit, extraDigits: 3)
     }
 
     /// `HH:MM:SS` UTC.

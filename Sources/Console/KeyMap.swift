@@ -21,6 +21,29 @@ public enum ModeKind: Hashable, Sendable, CaseIterable {
     case live, watch, replay
 }
 
+/// What the process behind the screen can do: keys for what it cannot are not offered.
+public struct Capabilities: OptionSet, Hashable, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Caches to flush.
+    public static let flush = Capabilities(rawValue: 1)
+    /// The embedded CRM simulator, whose faults the keys switch.
+    public static let faults = Capabilities(rawValue: 2)
+    /// Synthetic callers, whose rate the keys change.
+    public static let traffic = Capabilities(rawValue: 4)
+    /// A recording's player.
+    public static let playback = Capabilities(rawValue: 8)
+
+    /// What each mode can do at most.
+    public static func all(for mode: ModeKind) -> Capabilities {
+        switch mode {
+        case .live: [.flush, .faults, .traffic]
+        case .watch: []
+        case .replay: [.playback]
+        }
+    }
+}
+
 public struct KeyBinding: Sendable {
     public var keys: [Key]
     /// How the help overlay names the keys.
@@ -32,14 +55,18 @@ public struct KeyBinding: Sendable {
     public var hintKey: String
     /// The modes the key works in; the hint line and the help show it only there.
     public var modes: Set<ModeKind>
+    /// What the process must be able to do for the key to work.
+    public var needs: Capabilities
 
-    public init(keys: [Key], label: String, command: Command, hint: String? = nil, hintKey: String? = nil, modes: Set<ModeKind> = Set(ModeKind.allCases)) {
+    public init(keys: [Key], label: String, command: Command, hint: String? = nil, hintKey: String? = nil,
+                modes: Set<ModeKind> = Set(ModeKind.allCases), needs: Capabilities = []) {
         self.keys = keys
         self.label = label
         self.command = command
         self.hint = hint
         self.hintKey = hintKey ?? label
         self.modes = modes
+        self.needs = needs
     }
 }
 
@@ -49,24 +76,24 @@ public enum KeyMap {
         .init(keys: [.character("q")], label: "q Ctrl-C", command: .quit, hint: "quit", hintKey: "q"),
         .init(keys: [.character("?")], label: "?", command: .help, hint: "help"),
         // A replay's player first: on its hint line they matter most.
-        .init(keys: [.character(" "), .character("p")], label: "Space p", command: .playPause, hint: "play", hintKey: "␣", modes: [.replay]),
-        .init(keys: [.character(",")], label: ",", command: .seek(seconds: -10), hint: "seek", modes: [.replay]),
-        .init(keys: [.character(".")], label: ".", command: .seek(seconds: 10), hint: "seek", modes: [.replay]),
-        .init(keys: [.character("{")], label: "{", command: .seek(seconds: -60), hint: "seek", modes: [.replay]),
-        .init(keys: [.character("}")], label: "}", command: .seek(seconds: 60), hint: "seek", modes: [.replay]),
-        .init(keys: [.character("[")], label: "[", command: .slowerPlayback, hint: "speed", modes: [.replay]),
-        .init(keys: [.character("]")], label: "]", command: .fasterPlayback, hint: "speed", modes: [.replay]),
+        .init(keys: [.character(" "), .character("p")], label: "Space p", command: .playPause, hint: "play", hintKey: "␣", modes: [.replay], needs: .playback),
+        .init(keys: [.character(",")], label: ",", command: .seek(seconds: -10), hint: "seek", modes: [.replay], needs: .playback),
+        .init(keys: [.character(".")], label: ".", command: .seek(seconds: 10), hint: "seek", modes: [.replay], needs: .playback),
+        .init(keys: [.character("{")], label: "{", command: .seek(seconds: -60), hint: "seek", modes: [.replay], needs: .playback),
+        .init(keys: [.character("}")], label: "}", command: .seek(seconds: 60), hint: "seek", modes: [.replay], needs: .playback),
+        .init(keys: [.character("[")], label: "[", command: .slowerPlayback, hint: "speed", modes: [.replay], needs: .playback),
+        .init(keys: [.character("]")], label: "]", command: .fasterPlayback, hint: "speed", modes: [.replay], needs: .playback),
         .init(keys: [.character("+"), .character("=")], label: "+", command: .widerWindow, hint: "window"),
         .init(keys: [.character("-")], label: "-", command: .narrowerWindow, hint: "window"),
         .init(keys: [.up, .character("k")], label: "↑ k", command: .selectPrevious, hint: "select", hintKey: "↑"),
         .init(keys: [.down, .character("j")], label: "↓ j", command: .selectNext, hint: "select", hintKey: "↓"),
         .init(keys: [.enter, .right], label: "Enter →", command: .openDetail, hint: "detail", hintKey: "⏎"),
-        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush", modes: [.live]),
-        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush", modes: [.live]),
+        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush", modes: [.live], needs: .flush),
+        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush", modes: [.live], needs: .flush),
     ] + FaultKind.allCases.map { kind in
-        KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults", modes: [.live])
+        KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults", modes: [.live], needs: .faults)
     } + [
-        .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear", modes: [.live]),
+        .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear", modes: [.live], needs: .faults),
         // After the faults: on an 80-column hint line these are the hints that give way (`?` lists them).
         .init(keys: [.character("p"), .character(" ")], label: "p Space", command: .pause, hint: "pause", hintKey: "p", modes: [.live, .watch]),
         .init(keys: [.character("<")], label: "<", command: .previousSort, hint: "sort"),
@@ -74,22 +101,24 @@ public enum KeyMap {
         .init(keys: [.character("I")], label: "I", command: .invertSort, hint: "sort"),
         .init(keys: [.character("/")], label: "/", command: .filter, hint: "filter"),
         .init(keys: [.character("w")], label: "w", command: .dump, hint: "dump"),
-        .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate", modes: [.live]),
-        .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate", modes: [.live]),
+        .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate", modes: [.live], needs: .traffic),
+        .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate", modes: [.live], needs: .traffic),
     ]
 
-    /// The bindings that work in `mode`.
-    public static func bindings(for mode: ModeKind) -> [KeyBinding] {
-        bindings.filter { $0.modes.contains(mode) }
+    /// The bindings that work in `mode`, for a process that can do `capabilities` (by default
+    /// all the mode allows).
+    public static func bindings(for mode: ModeKind, capabilities: Capabilities? = nil) -> [KeyBinding] {
+        let can = capabilities ?? .all(for: mode)
+        return bindings.filter { $0.modes.contains(mode) && can.isSuperset(of: $0.needs) }
     }
 
     /// The hint line for `mode`, built from its bindings: the widest form that fits `width`,
     /// dropping the last hints when even the tight form does not.
     /// In the detail view the line starts with `Esc back`, `↑↓` move to the next colo, and the
     /// table's own keys (detail, sort, filter) are left out.
-    public static func hintLine(width: Int, mode: ModeKind = .live, detail: Bool = false) -> String {
+    public static func hintLine(width: Int, mode: ModeKind = .live, capabilities: Capabilities? = nil, detail: Bool = false) -> String {
         var groups: [(keys: [String], word: String)] = detail ? [(["Esc"], "back")] : []
-        for binding in bindings(for: mode) {
+        for binding in bindings(for: mode, capabilities: capabilities) {
             guard var word = binding.hint else { continue }
             if detail {
                 if [.openDetail, .nextSort, .previousSort, .invertSort, .filter].contains(binding.command) { continue }
@@ -120,9 +149,9 @@ public enum KeyMap {
 
     /// The help overlay's lines for `mode`: neighbouring keys that share a hint share a line
     /// (`+ -  longer / shorter window`); the fault keys each have their own.
-    public static func helpLines(for mode: ModeKind) -> [(keys: String, text: String)] {
+    public static func helpLines(for mode: ModeKind, capabilities: Capabilities? = nil) -> [(keys: String, text: String)] {
         var groups: [[KeyBinding]] = []
-        for binding in bindings(for: mode) {
+        for binding in bindings(for: mode, capabilities: capabilities) {
             let isFault = if case .toggleFault = binding.command { true } else { false }
             if !isFault, let hint = binding.hint, let last = groups.last?.last, last.hint == hint,
                !(groups.last!.contains { if case .toggleFault = $0.command { true } else { false } }) {
@@ -149,9 +178,9 @@ public enum KeyMap {
         "speed": "play slower / faster (÷2, ×2)",
     ]
 
-    /// The command `key` asks for in `mode`, if any.
-    public static func command(for key: Key, mode: ModeKind = .live) -> Command? {
-        bindings(for: mode).first { $0.keys.contains(key) }?.command
+    /// The command `key` asks for in `mode`, for a process that can do `capabilities`, if any.
+    public static func command(for key: Key, mode: ModeKind = .live, capabilities: Capabilities? = nil) -> Command? {
+        bindings(for: mode, capabilities: capabilities).first { $0.keys.contains(key) }?.command
     }
 
     public static func describe(_ command: Command) -> String {

@@ -18,12 +18,13 @@ enum OverlayPanels {
             return
         }
         // One column spare: writing the last cell of the last line scrolls some terminals.
-        buffer.write(KeyMap.hintLine(width: buffer.width - 1, mode: state.mode.kind, detail: state.detailColo != nil), x: 0, y: y, style: .muted)
+        buffer.write(KeyMap.hintLine(width: buffer.width - 1, mode: state.mode.kind, capabilities: state.capabilities, detail: state.detailColo != nil),
+                     x: 0, y: y, style: .muted)
     }
 
     static func help(_ state: DashboardState, into buffer: inout ScreenBuffer) {
-        let bindings = KeyMap.bindings(for: state.mode.kind)
-        var lines = KeyMap.helpLines(for: state.mode.kind).map { FigureText.pad($0.keys, 11) + $0.text }
+        let bindings = KeyMap.bindings(for: state.mode.kind, capabilities: state.capabilities)
+        var lines = KeyMap.helpLines(for: state.mode.kind, capabilities: state.capabilities).map { FigureText.pad($0.keys, 11) + $0.text }
         // Too many lines for the screen (80×24 has room for 20): the fault keys share one line.
         let faults = bindings.filter { if case .toggleFault = $0.command { true } else { false } }
         if lines.count + marks.count + 2 > buffer.height - 2, faults.count > 1 {

@@ -27,7 +27,8 @@ enum RowOrder {
     }
 
     /// Sorted by `column`, on the exact values: the worst first (highest latency, error rate and
-    /// CPU, lowest hit rate, worst state), A to Z by colo; `reversed` turns the order around.
+    /// CPU, lowest hit rate, worst state, counting a state held behind LOW DATA), A to Z by colo;
+    /// `reversed` turns the order around.
     /// Rows with no value for the column come last either way; ties go by colo.
     static func sorted(_ rows: [ColoRow], by column: SortColumn, reversed: Bool) -> [ColoRow] {
         if column == .colo { return rows.sorted { reversed ? $0.colo > $1.colo : $0.colo < $1.colo } }
@@ -57,7 +58,7 @@ enum RowOrder {
         case .stale: return descending(f.staleRate)
         case .crm: return descending(f.crmErrorRate)
         case .cpu: return descending(f.cpuP95Ms)
-        case .state: return -Double(ShownState.allCases.firstIndex(of: row.shownWorst)!)
+        case .state: return -Double(ShownState.allCases.firstIndex(of: row.attention)!)
         }
     }
 }

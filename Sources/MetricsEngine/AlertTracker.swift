@@ -92,6 +92,10 @@ public struct AlertTracker: Sendable, Equatable {
     public private(set) var changedAt: Int64?
     /// The state the value pointed to at the last evaluation, when not the one held.
     public private(set) var pointingTo: AlertState?
+    /// When a pending start toward each state was last logged: at most one a pending period (and
+    /// at least 10 s apart), so a value swinging across a level, or a sample count hovering at the
+    /// minimum, cannot push real changes out of the log.
+    private var pendingLogged: [AlertState: Int64] = [:]
 
     /// A tracker holding `state`: OK for a colo just seen, NO DATA for one never heard from.
     public init(state: AlertState = .ok) {
@@ -132,7 +136,9 @@ public struct AlertTracker: Sendable, Equatable {
         if let change = change(to: candidate, value: value, levels: levels, pending: pending, colo: colo, metric: metric, nowMillis: nowMillis) {
             return records + [change]
         }
-        if began {
+        let spacing = max(pending, Self.minimumPendingLogSpacing)
+        if began, nowMillis - (pendingLogged[candidate] ?? .min / 2) >= spacing {
+            pendingLogged[candidate] = nowMillis
             records.append(AlertTransition(time: nowMillis, colo: colo, metric: metric, value: value,
                                            threshold: levels.crossed(from: state, to: candidate), from: state, to: candidate, pending: true))
         }
@@ -169,12 +175,25 @@ public struct AlertTracker: Sendable, Equatable {
                                lastHeard: lastHeard)
     }
 
-    /// The state the value points to and when the change is due, while it waits out the pending
-    /// period; nil when the value points to the state held (or there is too little data).
+    /// The least time between two logged pending starts toward one state.
+    static let minimumPendingLogSpacing: Int64 = 10_000
+
+    /// The next change while the value waits out the pending period: the state it will go to
+    /// first (a value past the alert level goes to WARN first when it pointed there earlier) and
+    /// when; nil when the value points to the state held (or there is too little data).
     public func pending(pendingSeconds: Int) -> Pending? {
-        guard let pointingTo, let since = pointingSince[pointingTo] else { return nil }
+        guard let pointingTo else { return nil }
         let period = Int64(pendingSeconds) * 1000
-        return Pending(to: pointingTo, since: since, due: max(since + period, (changedAt ?? .min / 2) + period))
+        let earliest = (changedAt ?? .min / 2) + period
+        // The same order `change` takes them in: the furthest first, among those due soonest.
+        let order: [AlertState] = (pointingTo > state ? [.alert, .warn] : [.ok, .warn]).filter { $0 != state }
+        var next: Pending?
+        for target in order {
+            guard let since = pointingSince[target] else { continue }
+            let due = max(since + period, earliest)
+            if next == nil || due < next!.due { next = Pending(to: target, since: since, due: due) }
+        }
+        return next
     }
 
     /// A metric's levels with the hysteresis margin on the way back.

@@ -33,8 +33,29 @@ public enum FigureFormat {
         return text.hasPrefix("0.100") || text.hasPrefix("0.0100") || text.hasPrefix("0.00100") ? String(format: "%.\(decimals - 1)f", value) : text
     }
 
+    /// A rate per second that fits six cells: `4.2`, `1234.5`, then `12.3k`, `1.2M`.
+    public static func rate(_ value: Double) -> String {
+        guard value.isFinite, value >= 9_999.95 else { return decimal(value) }
+        return value < 999_950 ? String(format: "%.1fk", value / 1000) : String(format: "%.1fM", value / 1_000_000)
+    }
+
     /// A figure in `metric`'s unit.
     public static func value(_ value: Double, unit: String) -> String {
         unit == "ms" ? milliseconds(value) : decimal(value)
+    }
+
+    /// `value` with `extra` more decimals than ``value(_:unit:)`` gives: for a figure that rounds
+    /// onto a level it is not on (79.96 ms is under an 80 ms target; `80.0` would not say so).
+    public static func value(_ value: Double, unit: String, extraDigits extra: Int) -> String {
+        let text = Self.value(value, unit: unit)
+        guard extra > 0, value.isFinite, value > 0, !text.contains("e") else { return text }
+        if text.hasSuffix("µs") { return String(format: "%.\(extra)fµs", value * 1000) }
+        let decimals = text.split(separator: ".").dropFirst().first?.count ?? 0
+        return String(format: "%.\(decimals + extra)f", value)
+    }
+
+    /// The number a figure's text stands for, in its unit (`42µs` is 0.042 ms).
+    public static func parse(_ text: String) -> Double? {
+        text.hasSuffix("µs") ? Double(text.dropLast(2)).map { $0 / 1000 } : Double(text)
     }
 }

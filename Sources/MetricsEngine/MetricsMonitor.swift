@@ -166,15 +166,24 @@ public struct ColoRow: Sendable, Equatable, Codable {
         }
         return worst ?? .lowData
     }
+
+    /// What the row asks of an on-call engineer: its shown state, or a worse state still held
+    /// by a metric with too few samples. Rows sort by this, and a line for rows out of view
+    /// counts them by it, so a held ALERT behind LOW DATA is never the row that hides.
+    public var attention: ShownState {
+        let held = states.values.filter { $0 != .noData }.map(ShownState.init).max() ?? .ok
+        return max(shownWorst, held)
+    }
 }
 
 /// A metric's state as the screen and reports show it: the held ``AlertState``, or LOW DATA
-/// for a figure with too few samples. Ordered by how much it asks for attention.
+/// for a figure with too few samples. Ordered by how much it asks for attention: a colo gone
+/// silent (an instance down, perhaps) above a WARN, below an ALERT.
 public enum ShownState: String, Sendable, Comparable, CaseIterable {
     case ok = "OK"
     case lowData = "LOW DATA"
-    case noData = "NO DATA"
     case warn = "WARN"
+    case noData = "NO DATA"
     case alert = "ALERT"
 
     public init(_ state: AlertState) {

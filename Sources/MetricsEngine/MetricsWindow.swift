@@ -79,8 +79,8 @@ public struct MetricsWindow: Sendable {
         guard taken > 0 else { return }
         firstSecond = min(firstSecond ?? second, second)
         let silence = Int64(noDataSeconds)
-        presence[name, default: Presence(millis: nowMillis)].heard(millis: nowMillis, eventSecond: second, silenceSeconds: silence)
-        if allPresence == nil { allPresence = Presence(millis: nowMillis) }
+        presence[name, default: Presence(millis: nowMillis, eventSecond: second)].heard(millis: nowMillis, eventSecond: second, silenceSeconds: silence)
+        if allPresence == nil { allPresence = Presence(millis: nowMillis, eventSecond: second) }
         allPresence!.heard(millis: nowMillis, eventSecond: second, silenceSeconds: silence)
     }
 
@@ -118,14 +118,14 @@ public struct MetricsWindow: Sendable {
     }
 
     /// Figures for every colo listed and for all colos together, at `nowMillis`. A colo stays
-    /// listed while it is silent, until nothing was heard from it for the window plus
-    /// ``retireAfterWindowSeconds``; then it is forgotten here and returned in `retired`.
+    /// listed while it is silent, until nothing was heard from it for the window (or the no-data
+    /// time, if longer) plus ``retireAfterWindowSeconds``; then it is forgotten here and returned
+    /// in `retired`.
     /// (Mutating for each colo's cache of merged 10-second blocks, and to forget colos.)
     public mutating func figures(nowMillis: Int64) -> (colos: [ColoFigures], all: ColoFigures, retired: [String]) {
         let retired = retire(nowMillis: nowMillis)
         let now = nowMillis.floorDiv(1000)
         let range = countedRange(now: now)
-        let silence = Int64(noDataSeconds)
         var allTally = Tally()
         var allLatency: MicrosHistogram?
         var allCPU: MicrosHistogram?
@@ -136,12 +136,12 @@ public struct MetricsWindow: Sendable {
             if let latency = merged.latency { allLatency.merge(latency) }
             if let cpu = merged.cpu { allCPU.merge(cpu) }
             presence[name]?.forgetGaps(before: range.lowerBound)
-            let observed = presence[name]?.observedSeconds(in: range, silenceSeconds: silence) ?? 0
+            let observed = presence[name]?.observedSeconds(in: range, silent: isSilent(colo: name, nowMillis: nowMillis)) ?? 0
             rows.append(ColoFigures(colo: name, tally: merged.tally, latency: merged.latency, cpu: merged.cpu,
                                     seconds: observed, minimum: minimumSamples))
         }
         allPresence?.forgetGaps(before: range.lowerBound)
-        let observed = allPresence?.observedSeconds(in: range, silenceSeconds: silence) ?? 0
+        let observed = allPresence?.observedSeconds(in: range, silent: isSilent(colo: "ALL", nowMillis: nowMillis)) ?? 0
         let all = ColoFigures(colo: "ALL", tally: allTally, latency: allLatency, cpu: allCPU, seconds: observed, minimum: minimumSamples)
         return (rows, all, retired)
     }
@@ -161,7 +161,8 @@ public struct MetricsWindow: Sendable {
     /// Forgets colos silent for longer than the window plus ``retireAfterWindowSeconds``:
     /// nothing of theirs is left in the window, and their place under the colo cap is free again.
     private mutating func retire(nowMillis: Int64) -> [String] {
-        let limit = Int64(windowSeconds + Self.retireAfterWindowSeconds) * 1000
+        // Past the window and the no-data time both: the row has been NO DATA with nothing left in it.
+        let limit = Int64(max(windowSeconds, noDataSeconds) + Self.retireAfterWindowSeconds) * 1000
         let gone = presence.filter { nowMillis - $0.value.lastMillis > limit }.map(\.key).sorted()
         for name in gone {
             presence[name] = nil
@@ -186,12 +187,13 @@ public struct MetricsWindow: Sendable {
         return Self.otherColo
     }
 
-    /// A colo as the engine files it: upper case, and `UNKNOWN` when empty or over 16 bytes.
+    /// A colo as the engine files it: upper case, and `UNKNOWN` when empty, over 16 bytes, or
+    /// `ALL` (the name of every colo together, never one colo).
     static func normalised(colo raw: String) -> String {
         // Colos almost always arrive as upper-case codes already; skip the allocation then.
         let isUpper = raw.utf8.allSatisfy { !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }
         let name = isUpper ? raw : raw.uppercased()
-        return name.isEmpty || name.utf8.count > 16 ? "UNKNOWN" : name
+        return name.isEmpty || name.utf8.count > 16 || name == "ALL" ? "UNKNOWN" : name
     }
 }
 

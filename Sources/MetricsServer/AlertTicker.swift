@@ -46,8 +46,12 @@ public struct AlertTicker: Service {
 public struct TransitionLog: Sendable {
     private var seen = 0
     private var last: MetricsSnapshot?
+    /// Name each change's own time in the message (a replay's log: the line's time is the wall's).
+    private let withClock: Bool
 
-    public init() {}
+    public init(withClock: Bool = false) {
+        self.withClock = withClock
+    }
 
     public mutating func write(_ snapshot: MetricsSnapshot, to logger: Logger) {
         if snapshot.transitionCount < seen {
@@ -59,9 +63,10 @@ public struct TransitionLog: Sendable {
         if missed > 0 { logger.warning("\(missed) alert state changes happened faster than the log could keep them") }
         for group in TextReport.groups(snapshot.transitions(after: seen)) {
             let first = group[0]
-            // The log line has its own time.
-            let line = Logger.Message(stringLiteral: "alert " + TextReport.describe(group: group, clock: false))
-            if first.isPending || first.to < first.from { logger.info(line) } else { logger.notice(line) }
+            // A live log line has its own time; a replay's names the recording's.
+            let line = Logger.Message(stringLiteral: "alert " + TextReport.describe(group: group, clock: withClock))
+            // Every real change, recoveries and silences included; pending starts are detail.
+            if first.isPending { logger.info(line) } else { logger.notice(line) }
         }
         if let last {
             for row in snapshot.colosGone(since: last) {

@@ -8,6 +8,9 @@ import LookupCore
 /// they would, and replicas of the last minute's are still on their way). Unknown numbers,
 /// macros and malformed bodies leave nothing worth keeping.
 public enum CacheWarmUp {
+    /// The most calls drawn, whatever the rate and TTL.
+    public static let maximumCalls = 200_000
+
     /// Stores the warm entries; returns how many calls found a customer to store. `now` is the
     /// caches' clock (monotonic milliseconds).
     @discardableResult
@@ -23,7 +26,9 @@ public enum CacheWarmUp {
         let totalWeight = weights.reduce(0, +)
         guard totalWeight > 0, seconds > 0 else { return 0 }
         var rng = SplitMix64(seed: seed)
-        let calls = Int(rate * Double(seconds))
+        // Bounded whatever the flags say (5,000 a second for 30 days would be 13 billion calls):
+        // the demo's own callers make 15,000 in a five-minute TTL.
+        let calls = Int(min(rate * Double(seconds), Double(Self.maximumCalls)))
         var stored = 0
         for index in 0..<calls {
             // Oldest first, so a later call for the same customer overwrites an earlier one.

@@ -32,7 +32,13 @@ struct ConsoleService: Service {
         defer { terminal.close() }
         let effects = EffectQueue(executor: executor)
         defer { effects.close() }
-        var state = DashboardState(mode: mode)
+        // Keys for what this process cannot do are not offered (faults need the simulator).
+        var can = Capabilities.all(for: mode.kind)
+        if executor.caches == nil { can.remove(.flush) }
+        if executor.simulator == nil { can.remove(.faults) }
+        if executor.traffic == nil { can.remove(.traffic) }
+        if executor.player == nil { can.remove(.playback) }
+        var state = DashboardState(mode: mode, capabilities: can)
         state.logFile = logFile
         state.playback = player?.status
         state.faults = executor.simulator?.faults.labels ?? []

@@ -49,8 +49,9 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         try TerminalCheck.require(command: "dashboard")
         let logPath = logFile ?? Logs.dashboardFile()
-        defer { Logs.sayWhere(logPath) }
-        let logger = Logs.file(label: "edgewatch", path: logPath, level: options.logLevel)
+        let logFile = Logs.file(label: "edgewatch", path: logPath, level: options.logLevel)
+        defer { logFile.sayWhere() }
+        let logger = logFile.logger
         let secrets = try options.access.load()
         let access = try options.accessPolicy(lookup: secrets.credentials, security: security)
         let settings = try options.serverSettings(security: security)

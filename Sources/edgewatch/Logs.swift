@@ -12,8 +12,9 @@ enum Logs {
     }
 
     /// A logger appending to `path` (see ``LogSink/file(path:)`` for its bound).
-    static func file(label: String, path: String, level: String) -> Logger {
-        logger(label: label, level: level, sink: LogSink.file(path: path))
+    static func file(label: String, path: String, level: String) -> LogFile {
+        let sink = LogSink.file(path: path)
+        return LogFile(path: path, logger: logger(label: label, level: level, sink: sink), sink: sink)
     }
 
     private static func logger(label: String, level: String, sink: LogSink) -> Logger {
@@ -56,9 +57,19 @@ enum Logs {
         return removed
     }
 
-    /// Says where a dashboard's logs went, once the terminal is restored.
-    static func sayWhere(_ path: String) {
-        StandardError.write("edgewatch: logs are in \(path)\n")
+}
+
+/// A dashboard's log file: its logger, and where it is.
+struct LogFile: Sendable {
+    let path: String
+    let logger: Logger
+    let sink: LogSink
+
+    /// Says where the logs went, once the terminal is restored, and how many lines could not be
+    /// written (a full disk), if any.
+    func sayWhere() {
+        let lost = sink.lost.load(ordering: .relaxed)
+        StandardError.write("edgewatch: logs are in \(path)" + (lost > 0 ? " (\(lost) lines could not be written)" : "") + "\n")
     }
 }
 

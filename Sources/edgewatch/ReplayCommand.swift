@@ -62,7 +62,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let fresh = try metrics.monitor()
         let monitor = LiveMonitor(monitor: fresh, now: { clock.now })
         let logPath = Logs.dashboardFile()
-        let logger = Logs.file(label: "edgewatch", path: logPath, level: "info")
+        let logFile = Logs.file(label: "edgewatch", path: logPath, level: "info")
+        let logger = logFile.logger
         let controls = PlaybackControls(first: recording.firstMillis!, last: recording.lastMillis!, speed: speedFactor)
         let console = ConsoleService(
             mode: .replay(file: file), monitor: monitor,
@@ -78,7 +79,7 @@ struct ReplayCommand: AsyncParsableCommand {
             ],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
         ))
-        defer { Logs.sayWhere(logPath) }
+        defer { logFile.sayWhere() }
         try await group.run()
     }
 
@@ -103,7 +104,7 @@ struct Player: Service {
     func run() async throws {
         let start = recording.firstMillis!.floorToSecond - 1000
         var cursor = PlaybackCursor(recording)
-        var log = TransitionLog()
+        var log = TransitionLog(withClock: true)
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             if let target = controls.takeSeek(now: clock.now) {
                 if target < clock.now {
@@ -113,9 +114,11 @@ struct Player: Service {
                     controls.reached(position: clock.now, ended: false)
                 }
                 // Up to the target at full speed, one tick a simulated second, as always.
-                while clock.now < target, !Task.isCancelled, let step = cursor.next() {
+                var steps = 0
+                while clock.now < target, !Task.isCancelled, !Task.isShuttingDownGracefully, let step = cursor.next() {
                     play(step, log: &log)
-                    if step.nowMillis % 60_000 >= 59_000 { await Task.yield() }
+                    steps += 1
+                    if steps % 60 == 0 { await Task.yield() }
                 }
                 continue
             }
@@ -130,10 +133,21 @@ struct Player: Service {
             }
             play(step, log: &log)
             if let seconds = controls.secondDuration {
-                try? await Task.sleep(for: .seconds(seconds))
+                await wait(seconds: seconds)
             } else {
                 await Task.yield()
             }
+        }
+    }
+
+    /// Waits a recording second's real time in slices of at most 50 ms, so a key (pause, a seek,
+    /// another speed) or a shutdown takes effect at once even at a hundredth of real speed.
+    private func wait(seconds: Double) async {
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(seconds)
+        let version = controls.version
+        while clock.now < end, !Task.isCancelled, !Task.isShuttingDownGracefully, controls.version == version {
+            try? await Task.sleep(for: min(.milliseconds(50), end - clock.now))
         }
     }
 
@@ -152,6 +166,8 @@ final class PlaybackControls: Sendable {
     private struct State {
         var status: PlaybackStatus
         var seekTo: Int64?
+        /// Bumped by every command, so a wait in progress ends when a key changes something.
+        var version = 0
     }
 
     private let state: Mutex<State>
@@ -171,8 +187,11 @@ final class PlaybackControls: Sendable {
     /// Real seconds per recording second; nil for as fast as possible.
     var secondDuration: Double? { state.withLock { $0.status.speed.map { 1 / $0 } } }
 
+    var version: Int { state.withLock { $0.version } }
+
     func apply(_ command: PlaybackCommand) -> PlaybackStatus {
         state.withLock { state in
+            state.version &+= 1
             switch command {
             case .togglePause:
                 if state.status.ended {

@@ -38,8 +38,9 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         try TerminalCheck.require(command: "watch")
         let logPath = Logs.dashboardFile()
-        defer { Logs.sayWhere(logPath) }
-        let logger = Logs.file(label: "edgewatch", path: logPath, level: "info")
+        let logFile = Logs.file(label: "edgewatch", path: logPath, level: "info")
+        defer { logFile.sayWhere() }
+        let logger = logFile.logger
         let events = MetricEventStream()
         let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: events)
         let routes = JSONRouter(logger: logger)

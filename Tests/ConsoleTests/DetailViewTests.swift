@@ -52,7 +52,7 @@ struct DetailViewTests {
         // Every latency bucket has its row; the slow half sits in 0.5–1 s, the fast in 2–5.
         for index in 0...ColoDetail.bucketEdgesMs.count { #expect(text.contains(DetailPanel.bucketLabel(index))) }
         let slow = try #require(buffer.row(containing: "0.5–1 s"))
-        #expect(buffer.lines[slow].contains("█") && buffer.lines[slow].contains("80 50%"))
+        #expect(buffer.lines[slow].contains("█") && buffer.lines[slow].contains("80 50.0%"))
         #expect(text.contains("ERRORS · by errorType · 80"))
         let timeouts = try #require(buffer.row(containing: "crm_timeout"))
         #expect(buffer.lines[timeouts].contains(" 60 ") && buffer.lines[timeouts].contains("37.5%"))
@@ -200,7 +200,7 @@ struct FleetScreenTests {
         dashboard.apply(detail: monitor.detail(colo: "SIN", nowMillis: snapshot.generatedAt))
         let buffer = DashboardView.render(dashboard, width: 80, height: 24)
         let heading = try #require(buffer.row(containing: "BY SOURCE"))
-        #expect(buffer.lines[heading + 1].contains("edge-a") && buffer.lines[heading + 1].contains("51  100    —"))
+        #expect(buffer.lines[heading + 1].contains("edge-a") && buffer.lines[heading + 1].contains("51 100.0     —"))
         #expect(buffer.lines[heading + 2].contains("⚠edge-b") && buffer.lines[heading + 2].contains("200–500"))
         #expect(buffer.style(of: "⚠edge-b", onRow: heading + 2)?.color == .yellow)
     }

@@ -16,17 +16,12 @@ struct FigureFormatTests {
         for (value, text) in decimals { #expect(FigureFormat.decimal(value) == text, "\(value)") }
     }
 
-    /// The number a figure's text stands for.
-    static func parse(_ text: String) -> Double? {
-        text.hasSuffix("µs") ? Double(text.dropLast(2)).map { $0 / 1000 } : Double(text)
-    }
-
     @Test("Property: any latency from 1 µs to an hour reads back within 5 %, and never as zero")
     func milliseconds() {
         forAll(Gen.double(in: -3...6.6), seed: 41) { exponent in
             let value = pow(10, exponent)
             let text = FigureFormat.milliseconds(value)
-            let read = Self.parse(text)
+            let read = FigureFormat.parse(text)
             // Whole microseconds below 0.1 ms: within half a microsecond.
             let tolerance = max(value * 0.05, value < 0.1 ? 0.0005 : 0)
             #expect(read.map { abs($0 - value) <= tolerance } == true, "\(value) → \(text)")

@@ -110,6 +110,31 @@ struct NoDataTests {
         #expect(snapshots.values.flatMap(\.newTransitions).isEmpty)
     }
 
+    @Test("With a no-data time longer than the window, a silent colo is NO DATA before it goes")
+    func longNoData() throws {
+        var table = ThresholdTable()
+        table.pendingSeconds = 600
+        var monitor = MetricsMonitor(thresholds: table)
+        feed(&monitor, perSecond: 10, seconds: 0..<20, others: ["SIN"])
+        let later = feed(&monitor, colo: "SIN", perSecond: 1, seconds: 20..<1000)
+        #expect(later[615]?.colos.first { $0.colo == "LHR" }?.silent == false)
+        #expect(later[625]?.colos.first { $0.colo == "LHR" }?.silent == true)
+        #expect(later.values.flatMap(\.newTransitions).contains { $0.colo == "LHR" && $0.to == .noData })
+        // Gone only after the no-data time (the longer) and five minutes more.
+        #expect(later[915]?.colos.contains { $0.colo == "LHR" } == true)
+        #expect(later[925]?.colos.contains { $0.colo == "LHR" } == false)
+    }
+
+    @Test("A colo named ALL is filed as UNKNOWN: it never shares the ALL row's state")
+    func reservedName() {
+        var monitor = MetricsMonitor()
+        let snapshots = feed(&monitor, colo: "all", perSecond: 10, seconds: 0..<30, error: "crm_5xx", others: ["SIN"])
+        #expect(snapshots[29]?.colos.map(\.colo) == ["SIN", "UNKNOWN"])
+        #expect(snapshots[29]?.all.figures.tally.requests == 600)
+        let changes = snapshots.values.flatMap(\.newTransitions).filter { $0.colo == "ALL" && $0.metric == .crmErrorRate && !$0.isPending }
+        #expect(changes.count == 1, "ALL evaluated once a tick: \(changes.map(\.to))")
+    }
+
     @Test("The no-data time is configurable, and bounded where a thresholds file is read")
     func configurable() {
         var table = ThresholdTable()
@@ -176,6 +201,24 @@ struct ObservedRateTests {
         #expect(row.figures.requestRate.value.map { abs($0 - 550.0 / 60) < 0.001 } == true)
     }
 
+    @Test("A backlog sent after a network cut fills the seconds it covers: the rate is not inflated, though NO DATA showed meanwhile")
+    func backlog() throws {
+        var monitor = MetricsMonitor()
+        feed(&monitor, perSecond: 10, seconds: 0..<100)
+        // 30 s with nothing arriving: NO DATA, as it should be while nothing comes.
+        var silent: MetricsSnapshot?
+        for second in 100..<130 { silent = monitor.tick(nowMillis: t0 + Int64(second) * 1000) }
+        #expect(silent?.colos.first?.silent == true)
+        // Then the reporter's backlog for those 30 s, and live events again.
+        let now = t0 + 130_000
+        let backlog = (100..<130).flatMap { second in (0..<10).map { _ in event(at: t0 + Int64(second) * 1000) } }
+        monitor.record(contentsOf: backlog, nowMillis: now)
+        let snapshots = feed(&monitor, perSecond: 10, seconds: 130..<140)
+        let row = try #require(snapshots[139]?.colos.first)
+        #expect(row.figures.observedSeconds == 60)
+        #expect(row.figures.requestRate.value == 10)
+    }
+
     @Test("A batch of older events posted at once counts over the seconds it spans")
     func backfill() throws {
         var monitor = MetricsMonitor()
@@ -206,6 +249,40 @@ struct PendingTests {
         let changed = snapshots.values.flatMap(\.newTransitions).filter { $0.colo == "LHR" && $0.metric == .p95Latency && !$0.isPending }
         #expect(changed.map(\.time) == [p95.due])
         #expect(snapshots[44]?.colos.first?.pending(.p95Latency) == nil)
+    }
+
+    @Test("Pending says the next change there will be: WARN first when the value pointed there earlier, then ALERT")
+    func nextChange() {
+        let table = ThresholdTable()
+        var tracker = AlertTracker()
+        func at(_ second: Int, _ value: Double) -> [AlertTransition] {
+            tracker.evaluate(Figure(value: value, n: 100, minimum: 20), metric: .p95Latency, table: table, colo: "LHR", nowMillis: Int64(second) * 1000)
+        }
+        _ = at(0, 100)
+        _ = at(5, 400)
+        let waiting = tracker.pending(pendingSeconds: 10)
+        #expect(waiting?.to == .warn && waiting?.due == 10_000)
+        var changes: [AlertTransition] = []
+        for second in 6...30 { changes += at(second, 400).filter { !$0.isPending } }
+        #expect(changes.map(\.to) == [.warn, .alert])
+        #expect(changes.map(\.time) == [10_000, 20_000])
+    }
+
+    @Test("A value swinging across a level logs a pending start at most once a pending period per state")
+    func pendingSpacing() {
+        let table = ThresholdTable()
+        var tracker = AlertTracker()
+        var pending: [AlertTransition] = []
+        for second in 0..<120 {
+            // Above the alert level every other second: never held for the period, ever re-pointing.
+            let value = second % 2 == 0 ? 400.0 : 200.0
+            pending += tracker.evaluate(Figure(value: value, n: 100, minimum: 20), metric: .p95Latency, table: table, colo: "LHR",
+                                        nowMillis: Int64(second) * 1000).filter(\.isPending)
+        }
+        let toAlert = pending.filter { $0.to == .alert }.map(\.time)
+        #expect(!toAlert.isEmpty)
+        for (a, b) in zip(toAlert, toAlert.dropFirst()) { #expect(b - a >= 10_000) }
+        #expect(toAlert.count <= 12)
     }
 
     @Test("Back inside the target but not past the margin: no pending, the state held, and the level says so")
@@ -249,8 +326,12 @@ struct OneTickerTests {
                     let bad = (20..<50).contains(second) || (80..<95).contains(second)
                     live.record(contentsOf: (0..<10).map { _ in event(at: clock.now, hit: !bad, found: !bad, error: bad ? "crm_5xx" : nil) })
                 }
-                live.tick()  // the one ticker, four times a second
+                let published = live.tick()  // the one ticker, four times a second
                 guard reads else { continue }
+                // Reads between ticks, at other clock times, change nothing that was published.
+                clock.millis.store(t0 + Int64(quarter) * 250 + 125, ordering: .relaxed)
+                let between = live.snapshot
+                #expect(between.generatedAt == published.generatedAt && between.transitionCount == published.transitionCount)
                 // Reader one: every quarter; reader two: every 7th, and it reads twice in a row.
                 let a = live.snapshot
                 fast += a.transitions(after: fastSeen)

@@ -109,6 +109,8 @@ public final class VirtualDemo: Sendable {
     let crm: CRM
     public let caches: ColoCaches
     let lookup: CustomerLookup
+    /// Lookups whose background refresh never ended (a test asserts none).
+    public let stuck = Atomic<Int>(0)
 
     public init(_ settings: Settings) {
         self.settings = settings
@@ -159,8 +161,14 @@ public final class VirtualDemo: Sendable {
     func lookUp(_ body: String, colo: String) async -> MetricEvent {
         crm.lastMillis.withLock { $0 = 0 }
         var event = await lookup.respond(to: Data(body.utf8), coloHeader: colo).event
-        // Background refreshes end before the next caller: one lookup at a time.
-        while lookup.calls.inFlight > 0 { await Task.yield() }
+        // Background refreshes end before the next caller: one lookup at a time. (They answer at
+        // once; a refresh still running after this many turns is stuck, and counted.)
+        var turns = 0
+        while lookup.calls.inFlight > 0, turns < 100_000 {
+            await Task.yield()
+            turns += 1
+        }
+        if turns == 100_000 { stuck.add(1, ordering: .relaxed) }
         let call = crm.lastMillis.withLock { $0 }
         let waited: Double
         if event.cacheHit && !event.isStale {

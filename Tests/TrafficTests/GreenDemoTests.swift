@@ -22,7 +22,9 @@ struct GreenDemoTests {
         var notOK: [String] = []
         var changes: [AlertTransition] = []
         var lowest = 100.0
-        await Self.demo(seed: seed).run(seconds: 660) { second, snapshot in
+        let demo = Self.demo(seed: seed)
+        defer { #expect(demo.stuck.load(ordering: .relaxed) == 0) }
+        await demo.run(seconds: 660) { second, snapshot in
             changes += snapshot.newTransitions
             guard second >= 60 else { return }
             #expect(snapshot.colos.count == ColoMix.defaultColos.count)
