@@ -35,6 +35,8 @@ let package = Package(
     targets: [
         // Pure lookup logic: normalisation, responses, cache, CRM outcomes, metric events.
         .target(name: "LookupCore", dependencies: [.product(name: "Atomics", package: "swift-atomics")]),
+        // The demo's world in one place: its colos (weights, distances) and its customers.
+        .target(name: "DemoWorld", dependencies: ["LookupCore"]),
         // The CRM faults: the per-request plan the simulator draws from, and the kinds the dashboard
         // switches with one key each (key, summary, preset). Pure, no dependencies.
         .target(name: "FaultCatalog"),
@@ -48,20 +50,32 @@ let package = Package(
             // recordings, so this one module is always optimised (see docs/DECISIONS.md).
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
-        // The HTTP face of the middleware: routes, CRM client, event stream.
+        // HTTP plumbing both servers share: JSON-only routing, the access gate, listener settings
+        // and TLS, the first-request deadline, one bounded exchange, the event loops, the clocks.
         .target(
-            name: "LookupServer",
+            name: "EdgeHTTP",
             dependencies: [
                 "LookupCore", "AccessControl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The HTTP face of the middleware: routes, the event-loop fast path, the CRM client.
+        .target(
+            name: "LookupServer",
+            dependencies: [
+                "LookupCore", "AccessControl", "EdgeHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -70,7 +84,7 @@ let package = Package(
             ]
         ),
         // Deterministic recorded scenarios for sample-metrics/.
-        .target(name: "SampleScenarios", dependencies: ["LookupCore", "MetricsEngine"]),
+        .target(name: "SampleScenarios", dependencies: ["LookupCore", "MetricsEngine", "DemoWorld"]),
         // The dashboard as pure state, key handling and rendering into a cell buffer.
         .target(name: "Console", dependencies: ["MetricsEngine", "FaultCatalog"]),
         // ncurses (wide-character build), imported by CursesTerminal only.
@@ -80,7 +94,7 @@ let package = Package(
         .target(
             name: "Traffic",
             dependencies: [
-                "LookupCore",
+                "LookupCore", "DemoWorld",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -90,7 +104,7 @@ let package = Package(
         .target(
             name: "MetricsServer",
             dependencies: [
-                "LookupCore", "LookupServer", "MetricsEngine",
+                "LookupCore", "EdgeHTTP", "MetricsEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -104,24 +118,36 @@ let package = Package(
         .target(
             name: "CRMSimulator",
             dependencies: [
-                "LookupCore", "AccessControl", "FaultCatalog",
+                "LookupCore", "AccessControl", "FaultCatalog", "DemoWorld",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Composition root.
+        // The assembly: builds a running stack (loops, servers, engine, ticker, consumers,
+        // console) from a configuration, with one shutdown. Every command and the tests use it.
+        .target(
+            name: "EdgewatchKit",
+            dependencies: [
+                "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "CRMSimulator", "FaultCatalog", "DemoWorld", "MetricsEngine",
+                "MetricsServer", "Console", "CursesTerminal", "Traffic",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // The command line: flags, checked, into a configuration and a call into EdgewatchKit.
         .executableTarget(
             name: "edgewatch",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "FaultCatalog", "MetricsEngine", "MetricsServer", "SampleScenarios", "Console", "CursesTerminal", "Traffic",
+                "EdgewatchKit", "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer",
+                "SampleScenarios", "Traffic", "DemoWorld",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // What tests share: the live stack built with the executable's builders, HTTP with one
@@ -129,7 +155,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator", "FaultCatalog", "Traffic",
+                "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "MetricsEngine", "MetricsServer", "CRMSimulator", "FaultCatalog",
+                "Traffic", "DemoWorld", "EdgewatchKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -155,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "MetricsServerTests",
             dependencies: [
-                "MetricsServer", "MetricsEngine", "LookupServer", "LookupCore", "TestSupport",
+                "MetricsServer", "MetricsEngine", "EdgeHTTP", "LookupServer", "LookupCore", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -173,7 +200,7 @@ let package = Package(
         .testTarget(
             name: "DashboardEndToEndTests",
             dependencies: [
-                "edgewatch", "TestSupport",
+                "edgewatch", "TestSupport", "DemoWorld",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
@@ -181,7 +208,7 @@ let package = Package(
         .testTarget(
             name: "LookupServerTests",
             dependencies: [
-                "AccessControl", "LookupCore", "LookupServer", "CRMSimulator", "FaultCatalog", "TestSupport", "MetricsEngine",
+                "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "CRMSimulator", "FaultCatalog", "TestSupport", "MetricsEngine", "DemoWorld",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -198,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSimulatorTests",
-            dependencies: ["CRMSimulator", "FaultCatalog", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["CRMSimulator", "FaultCatalog", "DemoWorld", "LookupCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
     ]
 )

@@ -117,8 +117,8 @@ extension DashboardState {
             keepSelectionVisible()
             detailColo = selectedRow?.colo ?? "ALL"
         case .dump:
-            guard let size = screenSize else { notice = "no screen to dump yet"; return [] }
-            return [.dump(screen: DashboardView.render(self, width: size.width, height: size.height).text)]
+            guard screenSize != nil else { notice = "no screen to dump yet"; return [] }
+            return [.dump]
         case .fasterTraffic, .slowerTraffic:
             guard trafficRate != nil else { notice = "no synthetic traffic in this mode"; return [] }
             return [.scaleTraffic(by: command == .fasterTraffic ? 1.25 : 0.8)]

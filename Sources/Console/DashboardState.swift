@@ -10,8 +10,9 @@ public enum Effect: Equatable, Sendable {
     case clearFaults
     case setWindow(seconds: Int)
     case scaleTraffic(by: Double)
-    /// Write this screen's text and the current snapshot to files.
-    case dump(screen: String)
+    /// Write this screen's text and the current snapshot to files (the effect side renders the
+    /// screen: the reducer only asks).
+    case dump
     /// Tell a replay's player to pause or play, seek, or change speed.
     case playback(PlaybackCommand)
 }
@@ -145,7 +146,7 @@ public struct DashboardState: Sendable {
 
     public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
     /// The terminal's size, as the screen loop last drew it (a screen dump renders at it).
-    public var screenSize: ScreenSize?
+    public internal(set) var screenSize: ScreenSize?
 
     /// The window a key asked for that no shown snapshot has yet (nil when they agree).
     public internal(set) var requestedWindow: Int?
@@ -153,7 +154,7 @@ public struct DashboardState: Sendable {
     static let historyLimit = 900
 
     public var mode: Mode
-    public var snapshot: MetricsSnapshot?
+    public internal(set) var snapshot: MetricsSnapshot?
     public var paused = false
     public var overlay = Overlay.none
     /// The column the colo table is sorted by; worst state first until another is chosen.
@@ -165,34 +166,34 @@ public struct DashboardState: Sendable {
     /// The active filter (k9s style): a colo code prefix or a state (`OK`, `WARN`, `ALERT`,
     /// `NO DATA`, `LOW DATA`); shown in the header until Esc clears it. The ALL row always stays.
     public var filter: String?
-    public var faults: [String] = []
-    public var log: [LogEntry] = []
-    public var history: [HistoryPoint] = []
+    public internal(set) var faults: [String] = []
+    public internal(set) var log: [LogEntry] = []
+    public internal(set) var history: [HistoryPoint] = []
     /// Lookup listener port, shown in the header.
-    public var port: Int?
+    public internal(set) var port: Int?
     /// Where events are posted (watch), said while none have come.
-    public var ingestURL: String?
-    public var eventsPerSecond = 0.0
+    public internal(set) var ingestURL: String?
+    public internal(set) var eventsPerSecond = 0.0
     /// Cache entries per colo, for the flush question.
-    public var cacheEntries: [String: Int] = [:]
-    public var trafficRate: Double?
+    public internal(set) var cacheEntries: [String: Int] = [:]
+    public internal(set) var trafficRate: Double?
     /// Synthetic callers that could not be sent on time, or at all.
-    public var trafficLate = 0
-    public var trafficDropped = 0
+    public internal(set) var trafficLate = 0
+    public internal(set) var trafficDropped = 0
     /// How cache hits split between colos' own writes and replicas.
-    public var kvSplit: KVSplit?
+    public internal(set) var kvSplit: KVSplit?
     /// The same split for each colo's cache, since start.
-    public var cacheSplits: [String: KVSplit] = [:]
+    public internal(set) var cacheSplits: [String: KVSplit] = [:]
     /// A replay's position, speed and whether it is paused or at its end.
-    public var playback: PlaybackStatus?
+    public internal(set) var playback: PlaybackStatus?
     /// The colo shown up close (Enter or → on its row; Esc goes back), or nil for the table.
     public internal(set) var detailColo: String?
     /// Its figures step by step, from the engine (frozen while paused, like the snapshot).
     public internal(set) var coloDetail: ColoDetail?
-    public var logFile: String?
+    public internal(set) var logFile: String?
     /// A short message for the key-hint line, e.g. why a key did nothing.
     public var notice: String?
-    public var now: Int64 = 0
+    public internal(set) var now: Int64 = 0
     /// Snapshots taken in: the header's spinner turns with it, so a frozen screen is obvious.
     public private(set) var heartbeat = 0
     private var pendingMark = false
@@ -206,11 +207,52 @@ public struct DashboardState: Sendable {
     var detailFetchedFor: String?
 
     /// What the process behind the screen can do (keys for the rest are not offered).
-    public var capabilities: Capabilities
+    public internal(set) var capabilities: Capabilities
 
-    public init(mode: Mode, capabilities: Capabilities? = nil) {
+    public init(mode: Mode, capabilities: Capabilities? = nil, logFile: String? = nil) {
         self.mode = mode
         self.capabilities = capabilities ?? .all(for: mode.kind)
+        self.logFile = logFile
+    }
+
+    /// Takes in a tick's input from the feed: the snapshot (see ``apply(_:)``), the colo up close,
+    /// and the figures around them.
+    public mutating func receive(_ input: DashboardInput) {
+        port = input.port
+        ingestURL = input.ingestURL
+        cacheEntries = input.cacheEntries
+        if let split = input.kvSplit { kvSplit = split }
+        cacheSplits.merge(input.cacheSplits) { $1 }
+        if let traffic = input.traffic {
+            trafficRate = traffic.rate
+            trafficLate = traffic.late
+            trafficDropped = traffic.dropped
+        }
+        if let faults = input.faults { self.faults = faults }
+        if let playback = input.playback { self.playback = playback }
+        apply(input.snapshot)
+        if detailColo != nil { apply(detail: input.detail) }
+    }
+
+    /// The terminal's size, as the screen loop draws at it.
+    public mutating func resize(_ size: ScreenSize) {
+        screenSize = size
+    }
+
+    /// When the events-per-second figure was last measured, and the events recorded then.
+    private var lastCount: (time: Int64, recorded: Int)?
+
+    /// Events per second over two seconds of the snapshots' own clock (a replay's is virtual):
+    /// events posted in batches (a reporter's, once a second) would read as 0, then a spike.
+    private mutating func measureEvents(_ snapshot: MetricsSnapshot) {
+        guard let last = lastCount, snapshot.generatedAt >= last.time, snapshot.events.recorded >= last.recorded else {
+            lastCount = (snapshot.generatedAt, snapshot.events.recorded)
+            return
+        }
+        let elapsed = Double(snapshot.generatedAt - last.time) / 1000
+        guard elapsed >= 2 else { return }
+        eventsPerSecond = Double(snapshot.events.recorded - last.recorded) / elapsed
+        lastCount = (snapshot.generatedAt, snapshot.events.recorded)
     }
 
     /// The longest filter typed (a colo code or a state name is far shorter).
@@ -225,7 +267,7 @@ public struct DashboardState: Sendable {
     }
 
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
-    public mutating func apply(_ snapshot: MetricsSnapshot, eventsPerSecond: Double) {
+    public mutating func apply(_ snapshot: MetricsSnapshot) {
         let movedBack = snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen
         if movedBack { rewound(to: snapshot.generatedAt) }
         now = snapshot.generatedAt
@@ -255,10 +297,10 @@ public struct DashboardState: Sendable {
         }
         guard !paused else { return }
         self.snapshot = snapshot
+        measureEvents(snapshot)
         // Up close, the selection stays on the colo shown, whatever the filter now hides.
         if filter != nil, detailColo == nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
-        self.eventsPerSecond = eventsPerSecond
     }
 
     /// A replay moved back: what the log and history hold past the new time has not happened yet,

@@ -147,7 +147,7 @@ enum DetailPanel {
         for (kind, count) in errors.prefix(shown) {
             let share = FigureFormat.decimal(100 * Double(count) / Double(max(1, f.tally.requests)))
             line(FigureText.pad(kind, width - 16) + FigureText.rightAligned("\(count)", 7) + FigureText.rightAligned(share + "%", 8),
-                 Style(color: kind.hasPrefix("crm_") ? .red : .yellow))
+                 Style(color: ColoFigures.isCRMError(kind) ? .red : .yellow))
         }
         if errors.count > shown { line("… and \(errors.count - shown) more kinds", .muted) }
         line("CPU ms  p50 " + milliseconds(f.cpuP50Ms) + "  p95 " + milliseconds(f.cpuP95Ms))

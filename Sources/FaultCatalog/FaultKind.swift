@@ -30,16 +30,35 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    /// What the key does, for the help overlay and the README.
-    public var summary: String {
+    /// The fault the key turns on: this is where its numbers live.
+    public var preset: FaultPlan {
         switch self {
-        case .errors: "CRM errors (503 on 50 % of requests)"
-        case .latency: "CRM latency (+800 ms ± 200)"
-        case .timeouts: "CRM timeouts (hang past the deadline)"
-        case .malformed: "malformed CRM JSON"
-        case .trickle: "a CRM that trickles its body (1 byte / 400 ms)"
-        case .rateLimited: "CRM rate limiting (429, Retry-After: 5)"
-        case .down: "CRM down (connection refused)"
+        case .errors: FaultPlan(error: .init(probability: 0.5, status: 503))
+        case .latency: FaultPlan(latency: .init(probability: 1, milliseconds: 800, jitterMilliseconds: 200))
+        case .timeouts: FaultPlan(hang: .init(probability: 1, seconds: 30))
+        case .malformed: FaultPlan(malformed: .init(probability: 1))
+        case .trickle: FaultPlan(trickle: .init(probability: 1, intervalMilliseconds: 400))
+        case .rateLimited: FaultPlan(rateLimit: .init(probability: 1, retryAfterSeconds: 5))
+        case .down: FaultPlan(down: true)
+        }
+    }
+
+    /// What the key does, for the help overlay and the README, from its preset.
+    public var summary: String {
+        let plan = preset
+        func share(_ probability: Double) -> String { probability >= 1 ? "" : " on \(FaultPlan.percent(probability).dropLast()) % of requests" }
+        switch self {
+        case .errors:
+            let error = plan.error!
+            return "CRM errors (\(error.status)\(share(error.probability)))"
+        case .latency:
+            let latency = plan.latency!
+            return "CRM latency (+\(latency.milliseconds) ms ± \(latency.jitterMilliseconds)\(share(latency.probability)))"
+        case .timeouts: return "CRM timeouts (hang past the deadline)"
+        case .malformed: return "malformed CRM JSON"
+        case .trickle: return "a CRM that trickles its body (1 byte / \(plan.trickle!.intervalMilliseconds) ms)"
+        case .rateLimited: return "CRM rate limiting (429, Retry-After: \(plan.rateLimit!.retryAfterSeconds))"
+        case .down: return "CRM down (connection refused)"
         }
     }
 }
@@ -48,13 +67,14 @@ extension FaultPlan {
     /// Turns `kind`'s preset on when it is off, and off when it is on. Other faults stay as they are.
     public mutating func toggle(_ kind: FaultKind) {
         let on = !has(kind)
+        let preset = kind.preset
         switch kind {
-        case .errors: error = on ? ErrorStatus(probability: 0.5, status: 503) : nil
-        case .latency: latency = on ? Latency(probability: 1, milliseconds: 800, jitterMilliseconds: 200) : nil
-        case .timeouts: hang = on ? Hang(probability: 1, seconds: 30) : nil
-        case .malformed: malformed = on ? Malformed(probability: 1) : nil
-        case .trickle: trickle = on ? Trickle(probability: 1, intervalMilliseconds: 400) : nil
-        case .rateLimited: rateLimit = on ? RateLimit(probability: 1, retryAfterSeconds: 5) : nil
+        case .errors: error = on ? preset.error : nil
+        case .latency: latency = on ? preset.latency : nil
+        case .timeouts: hang = on ? preset.hang : nil
+        case .malformed: malformed = on ? preset.malformed : nil
+        case .trickle: trickle = on ? preset.trickle : nil
+        case .rateLimited: rateLimit = on ? preset.rateLimit : nil
         case .down: down = on
         }
     }

@@ -6,7 +6,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
         public var probability: Double
         public var milliseconds: Int
         public var jitterMilliseconds: Int
-        public init(probability: Double = 1, milliseconds: Int = 800, jitterMilliseconds: Int = 200) {
+        public init(probability: Double, milliseconds: Int, jitterMilliseconds: Int) {
             self.probability = probability
             self.milliseconds = milliseconds
             self.jitterMilliseconds = jitterMilliseconds
@@ -17,7 +17,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public struct ErrorStatus: Codable, Sendable, Equatable {
         public var probability: Double
         public var status: Int
-        public init(probability: Double = 0.5, status: Int = 503) {
+        public init(probability: Double, status: Int) {
             self.probability = probability
             self.status = status
         }
@@ -27,7 +27,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public struct Hang: Codable, Sendable, Equatable {
         public var probability: Double
         public var seconds: Int
-        public init(probability: Double = 1, seconds: Int = 30) {
+        public init(probability: Double, seconds: Int) {
             self.probability = probability
             self.seconds = seconds
         }
@@ -36,7 +36,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     /// A 200 whose body is cut off mid-JSON.
     public struct Malformed: Codable, Sendable, Equatable {
         public var probability: Double
-        public init(probability: Double = 1) { self.probability = probability }
+        public init(probability: Double) { self.probability = probability }
     }
 
     /// A 200 whose head comes at once and whose body then comes one byte every `intervalMilliseconds`,
@@ -44,7 +44,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public struct Trickle: Codable, Sendable, Equatable {
         public var probability: Double
         public var intervalMilliseconds: Int
-        public init(probability: Double = 1, intervalMilliseconds: Int = 400) {
+        public init(probability: Double, intervalMilliseconds: Int) {
             self.probability = probability
             self.intervalMilliseconds = intervalMilliseconds
         }
@@ -54,7 +54,7 @@ public struct FaultPlan: Codable, Sendable, Equatable {
     public struct RateLimit: Codable, Sendable, Equatable {
         public var probability: Double
         public var retryAfterSeconds: Int
-        public init(probability: Double = 1, retryAfterSeconds: Int = 5) {
+        public init(probability: Double, retryAfterSeconds: Int) {
             self.probability = probability
             self.retryAfterSeconds = retryAfterSeconds
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One customer as the CRM returns it in `results[0]`.
-public struct CRMRecord: Decodable, Sendable, Equatable {
+public struct CRMRecord: Codable, Sendable, Equatable {
     public var id: String
     public var firstName: String?
     public var lastName: String?
@@ -42,6 +42,9 @@ public enum CRMFailure: String, Error, Sendable, CaseIterable {
     case circuitOpen = "crm_circuit_open"
     /// Not called: `--crm-concurrency` calls are already in flight.
     case overloaded = "crm_overloaded"
+
+    /// True for an `errorType` that says the CRM failed: ours, and any `crm_*` a worker sends.
+    public static func isCRMErrorType(_ errorType: String) -> Bool { errorType.hasPrefix("crm_") }
 
     /// True for the failures the CRM itself gave (the breaker counts these), false for calls
     /// edgewatch never made.

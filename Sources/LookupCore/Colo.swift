@@ -5,7 +5,7 @@ public struct Colo: Hashable, Sendable, CustomStringConvertible, Comparable {
     /// A dense number for the code: base-26 for three letters, ``Colo/slotCount`` - 1 for OTHER.
     let slot: Int
 
-    public static let other = Colo(code: "OTHER", slot: slotCount - 1)
+    public static let other = Colo(code: ColoName.other, slot: slotCount - 1)
     static let slotCount = 26 * 26 * 26 + 1
 
     private init(code: String, slot: Int) {
@@ -13,7 +13,8 @@ public struct Colo: Hashable, Sendable, CustomStringConvertible, Comparable {
         self.slot = slot
     }
 
-    /// A colo from a header or flag value: exactly three ASCII letters, any case. Nil otherwise.
+    /// A colo from a header or flag value: exactly three ASCII letters, any case, and not `ALL`
+    /// (``ColoName/all``, every colo together). Nil otherwise.
     public init?(_ text: some StringProtocol) {
         let utf8 = text.utf8
         guard utf8.count == 3 else { return nil }
@@ -29,6 +30,7 @@ public struct Colo: Hashable, Sendable, CustomStringConvertible, Comparable {
             default: upper.2 = letter
             }
         }
+        guard upper != (UInt8(ascii: "A"), UInt8(ascii: "L"), UInt8(ascii: "L")) else { return nil }
         let code = String(unsafeUninitializedCapacity: 3) { buffer in
             (buffer[0], buffer[1], buffer[2]) = upper
             return 3

@@ -11,13 +11,15 @@ import Synchronization
 /// replication off, so each colo only ever sees its own writes).
 public final class ColoCaches: Sendable {
     public let capacityPerColo: Int
+    /// Entries each colo's cache holds unless told otherwise.
+    public static let defaultCapacityPerColo = 100_000
     public let maximumColos: Int
     public let replicationDelayMillis: Int64
     private let slots: [ManagedAtomicLazyReference<ResponseCache>]
     private let known = Mutex<[Colo]>([])
     private let delays: Mutex<SplitMix64>
 
-    public init(capacityPerColo: Int = 100_000, maximumColos: Int = 64, replicationDelayMillis: Int64 = 0, seed: UInt64 = 0xC0105) {
+    public init(capacityPerColo: Int = ColoCaches.defaultCapacityPerColo, maximumColos: Int = ColoName.maximumColos, replicationDelayMillis: Int64 = 0, seed: UInt64 = 0xC0105) {
         self.capacityPerColo = max(1, capacityPerColo)
         self.maximumColos = max(1, maximumColos)
         self.replicationDelayMillis = max(0, replicationDelayMillis)

@@ -15,6 +15,16 @@ public enum DurationText {
         parse(text).flatMap { $0.isFinite && $0 >= 0 && $0 <= maximumMillis ? $0 : nil }
     }
 
+    /// `millis` written the way a flag takes it, in the largest whole unit: `24h`, `5m`, `30s`,
+    /// `500ms`, `0`.
+    public static func text(millis: Int64) -> String {
+        guard millis > 0 else { return "0" }
+        for (unit, size) in [("h", Int64(3_600_000)), ("m", 60_000), ("s", 1000)] where millis % size == 0 {
+            return "\(millis / size)\(unit)"
+        }
+        return "\(millis)ms"
+    }
+
     private static func parse(_ text: String) -> Double? {
         let text = text.trimmingCharacters(in: .whitespaces).lowercased()
         if let plain = Double(text) { return plain * 1000 }

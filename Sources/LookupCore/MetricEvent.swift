@@ -44,7 +44,7 @@ public struct MetricEvent: Codable, Sendable, Equatable {
     }
 
     /// True when the lookup failed because of the CRM (an `errorType` starting `crm_`).
-    public var isCRMError: Bool { errorType?.hasPrefix("crm_") ?? false }
+    public var isCRMError: Bool { errorType.map(CRMFailure.isCRMErrorType) ?? false }
 
     /// True when the answer was a stale copy.
     public var isStale: Bool { stale == true }

@@ -1,3 +1,4 @@
+import EdgeHTTP
 import LookupCore
 import ServiceLifecycle
 

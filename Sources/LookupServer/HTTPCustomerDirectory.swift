@@ -1,3 +1,4 @@
+import EdgeHTTP
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -20,7 +21,10 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
     /// A CRM answer bigger than this is treated as a bad response.
     static let maximumBodyBytes = 1 << 20
 
-    public init(baseURL: String, apiKey: String, timeout: Duration = .seconds(3), logger: Logger) {
+    /// The CRM call deadline unless told otherwise.
+    public static let defaultTimeout: Duration = .seconds(3)
+
+    public init(baseURL: String, apiKey: String, timeout: Duration = HTTPCustomerDirectory.defaultTimeout, loops: EventLoops, logger: Logger) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.timeout = timeout
@@ -34,7 +38,7 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
         // On the server's own loops: on a pinned core, one thread answers callers and the CRM.
-        client = HTTPClient(eventLoopGroup: ServerLoops.group, configuration: configuration)
+        client = HTTPClient(eventLoopGroup: loops.group, configuration: configuration)
     }
 
     /// The request URL for a key.
@@ -83,8 +87,3 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
     }
 }
 
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
-    }
-}

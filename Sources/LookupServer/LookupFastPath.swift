@@ -1,3 +1,4 @@
+import EdgeHTTP
 import AccessControl
 import HTTPTypes
 import LookupCore
@@ -42,7 +43,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     private let lookup: CustomerLookup
     private let credentials: Credentials
-    private let answers: HTTPServerSettings.FastAnswers
+    private let answers: FastAnswers
     private let due: AnswersDue
     private let dates = HTTPDate()
     private var mode = Mode.reading
@@ -56,7 +57,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     /// the handlers behind have nothing to complete otherwise).
     private var passedOn = false
 
-    init(lookup: CustomerLookup, credentials: Credentials, answers: HTTPServerSettings.FastAnswers, due: AnswersDue) {
+    init(lookup: CustomerLookup, credentials: Credentials, answers: FastAnswers, due: AnswersDue) {
         self.lookup = lookup
         self.credentials = credentials
         self.answers = answers
@@ -256,12 +257,12 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         out.writeStaticString("\r\n\r\n")
     }
 
-    /// The first head read stops ``FirstRequestDeadline``, which sits behind the decoder and so
+    /// The first head read stops the first-request deadline (EdgeHTTP), which sits behind the decoder and so
     /// never sees a request answered here.
     private func announceFirstHead(context: ChannelHandlerContext) {
         guard !announcedHead else { return }
         announcedHead = true
-        context.fireUserInboundEventTriggered(FirstRequestDeadline.HeadArrived())
+        context.fireUserInboundEventTriggered(RequestHeadArrived())
     }
 
     /// Hands what is held to the decoder, and from now on everything (again, harmlessly, if it

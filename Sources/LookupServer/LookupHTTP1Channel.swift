@@ -1,5 +1,9 @@
+import AccessControl
+import EdgeHTTP
 import HummingbirdCore
 import Logging
+import LookupCore
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import NIOHTTPTypesHTTP1
@@ -10,7 +14,7 @@ struct LookupHTTP1Channel: HTTPChannelHandler {
     typealias Value = HTTP1Channel.Value
 
     let base: HTTP1Channel
-    let fast: HTTPServerSettings.FastLookup
+    let fast: FastLookup
 
     var responder: Responder { base.responder }
 
@@ -34,5 +38,37 @@ struct LookupHTTP1Channel: HTTPChannelHandler {
 
     func handle(value: Value, logger: Logger) async {
         await base.handle(value: value, logger: logger)
+    }
+}
+
+/// Cached lookups answered on the event loop (``LookupFastPath``): the lookup and the credentials
+/// `/lookup/customer` takes, and a count of what it answered.
+public struct FastLookup: Sendable {
+    public var lookup: CustomerLookup
+    public var credentials: Credentials
+    /// Requests answered on the fast path so far.
+    public let answers = FastAnswers()
+
+    public init(lookup: CustomerLookup, credentials: Credentials) {
+        self.lookup = lookup
+        self.credentials = credentials
+    }
+
+    /// Hummingbird's HTTP/1 channel with the fast path in front of its codec.
+    public func channel(_ base: HTTP1Channel) -> any ServerChildChannel {
+        LookupHTTP1Channel(base: base, fast: self)
+    }
+}
+
+/// A count of the requests (cached lookups and `/health`) the fast path answered.
+public final class FastAnswers: Sendable {
+    let count = Atomic<Int>(0)
+    public var value: Int { count.load(ordering: .relaxed) }
+}
+
+extension HTTPServerSettings {
+    /// Answers cached lookups and `/health` on the event loop, in front of the routes.
+    public mutating func answerOnEventLoop(_ fast: FastLookup) {
+        http1Channel = fast.channel
     }
 }

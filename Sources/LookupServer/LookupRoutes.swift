@@ -1,3 +1,4 @@
+import EdgeHTTP
 import Foundation
 import HTTPTypes
 import Hummingbird

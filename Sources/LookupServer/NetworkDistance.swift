@@ -12,13 +12,6 @@ public struct NetworkDistance: CustomerDirectory {
         self.millis = millis
     }
 
-    /// The demo's distances to a CRM with regional endpoints (as the large SaaS CRMs have), the
-    /// nearest one from each colo: round trips in ms.
-    public static let demo: [Colo: Int] = [
-        Colo("LHR")!: 3, Colo("FRA")!: 6, Colo("IAD")!: 12, Colo("SJC")!: 18,
-        Colo("SIN")!: 25, Colo("NRT")!: 30, Colo("SYD")!: 40, Colo("GRU")!: 35,
-    ]
-
     /// Parses `SIN=80` entries.
     public static func parse(_ entries: [String]) throws(ConfigurationError) -> [Colo: Int] {
         var millis: [Colo: Int] = [:]

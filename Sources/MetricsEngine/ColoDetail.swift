@@ -1,3 +1,5 @@
+import LookupCore
+
 /// One colo up close, over the window: its figures step by step (for sparklines) and the shape of
 /// its latency. Computed on demand for the colo the dashboard's detail view shows, not every tick.
 public struct ColoDetail: Sendable, Equatable, Codable {
@@ -79,7 +81,7 @@ extension MetricsWindow {
     /// `colo` (or "ALL" for every colo together) step by step over the window at `nowMillis`;
     /// nil for a colo the window does not hold. (Mutating only for the merge cache.)
     public mutating func detail(colo: String, nowMillis: Int64) -> ColoDetail? {
-        let names = colo == "ALL" ? coloNames : coloNames.filter { $0 == colo }
+        let names = colo == ColoName.all ? coloNames : coloNames.filter { $0 == colo }
         guard !names.isEmpty else { return nil }
         let now = nowMillis.floorDiv(1000)
         let range = countedRange(now: now)

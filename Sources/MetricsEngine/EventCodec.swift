@@ -22,8 +22,10 @@ public struct EventCodec: Sendable {
     /// Decodes one line (without its newline).
     public func decode(line text: some Collection<UInt8>, number: Int) -> Result<MetricEvent, LineError> {
         do {
-            let event = try decoder.decode(MetricEvent.self, from: Data(text))
+            var event = try decoder.decode(MetricEvent.self, from: Data(text))
             if let problem = EventLimits.problem(with: event) { return .failure(LineError(line: number, message: problem)) }
+            // Where events enter, the one colo rule: every keeper after this sees the same name.
+            event.colo = ColoName.normalised(event.colo)
             return .success(event)
         } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
             let field = context.codingPath.map(\.stringValue).joined(separator: ".")

@@ -1,3 +1,5 @@
+import LookupCore
+
 /// One number on the dashboard with the sample count behind it.
 public struct Figure: Sendable, Equatable, Codable {
     /// Nil when there were no samples at all.
@@ -75,4 +77,9 @@ extension ColoFigures {
             tally: tally
         )
     }
+}
+
+extension ColoFigures {
+    /// True for an error kind that says the CRM failed (``CRMFailure/isCRMErrorType(_:)``).
+    public static func isCRMError(_ kind: String) -> Bool { CRMFailure.isCRMErrorType(kind) }
 }

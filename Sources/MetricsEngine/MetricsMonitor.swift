@@ -17,7 +17,7 @@ public struct MetricsMonitor: Sendable {
     public let transitionLogSize: Int
 
     public init(
-        windowSeconds: Int = 60, thresholds: ThresholdTable = ThresholdTable(), maximumColos: Int = 64,
+        windowSeconds: Int = MetricsWindow.defaultSeconds, thresholds: ThresholdTable = ThresholdTable(), maximumColos: Int = ColoName.maximumColos,
         transitionLogSize: Int = MetricsMonitor.defaultTransitionLogSize
     ) {
         self.transitionLogSize = max(1, transitionLogSize)
@@ -60,7 +60,7 @@ public struct MetricsMonitor: Sendable {
             for metric in AlertMetric.allCases {
                 // ALL starts in NO DATA (it is listed before anything is heard); a colo is listed
                 // only once heard, so it starts at OK.
-                var tracker = trackers[name]?[metric] ?? AlertTracker(state: name == "ALL" ? .noData : .ok)
+                var tracker = trackers[name]?[metric] ?? AlertTracker(state: name == ColoName.all ? .noData : .ok)
                 let figure = metric.figure(in: colo)
                 if silent {
                     if let change = tracker.silence(metric: metric, colo: name, value: figure.value, lastHeard: lastHeard, nowMillis: nowMillis) {

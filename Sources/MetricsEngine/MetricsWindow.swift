@@ -7,7 +7,7 @@ import LookupCore
 /// the window is dropped and counted, one from the future is clamped to now and counted.
 public struct MetricsWindow: Sendable {
     public static let windowRange = 10...900
-    public static let otherColo = "OTHER"
+    public static let otherColo = ColoName.other
 
     public private(set) var windowSeconds: Int
     public let minimumSamples: Int
@@ -26,7 +26,10 @@ public struct MetricsWindow: Sendable {
     /// How long a silent colo stays listed after the window has emptied: then it goes.
     public static let retireAfterWindowSeconds = 300
 
-    public init(windowSeconds: Int = 60, minimumSamples: Int = 20, maximumColos: Int = 64, noDataSeconds: Int = 10) {
+    /// The window unless told otherwise.
+    public static let defaultSeconds = 60
+
+    public init(windowSeconds: Int = MetricsWindow.defaultSeconds, minimumSamples: Int = 20, maximumColos: Int = ColoName.maximumColos, noDataSeconds: Int = 10) {
         precondition(Self.windowRange.contains(windowSeconds) && maximumColos > 0 && noDataSeconds > 0)
         self.windowSeconds = windowSeconds
         self.minimumSamples = minimumSamples
@@ -141,20 +144,20 @@ public struct MetricsWindow: Sendable {
                                     seconds: observed, minimum: minimumSamples))
         }
         allPresence?.forgetGaps(before: range.lowerBound)
-        let observed = allPresence?.observedSeconds(in: range, silent: isSilent(colo: "ALL", nowMillis: nowMillis)) ?? 0
-        let all = ColoFigures(colo: "ALL", tally: allTally, latency: allLatency, cpu: allCPU, seconds: observed, minimum: minimumSamples)
+        let observed = allPresence?.observedSeconds(in: range, silent: isSilent(colo: ColoName.all, nowMillis: nowMillis)) ?? 0
+        let all = ColoFigures(colo: ColoName.all, tally: allTally, latency: allLatency, cpu: allCPU, seconds: observed, minimum: minimumSamples)
         return (rows, all, retired)
     }
 
     /// When `colo` ("ALL" for any colo) was last heard from (epoch ms); nil if never, or forgotten.
     public func lastHeard(colo: String) -> Int64? {
-        colo == "ALL" ? allPresence?.lastMillis : presence[colo]?.lastMillis
+        colo == ColoName.all ? allPresence?.lastMillis : presence[colo]?.lastMillis
     }
 
     /// True when nothing was heard from `colo` ("ALL" for any colo) for more than the no-data
     /// time, or ever.
     public func isSilent(colo: String, nowMillis: Int64) -> Bool {
-        guard let heard = colo == "ALL" ? allPresence : presence[colo] else { return true }
+        guard let heard = colo == ColoName.all ? allPresence : presence[colo] else { return true }
         return heard.isSilent(nowMillis: nowMillis, silenceMillis: Int64(noDataSeconds) * 1000)
     }
 
@@ -182,18 +185,8 @@ public struct MetricsWindow: Sendable {
     }
 
     private func coloKey(_ raw: String) -> String {
-        let name = Self.normalised(colo: raw)
-        if colos[name] != nil || colos.count < maximumColos { return name }
-        return Self.otherColo
-    }
-
-    /// A colo as the engine files it: upper case, and `UNKNOWN` when empty, over 16 bytes, or
-    /// `ALL` (the name of every colo together, never one colo).
-    static func normalised(colo raw: String) -> String {
-        // Colos almost always arrive as upper-case codes already; skip the allocation then.
-        let isUpper = raw.utf8.allSatisfy { !($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) }
-        let name = isUpper ? raw : raw.uppercased()
-        return name.isEmpty || name.utf8.count > 16 || name == "ALL" ? "UNKNOWN" : name
+        let name = ColoName.normalised(raw)
+        return ColoName.admitted(name, known: colos[name] != nil, count: colos.count, maximum: maximumColos)
     }
 }
 

@@ -27,14 +27,13 @@ public struct SourceSplit: Sendable, Equatable, Codable {
 
 /// Per-source counters: when each source was last heard from, how many events it sent, and
 /// for each colo a minute of coarse figures in 10-second slots. Bounded: at most
-/// ``maximumSources`` sources and ``maximumColos`` colos each. A source silent for
+/// ``maximumSources`` sources and ``ColoName/maximumColos`` colos each. A source silent for
 /// ``forgetAfterMillis`` is forgotten (instances that restart under a new id must not fill the
 /// table); when the table is full, the longest-silent stale source makes room, and only when
 /// every source is live are a new source's events counted as unlisted. Events without a `source`
 /// are not counted here.
 struct SourceBook: Sendable {
     static let maximumSources = 64
-    static let maximumColos = 64
     static let staleAfterMillis: Int64 = 10_000
     static let forgetAfterMillis: Int64 = 15 * 60_000
     static let slotSeconds: Int64 = 10
@@ -67,8 +66,8 @@ struct SourceBook: Sendable {
         guard let source = event.source, var entry = entry(for: source, nowMillis: nowMillis, countingEvent: true) else { return }
         entry.lastSeen = max(entry.lastSeen, nowMillis)
         entry.events += 1
-        let name = MetricsWindow.normalised(colo: event.colo)
-        let colo = entry.colos[name] != nil || entry.colos.count < Self.maximumColos ? name : MetricsWindow.otherColo
+        let name = ColoName.normalised(event.colo)
+        let colo = ColoName.admitted(name, known: entry.colos[name] != nil, count: entry.colos.count)
         var slots = entry.colos.removeValue(forKey: colo) ?? Array(repeating: Slot(), count: Self.slotCount)
         let start = nowMillis.floorDiv(1000).floorDiv(Self.slotSeconds) * Self.slotSeconds
         let index = Int(start.floorDiv(Self.slotSeconds).modulo(Self.slotCount))

@@ -1,5 +1,5 @@
 import CoreMetrics
-import LookupServer
+import EdgeHTTP
 import Prometheus
 import Synchronization
 

@@ -1,4 +1,5 @@
-import LookupServer
+import LookupCore
+import EdgeHTTP
 import NIOCore
 import MetricsEngine
 import ServiceLifecycle
@@ -11,12 +12,15 @@ public struct EventPump: Service {
     public let monitor: LiveMonitor
     public let prometheus: PrometheusExport
     public let reporter: EventReporter?
+    /// Where the pump waits between batches.
+    public let loops: EventLoops
 
-    public init(events: MetricEventStream, monitor: LiveMonitor, prometheus: PrometheusExport, reporter: EventReporter? = nil) {
+    public init(events: MetricEventStream, monitor: LiveMonitor, prometheus: PrometheusExport, reporter: EventReporter? = nil, loops: EventLoops) {
         self.events = events
         self.monitor = monitor
         self.prometheus = prometheus
         self.reporter = reporter
+        self.loops = loops
     }
 
     /// How long events gather between batches (the dashboard redraws every 250 ms). Short, so
@@ -27,9 +31,9 @@ public struct EventPump: Service {
     /// Waits ``gatherTime`` on an event loop's timer heap: `Task.sleep` wakes a dispatch thread
     /// first, which then wakes this task's, two thread switches per batch instead of one. (Not
     /// cancellable: a shutdown waits at most this long.)
-    static func gather() async {
+    static func gather(on loops: EventLoops) async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            _ = ServerLoops.group.any().scheduleTask(in: TimeAmount(gatherTime)) { done.resume() }
+            _ = loops.group.any().scheduleTask(in: TimeAmount(gatherTime)) { done.resume() }
         }
     }
 
@@ -41,7 +45,7 @@ public struct EventPump: Service {
                 reporter?.offer(batch)
                 // Let events gather before the next batch: waking this task for every event
                 // costs a thread switch per lookup; this caps the wake-ups at 500 a second.
-                await Self.gather()
+                await Self.gather(on: loops)
             }
         }
     }

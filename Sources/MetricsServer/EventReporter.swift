@@ -2,7 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import LookupCore
-import LookupServer
+import EdgeHTTP
 import MetricsEngine
 import NIOCore
 import ServiceLifecycle
@@ -66,7 +66,7 @@ public final class EventReporter: Service, Sendable {
     private let client: HTTPClient
     private let logger: Logger
 
-    public init(settings: Settings, logger: Logger) {
+    public init(settings: Settings, loops: EventLoops, logger: Logger) {
         self.settings = settings
         self.logger = logger
         var configuration = HTTPClient.Configuration(
@@ -77,7 +77,7 @@ public final class EventReporter: Service, Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         // A redirect would carry the token somewhere the operator did not name.
         configuration.redirectConfiguration = .disallow
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        client = HTTPClient(eventLoopGroup: loops.group, configuration: configuration)
     }
 
     public var counts: Counts { buffer.withLock { $0.counts } }

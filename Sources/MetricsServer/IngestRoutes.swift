@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LookupCore
-import LookupServer
+import EdgeHTTP
 import MetricsEngine
 import NIOCore
 import NIOFoundationCompat

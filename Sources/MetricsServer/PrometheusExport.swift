@@ -45,7 +45,7 @@ public final class PrometheusExport: Sendable {
     static let knownOutcomes: Set<String> = Set(["found", "not_found", MetricEvent.noLookupKey, MetricEvent.badRequest, MetricEvent.unauthorized]
         + CRMFailure.allCases.map(\.rawValue))
 
-    public init(maximumColos: Int = 64) {
+    public init(maximumColos: Int = ColoName.maximumColos) {
         self.maximumColos = maximumColos
         registry = PrometheusCollectorRegistry()
         let factory = PrometheusMetricsFactory(registry: registry)
@@ -70,7 +70,9 @@ public final class PrometheusExport: Sendable {
             for event in events {
                 if event.colo != lastColo || current == nil {
                     lastColo = event.colo
-                    let name = table[event.colo] != nil || table.count < maximumColos ? event.colo : "OTHER"
+                    // The engine's rule: the same colo has the same name on screen and in /metrics.
+                    let normalised = ColoName.normalised(event.colo)
+                    let name = ColoName.admitted(normalised, known: table[normalised] != nil, count: table.count, maximum: maximumColos)
                     let handles = table[name] ?? ColoHandles(colo: name)
                     table[name] = handles
                     current = (name, handles)

@@ -63,7 +63,7 @@ public enum SampleScenarios {
         let hanging = (60..<150).contains(second) || (210..<285).contains(second)
         guard hanging else { return c }
         c.crmFailure = 1
-        c.failureType = "crm_timeout"
+        c.failureType = .timeout
         if second >= 210 {
             c.staleCopies = 0.8
             c.softDeadlineMs = 500
@@ -88,7 +88,7 @@ public enum SampleScenarios {
         if (120..<210).contains(second) {
             c.crmLatency = 1800...2900
             c.crmFailure = 0.6
-            c.failureType = "crm_timeout"
+            c.failureType = .timeout
         }
         return c
     }

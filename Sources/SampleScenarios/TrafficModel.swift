@@ -1,3 +1,4 @@
+import DemoWorld
 import LookupCore
 
 /// What the edge looks like in one second of a scenario, for one colo.
@@ -8,7 +9,7 @@ struct Conditions {
     var crmLatency: ClosedRange<Double> = 25...55
     /// Chance a miss fails, and how.
     var crmFailure = 0.0
-    var failureType = "crm_5xx"
+    var failureType = CRMFailure.serverError
     var failureLatency: ClosedRange<Double> = 12...30
     /// Extra latency on every request (a network problem at the edge), ms.
     var edgeDelay: ClosedRange<Double> = 0...0
@@ -25,8 +26,9 @@ struct Conditions {
 /// Generates events second by second from a function of (second, colo) to conditions.
 /// Seeded, so the same scenario always gives the same file.
 struct TrafficModel {
-    static let colos = ["LHR", "FRA", "IAD", "SJC", "SIN", "SYD"]
-    /// Extra CRM distance per colo (the CRM is in Europe), ms.
+    static let colos = DemoWorld.sampleColos
+    /// Extra CRM distance per colo in the stories (the CRM is in Europe), ms. The stories were
+    /// recorded with these; the live demo's CRM has regional endpoints (``DemoWorld/sites``).
     static let distance: [String: Double] = ["LHR": 0, "FRA": 4, "IAD": 12, "SJC": 16, "SIN": 20, "SYD": 22]
     static let timeout = 3000.0
 
@@ -60,8 +62,8 @@ struct TrafficModel {
                                customerFound: found, errorType: nil, cpuMs: round3(cpu))
         }
         if Double.random(in: 0..<1, using: &rng) < c.crmFailure {
-            let failure = c.breakerOpen ? CRMFailure.circuitOpen.rawValue : c.failureType
-            let latency = c.breakerOpen ? draw(0.2...1.2) : c.failureType == "crm_timeout" ? Self.timeout + draw(0.5...4) : draw(c.failureLatency)
+            let failure = (c.breakerOpen ? CRMFailure.circuitOpen : c.failureType).rawValue
+            let latency = c.breakerOpen ? draw(0.2...1.2) : c.failureType == .timeout ? Self.timeout + draw(0.5...4) : draw(c.failureLatency)
             // A stale copy answers the caller with the right customer, marked stale.
             // Drawn only when stale serving is on, so the other scenarios' files stay as they were.
             let stale = c.staleCopies > 0 && Double.random(in: 0..<1, using: &rng) < c.staleCopies

@@ -1,3 +1,4 @@
+import DemoWorld
 import Foundation
 import LookupCore
 
@@ -37,14 +38,13 @@ public enum ColoRates {
     }
 }
 
-/// How the total rate is split over colos by default: busier in the big European and US hubs.
+/// How the total rate is split over colos: by each colo's weight in the demo world.
 public enum ColoMix {
-    public static let defaultColos = ["LHR", "FRA", "IAD", "SJC", "SIN", "NRT", "SYD", "GRU"]
-    static let weights: [String: Double] = ["LHR": 1.6, "FRA": 1.2, "IAD": 1.6, "SJC": 1.2, "SIN": 0.9, "NRT": 0.8, "SYD": 0.7, "GRU": 0.6]
+    public static var defaultColos: [String] { DemoWorld.colos }
 
     /// Per-colo rates summing to `total`.
     public static func rates(total: Double, colos: [String]) -> [String: Double] {
-        let weight = colos.map { weights[$0] ?? 1 }
+        let weight = colos.map { DemoWorld.weight(of: $0) }
         let sum = weight.reduce(0, +)
         return Dictionary(zip(colos, weight.map { total * $0 / sum }), uniquingKeysWith: +)
     }

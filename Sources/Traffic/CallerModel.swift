@@ -1,8 +1,9 @@
+import DemoWorld
 import Foundation
 import LookupCore
 
-/// Who calls: repeat callers drawn from a Zipf-like distribution over the simulator's
-/// customers, plus unknown numbers, email-only lookups, unexpanded macros and malformed bodies,
+/// Who calls: repeat callers drawn from a Zipf-like distribution over the demo's customers
+/// (``CustomerBook``), plus unknown numbers, email-only lookups, unexpanded macros and malformed bodies,
 /// with the ANI in the forms Genesys really sends.
 public struct CallerModel: Sendable {
     public struct Shares: Sendable, Equatable {
@@ -24,7 +25,7 @@ public struct CallerModel: Sendable {
     public let customers: Int
     private let cumulative: [Double]
 
-    public init(shares: Shares = Shares(), customers: Int = 10_000) {
+    public init(shares: Shares = Shares(), customers: Int = CustomerBook.size) {
         self.shares = shares
         self.customers = customers
         var total = 0.0
@@ -61,10 +62,9 @@ public struct CallerModel: Sendable {
         }
         let index = popularCustomer(using: &rng)
         if roll < shares.malformed + shares.macro + shares.unknown + shares.emailOnly {
-            return .email(index: index, body: Self.body(ani: "anonymous", email: "Customer\(index)@Example.com"))
+            return .email(index: index, body: Self.body(ani: "anonymous", email: CustomerBook.typedEmail(of: index)))
         }
-        let digits = String(format: "%04d", index)
-        return .known(index: index, body: Self.body(ani: format("+1555000" + digits, using: &rng), email: ""))
+        return .known(index: index, body: Self.body(ani: format(CustomerBook.phone(of: index), using: &rng), email: ""))
     }
 
     /// A customer index, popular ones far more often.

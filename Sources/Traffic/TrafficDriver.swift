@@ -42,7 +42,7 @@ public final class TrafficDriver: Sendable {
     public init(
         rate: Double, colos: [String] = ColoMix.defaultColos, model: CallerModel = CallerModel(),
         coloRates: [String: Double] = [:], maximumInFlight: Int = 512,
-        authorization: String? = nil, tls: TLSConfiguration? = nil
+        authorization: String? = nil, tls: TLSConfiguration? = nil, eventLoopGroup: any EventLoopGroup
     ) {
         self.authorization = authorization
         self.coloRates = coloRates
@@ -55,7 +55,7 @@ public final class TrafficDriver: Sendable {
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(2), read: .seconds(10)))
         configuration.connectionPool = .init(idleTimeout: .seconds(30), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)
         if let tls { configuration.tlsConfiguration = tls }
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        client = HTTPClient(eventLoopGroup: eventLoopGroup, configuration: configuration)
     }
 
     public var rate: Double {

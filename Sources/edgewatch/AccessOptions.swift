@@ -1,6 +1,7 @@
 import AccessControl
 import ArgumentParser
 import Foundation
+import EdgeHTTP
 import LookupServer
 import NIOSSL
 

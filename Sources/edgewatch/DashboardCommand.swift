@@ -1,12 +1,6 @@
 import ArgumentParser
-import CRMSimulator
-import Console
+import EdgewatchKit
 import Foundation
-import Logging
-import LookupCore
-import LookupServer
-import ServiceLifecycle
-import Traffic
 
 /// `edgewatch` with no arguments: the whole live demo in one process, on one screen.
 struct DashboardCommand: AsyncParsableCommand {
@@ -48,83 +42,27 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         try TerminalCheck.require(command: "dashboard")
-        let logPath = logFile ?? Logs.dashboardFile()
-        let logFile = Logs.file(label: "edgewatch", path: logPath, level: options.logLevel)
-        defer { logFile.sayWhere() }
-        let logger = logFile.logger
+        let log = Logs.file(label: "edgewatch", path: logFile ?? Logs.dashboardFile(), level: options.logLevel)
+        defer { log.sayWhere() }
         let secrets = try options.access.load()
-        let access = try options.accessPolicy(lookup: secrets.credentials, security: security)
-        let settings = try options.serverSettings(security: security)
-        for warning in security.warnings(host: options.host, access: access) { logger.warning("\(warning)") }
-        let host = try await LookupHost.make(
-            options: options, access: access, logger: logger, defaultDistances: NetworkDistance.demo,
-            replicationMillis: LookupOptions.demoReplicationMillis
-        ) {
-            logger.notice("\($0)")
-        }
-        if host.simulator != nil, callers.rate > 0 {
-            // The demo starts as a service that has been running does, its regular callers cached.
-            let book = CustomerBook()
-            let warm = CacheWarmUp.fill(
-                host.caches, settings: host.lookup.settings, model: callers.model, colos: callers.coloList, rate: callers.rate,
-                seconds: Int(host.lookup.settings.foundTTLSeconds), now: SystemClocks().monotonicMillis
-            ) { (0..<CustomerBook.size).contains($0) ? book.customer($0).record : nil }
-            logger.notice("demo: caches warmed with the last \(host.lookup.settings.foundTTLSeconds) s of \(Int(callers.rate)) callers a second (\(warm) entries)")
-        }
-        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events, calls: host.lookup.calls)
-        metricsHost.addRoutes(to: host.routes, access: access)
-        let port = SharedPort()
-        let traffic = callers.driver(
-            authorization: secrets.authorization, tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS
-        )
-        let started = AsyncStream.makeStream(of: Int.self)
-        let app = try host.application(settings: settings, logger: logger) { bound in
-            port.set(bound)
-            started.continuation.yield(bound)
-            started.continuation.finish()
-        }
-        let console = ConsoleService(
-            mode: .live, monitor: metricsHost.monitor,
-            executor: EffectExecutor(caches: host.caches, simulator: host.simulator, monitor: metricsHost.monitor, traffic: traffic, dumpFolder: dump.folder),
-            port: port, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
-        )
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: app),
-            .init(service: metricsHost.pump()),
-            .init(service: metricsHost.ticker(logger: logger, gate: access.gate)),
-            .init(service: host.janitor),
-            .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-        ]
-        if let traffic {
-            services.append(.init(service: TrafficService(driver: traffic, scheme: settings.scheme, started: started.stream)))
-        }
-        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var configuration = StackConfiguration(logger: log.logger)
+        configuration.listener = try options.serverSettings(security: security)
+        configuration.access = try options.accessPolicy(lookup: secrets.credentials, security: security)
+        let traffic = callers.configuration(authorization: secrets.authorization)
+        configuration.lookup = try options.lookupConfiguration(demo: true, warmUp: traffic)
+        configuration.metrics.monitor = try metrics.monitor()
+        configuration.traffic = traffic
+        var console = ConsoleConfiguration(logFile: log)
+        console.noColor = noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
+        console.dumpFolder = dump.folder
+        configuration.console = console
+        configuration.handlesSignals = true
+        for warning in security.warnings(host: options.host, access: configuration.access) { log.logger.warning("\(warning)") }
         do {
-            try await group.run()
+            try await Stack.start(configuration).wait()
         } catch {
-            await host.shutdown()
-            await traffic?.shutdown()
-            let message = StartupErrors.describe(error, host: options.host, port: options.port)
-            StandardError.write("edgewatch: \(message)\n")
+            StandardError.write("edgewatch: \(error)\n")
             throw ExitCode.failure
-        }
-        await host.shutdown()
-        await traffic?.shutdown()
-    }
-}
-
-/// Starts the synthetic callers once the lookup listener is up, and stops them at shutdown.
-struct TrafficService: Service {
-    let driver: TrafficDriver
-    /// `http` or `https`, as the listener serves.
-    let scheme: String
-    let started: AsyncStream<Int>
-
-    func run() async throws {
-        var ports = started.makeAsyncIterator()
-        guard let port = await ports.next() else { return }
-        await cancelWhenGracefulShutdown {
-            await driver.run(target: "\(scheme)://127.0.0.1:\(port)")
         }
     }
 }

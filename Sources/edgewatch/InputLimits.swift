@@ -56,9 +56,3 @@ enum InputLimits {
     }
 }
 
-/// Standard error that never traps: a closed or full stderr loses the message, nothing more.
-enum StandardError {
-    static func write(_ text: String) {
-        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
-    }
-}

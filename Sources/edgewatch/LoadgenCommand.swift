@@ -1,4 +1,5 @@
 import AccessControl
+import EdgewatchKit
 import ArgumentParser
 import Foundation
 import LookupCore
@@ -44,25 +45,8 @@ struct LoadgenCommand: AsyncParsableCommand {
         if authorization != nil, target.lowercased().hasPrefix("http://"), !LoopbackHost.contains(URL(string: target)?.host ?? "") {
             StandardError.write("edgewatch: warning: sending the lookup credential in clear text to \(target); use https\n")
         }
-        let driver = callers.driver(authorization: authorization)!
-        let runFor = Duration.milliseconds(Int64(DurationText.milliseconds(duration)!))
-        let started = ContinuousClock.now
-        let run = Task { await driver.run(target: target, seed: seed) }
-        try? await Task.sleep(for: runFor)
-        run.cancel()
-        await run.value
-        // A moment for answers already on the wire to be counted; later ones are not.
-        try? await Task.sleep(for: .milliseconds(300))
-        let elapsed = ContinuousClock.now - started
-        let seconds = elapsed.inSeconds
-        let stats = driver.stats
-        let summary = Summary(
-            target: target, seconds: seconds, rateAsked: callers.rate, requestsPerSecond: Double(stats.sent) / seconds,
-            answered: stats.sent, errors: stats.errors, failed: stats.failed, late: stats.late, dropped: stats.dropped,
-            p50Ms: driver.latency(percentile: 50), p90Ms: driver.latency(percentile: 90), p95Ms: driver.latency(percentile: 95),
-            p99Ms: driver.latency(percentile: 99), maxMs: driver.maxLatency
-        )
-        await driver.shutdown()
+        let traffic = callers.configuration(authorization: authorization)!
+        let summary = await LoadRun.run(traffic, target: target, duration: .milliseconds(Int64(DurationText.milliseconds(duration)!)), seed: seed)
         switch format {
         case .json:
             let encoder = JSONEncoder()
@@ -71,35 +55,6 @@ struct LoadgenCommand: AsyncParsableCommand {
         case .text:
             print(summary.text)
         }
-        if stats.sent == 0 { throw ExitCode.failure }
-    }
-
-    struct Summary: Codable {
-        var target: String
-        var seconds: Double
-        var rateAsked: Double
-        var requestsPerSecond: Double
-        var answered: Int
-        var errors: Int
-        var failed: Int
-        var late: Int
-        var dropped: Int
-        var p50Ms: Double
-        var p90Ms: Double
-        var p95Ms: Double
-        var p99Ms: Double
-        var maxMs: Double
-
-        var text: String {
-            func ms(_ value: Double) -> String { String(format: "%.2f ms", value) }
-            return """
-            target      \(target)
-            duration    \(String(format: "%.1f", seconds)) s at \(String(format: "%.0f", rateAsked)) req/s asked
-            throughput  \(String(format: "%.1f", requestsPerSecond)) req/s answered (\(answered))
-            latency     p50 \(ms(p50Ms))  p90 \(ms(p90Ms))  p95 \(ms(p95Ms))  p99 \(ms(p99Ms))  max \(ms(maxMs))  (from intended send time)
-            errors      \(errors) 4xx/5xx, \(failed) without an answer
-            arrivals    \(late) late (>50 ms behind schedule), \(dropped) dropped (over 512 in flight)
-            """
-        }
+        if summary.answered == 0 { throw ExitCode.failure }
     }
 }

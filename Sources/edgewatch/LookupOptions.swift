@@ -2,6 +2,9 @@ import AccessControl
 import ArgumentParser
 import Foundation
 import LookupCore
+import DemoWorld
+import EdgeHTTP
+import EdgewatchKit
 import LookupServer
 
 /// Options of the middleware, shared by every command that hosts it.
@@ -10,7 +13,7 @@ struct LookupOptions: ParsableArguments {
     var host = "127.0.0.1"
 
     @Option(help: "Port for the lookup API (0 picks a free one).")
-    var port = 8787
+    var port = HTTPServerSettings.defaultPort
 
     @Option(help: ArgumentHelp("This server's colo, used when a request has no X-Edge-Colo header. [env: EDGE_COLO]", valueName: "CODE"))
     var colo: String?
@@ -19,34 +22,37 @@ struct LookupOptions: ParsableArguments {
     var crmURL: String?
 
     @Option(help: "CRM call deadline in seconds.")
-    var crmTimeout: Double = 3
+    var crmTimeout = Double(HTTPCustomerDirectory.defaultTimeout.components.seconds)
 
     @Option(help: "Seconds a found customer stays cached.")
-    var ttlFound: Int64 = 300
+    var ttlFound = Self.defaults.foundTTLSeconds
 
     @Option(help: "Seconds a genuine not-found stays cached.")
-    var ttlNotFound: Int64 = 60
+    var ttlNotFound = Self.defaults.notFoundTTLSeconds
 
     @Option(help: "Most entries each colo's cache holds (LRU eviction past this).")
-    var cacheCapacity = 100_000
+    var cacheCapacity = ColoCaches.defaultCapacityPerColo
 
     @Option(help: ArgumentHelp("How long a found customer is kept as a stale copy after its TTL, served when the CRM fails (0 turns stale serving off).", valueName: "DURATION"))
-    var staleIfError = "24h"
+    var staleIfError = DurationText.text(millis: Self.defaults.staleIfErrorMillis)
 
     @Option(help: ArgumentHelp("Within this long after the TTL, serve the stale copy at once and refresh it in the background.", valueName: "DURATION"))
-    var staleWhileRevalidate = "30s"
+    var staleWhileRevalidate = DurationText.text(millis: Self.defaults.staleWhileRevalidateMillis)
 
     @Option(help: ArgumentHelp("With a stale copy at hand, how long the CRM gets before the caller gets the copy.", valueName: "DURATION"))
-    var staleAfter = "500ms"
+    var staleAfter = DurationText.text(millis: Self.defaults.staleAfterMillis)
 
     @Option(help: "Consecutive CRM failures that open the circuit breaker.")
-    var breakerFailures = 5
+    var breakerFailures = Self.defaults.breaker.consecutiveFailures
 
     @Option(help: ArgumentHelp("How long the open breaker makes no CRM calls before one probe.", valueName: "DURATION"))
-    var breakerCooldown = "5s"
+    var breakerCooldown = DurationText.text(millis: Self.defaults.breaker.cooldownMillis)
 
     @Option(help: "Most CRM calls in flight; past this, lookups get a stale copy or crm_overloaded at once.")
-    var crmConcurrency = 64
+    var crmConcurrency = Self.defaults.crmConcurrency
+
+    /// The lookup's own defaults: every flag above starts from them.
+    static let defaults = LookupSettings()
 
     @Option(help: ArgumentHelp("Override a tier's queue id, e.g. Enterprise=queue-123 (repeatable).", valueName: "TIER=QUEUE"))
     var tierQueue: [String] = []
@@ -138,7 +144,7 @@ struct LookupOptions: ParsableArguments {
 
     var lookupSettings: LookupSettings {
         LookupSettings(
-            serverColo: (colo ?? environment["EDGE_COLO"]).flatMap { Colo($0) } ?? Colo("DEV")!,
+            serverColo: (colo ?? environment["EDGE_COLO"]).flatMap { Colo($0) } ?? Self.defaults.serverColo,
             foundTTLSeconds: ttlFound,
             notFoundTTLSeconds: ttlNotFound,
             queues: (try? TierQueueMap.parsing(overrides: tierQueue)) ?? TierQueueMap(),
@@ -155,10 +161,25 @@ struct LookupOptions: ParsableArguments {
         replicationDelay.flatMap(DurationText.milliseconds).map { Int64($0) } ?? defaultMillis
     }
 
-    /// The demo's replication delay (Cloudflare documents up to 60 s).
-    static let demoReplicationMillis: Int64 = 60_000
-
     var distances: [Colo: Int] { (try? NetworkDistance.parse(coloDistance)) ?? [:] }
+
+    /// The middleware's configuration: the CRM (or, without one, the simulator), the caches and
+    /// their replication, and the network distances. `demo` is the dashboard's and `serve
+    /// --traffic`'s: replication on, and with the simulator the demo world's distances (and, for
+    /// the dashboard, `warmUp`'s callers in the caches at start).
+    func lookupConfiguration(demo: Bool, warmUp: TrafficConfiguration? = nil) throws -> LookupConfiguration {
+        var configuration = LookupConfiguration(crm: resolvedCRMURL.map { .url($0) } ?? .simulator(requiredKey: nil), settings: lookupSettings)
+        configuration.crmAPIKey = try apiKey()
+        configuration.crmTimeout = .milliseconds(Int64(crmTimeout * 1000))
+        configuration.cacheCapacity = cacheCapacity
+        configuration.replicationDelayMillis = replicationDelayMillis(default: demo ? DemoWorld.replicationMillis : 0)
+        let simulated = resolvedCRMURL == nil
+        configuration.distances = coloDistance.isEmpty && simulated && demo ? DemoWorld.distances : distances
+        // Hummingbird's idle timer counts only the requests it sees: no fast path with it.
+        configuration.fastPath = idleTimeout == nil
+        if simulated { configuration.warmUp = warmUp }
+        return configuration
+    }
 
     /// The listener's settings, with TLS from `security`.
     func serverSettings(security: ListenerSecurityOptions) throws -> HTTPServerSettings {

@@ -6,7 +6,7 @@ import MetricsEngine
 /// Options of the metrics engine.
 struct MetricsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sliding window, 10s to 15m (e.g. 60s, 5m).", valueName: "DURATION"))
-    var window: String = "60s"
+    var window = "\(MetricsWindow.defaultSeconds)s"
 
     @Option(help: ArgumentHelp("JSON file overriding thresholds, pending period, hysteresis or minimum samples (see README).", valueName: "FILE"))
     var thresholds: String?

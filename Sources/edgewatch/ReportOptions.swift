@@ -1,12 +1,8 @@
 import AccessControl
 import ArgumentParser
+import EdgewatchKit
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
-import Logging
 import MetricsEngine
-import MetricsServer
 
 /// `serve --report-to`: forward this instance's events to the edgewatch whose console watches
 /// the fleet.
@@ -64,23 +60,9 @@ struct ReportOptions: ParsableArguments {
         return ["--report-to sends the ingest token in clear text over http:// to \(host); use https:// beyond this machine"]
     }
 
-    /// The reporter, when `--report-to` is given; its id defaults to hostname:port once the port is known.
-    func reporter(port: SharedPort, logger: Logger) throws -> EventReporter? {
+    /// The reporter's configuration, when `--report-to` is given; its id defaults to hostname:port.
+    func configuration() throws -> ReporterConfiguration? {
         guard let url = try ingestURL() else { return nil }
-        let fixed = instanceId
-        let host = Self.hostName()
-        let settings = EventReporter.Settings(url: url, authorization: try authorization()) {
-            fixed ?? String("\(host):\(port.port ?? 0)".prefix(64))
-        }
-        return EventReporter(settings: settings, logger: logger)
-    }
-
-    /// This machine's name from `gethostname` (no DNS lookup), kept to printable ASCII: the
-    /// receiver refuses a source that is not.
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "edgewatch" }
-        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }.filter { (0x21...0x7E).contains($0) }, as: UTF8.self)
-        return name.isEmpty ? "edgewatch" : String(name.prefix(48))
+        return ReporterConfiguration(url: url, authorization: try authorization(), instanceId: instanceId)
     }
 }

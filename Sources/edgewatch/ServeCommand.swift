@@ -1,9 +1,5 @@
-import AccessControl
 import ArgumentParser
-import Logging
-import LookupServer
-import ServiceLifecycle
-import Traffic
+import EdgewatchKit
 
 /// `edgewatch serve`: the middleware with no terminal UI, for production.
 struct ServeCommand: AsyncParsableCommand {
@@ -36,68 +32,34 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logs.make(label: "edgewatch", level: options.logLevel)
         let secrets = try options.access.load()
-        let access = try options.accessPolicy(lookup: secrets.credentials, security: security)
+        var configuration = StackConfiguration(logger: logger)
         let settings = try options.serverSettings(security: security)
-        let host = try await LookupHost.make(
-            options: options, access: access, logger: logger, replicationMillis: traffic ? LookupOptions.demoReplicationMillis : 0
-        ) { logger.notice("\($0)") }
-        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: host.events, calls: host.lookup.calls)
-        let boundPort = SharedPort()
-        let reporter = try report.reporter(port: boundPort, logger: logger)
-        metricsHost.addRoutes(to: host.routes, access: access, reporter: reporter)
-        let summary = "colo \(options.lookupSettings.serverColo), CRM \(LookupHost.displayed(url: host.crmURL)), lookup auth \(access.lookup)"
-        let address = options.host
-        let scheme = settings.scheme
-        for warning in security.warnings(host: address, access: access) + report.warnings() { logger.warning("\(warning)") }
-        let driver = traffic
-            ? callers.driver(authorization: secrets.authorization, tls: settings.tls == nil ? nil : TrafficOptions.selfCallTLS)
-            : nil
-        let started = AsyncStream.makeStream(of: Int.self)
-        let app: any Service
+        configuration.listener = settings
+        configuration.access = try options.accessPolicy(lookup: secrets.credentials, security: security)
+        configuration.lookup = try options.lookupConfiguration(demo: traffic)
+        configuration.metrics.monitor = try metrics.monitor()
+        configuration.reporter = try report.configuration()
+        configuration.traffic = traffic ? callers.configuration(authorization: secrets.authorization) : nil
+        configuration.handlesSignals = true
+        for warning in security.warnings(host: options.host, access: configuration.access) + report.warnings() { logger.warning("\(warning)") }
+        let stack: Stack
         do {
-            app = try host.application(settings: settings, logger: logger) { port in
-                boundPort.set(port)
-                started.continuation.yield(port)
-                started.continuation.finish()
-                logger.notice("edgewatch serving the lookup API on \(scheme)://\(address):\(port) (\(summary))")
-            }
+            stack = try await Stack.start(configuration)
         } catch {
-            // Its HTTP client must be shut down before it goes.
-            await reporter?.shutdown()
-            await driver?.shutdown()
-            await host.shutdown()
-            throw error
-        }
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: app),
-            .init(service: metricsHost.pump(reporter: reporter)),
-            .init(service: host.janitor),
-            .init(service: metricsHost.ticker(logger: logger, gate: access.gate)),
-        ]
-        if let reporter {
-            // First in, so last to stop: it sends what the pump drained on the way out.
-            services.insert(.init(service: reporter), at: 0)
-            logger.notice("reporting metric events to \(reporter.settings.url)")
-        }
-        if let driver {
-            services.append(.init(service: TrafficService(driver: driver, scheme: scheme, started: started.stream)))
-            logger.notice("synthetic callers: \(callers.rate)/s from \(driver.colos.joined(separator: ", "))")
-        }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        do {
-            try await group.run()
-        } catch {
-            await driver?.shutdown()
-            await host.shutdown()
-            logger.critical("\(StartupErrors.describe(error, host: options.host, port: options.port))")
+            logger.critical("\(error)")
             throw ExitCode.failure
         }
-        await driver?.shutdown()
-        await host.shutdown()
-        logger.notice("edgewatch stopped", metadata: ["events": "\(host.events.emitted)", "eventsDropped": "\(host.events.dropped)"])
+        let summary = "colo \(options.lookupSettings.serverColo), CRM \(LookupHost.displayed(url: stack.lookup?.crmURL ?? "")), lookup auth \(configuration.access.lookup)"
+        logger.notice("edgewatch serving the lookup API on \(stack.scheme)://\(options.host):\(stack.port ?? options.port) (\(summary))")
+        if let url = configuration.reporter?.url { logger.notice("reporting metric events to \(url)") }
+        if let driver = stack.traffic { logger.notice("synthetic callers: \(callers.rate)/s from \(driver.colos.joined(separator: ", "))") }
+        do {
+            try await stack.wait()
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode.failure
+        }
+        let events = stack.metrics.events
+        logger.notice("edgewatch stopped", metadata: ["events": "\(events.emitted)", "eventsDropped": "\(events.dropped)"])
     }
 }

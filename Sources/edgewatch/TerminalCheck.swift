@@ -1,3 +1,4 @@
+import EdgewatchKit
 import ArgumentParser
 import Foundation
 

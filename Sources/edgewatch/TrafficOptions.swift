@@ -1,15 +1,16 @@
 import ArgumentParser
-import NIOSSL
+import DemoWorld
+import EdgewatchKit
 import LookupCore
 import Traffic
 
 /// Options of the synthetic callers (dashboard, serve --traffic, loadgen).
 struct TrafficOptions: ParsableArguments {
     @Option(help: "Synthetic callers per second, all colos together (0 turns them off).")
-    var rate: Double = 50
+    var rate = DemoWorld.callersPerSecond
 
     @Option(help: ArgumentHelp("Comma-separated colos the callers come from.", valueName: "LIST"))
-    var colos = ColoMix.defaultColos.joined(separator: ",")
+    var colos = DemoWorld.colos.joined(separator: ",")
 
     @Option(help: ArgumentHelp("A colo's own rate, overriding its share of --rate (repeatable), e.g. SIN=20.", valueName: "COLO=N"))
     var coloRate: [String] = []
@@ -66,19 +67,13 @@ struct TrafficOptions: ParsableArguments {
         return CallerModel(shares: shares)
     }
 
-    /// The callers, sending `authorization` with each lookup and speaking TLS with `tls`.
-    func driver(authorization: String? = nil, tls: TLSConfiguration? = nil) -> TrafficDriver? {
+    /// The callers' configuration, sending `authorization` with each lookup; nil at rate 0.
+    func configuration(authorization: String? = nil) -> TrafficConfiguration? {
         guard rate > 0 else { return nil }
-        return TrafficDriver(
-            rate: rate, colos: coloList, model: model, coloRates: (try? overrides()) ?? [:], authorization: authorization, tls: tls
-        )
+        var traffic = TrafficConfiguration(rate: rate, colos: coloList)
+        traffic.model = model
+        traffic.coloRates = (try? overrides()) ?? [:]
+        traffic.authorization = authorization
+        return traffic
     }
-
-    /// TLS for callers in this process calling its own listener on loopback: the certificate is
-    /// the one this process serves, so there is nothing to verify it against.
-    static let selfCallTLS: TLSConfiguration = {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.certificateVerification = .none
-        return configuration
-    }()
 }

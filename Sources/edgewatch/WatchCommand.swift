@@ -1,10 +1,7 @@
 import ArgumentParser
-import Console
+import EdgeHTTP
+import EdgewatchKit
 import Foundation
-import Hummingbird
-import LookupServer
-import MetricsEngine
-import ServiceLifecycle
 
 /// `edgewatch watch`: the dashboard fed only by `POST /ingest`, for real edge workers.
 struct WatchCommand: AsyncParsableCommand {
@@ -17,7 +14,7 @@ struct WatchCommand: AsyncParsableCommand {
     var host = "127.0.0.1"
 
     @Option(help: "Port for /ingest, /api/snapshot and /metrics.")
-    var port = 8787
+    var port = HTTPServerSettings.defaultPort
 
     @OptionGroup var metrics: MetricsOptions
 
@@ -37,35 +34,22 @@ struct WatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         try TerminalCheck.require(command: "watch")
-        let logPath = Logs.dashboardFile()
-        let logFile = Logs.file(label: "edgewatch", path: logPath, level: "info")
-        defer { logFile.sayWhere() }
-        let logger = logFile.logger
-        let events = MetricEventStream()
-        let metricsHost = MetricsHost(monitor: try metrics.monitor(), events: events)
-        let routes = JSONRouter(logger: logger)
-        let access = AccessPolicy(ingest: try security.ingestCredentials(), read: try security.readCredentials())
-        metricsHost.addRoutes(to: routes, access: access)
-        let shared = SharedPort()
-        let settings = HTTPServerSettings(host: host, port: port, tls: try security.tls())
-        let app = try settings.application(router: routes.router, logger: logger) { shared.set($0) }
-        let host = host
-        let scheme = settings.scheme
-        let console = ConsoleService(
-            mode: .watch, monitor: metricsHost.monitor,
-            executor: EffectExecutor(caches: nil, simulator: nil, monitor: metricsHost.monitor, traffic: nil, dumpFolder: dump.folder),
-            port: shared, logFile: logPath, noColor: noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil,
-            ingestURL: { port in "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port.map(String.init) ?? "…")/ingest" }
-        )
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: app),
-                .init(service: metricsHost.pump()),
-                .init(service: metricsHost.ticker(logger: logger, gate: access.gate)),
-                .init(service: console, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
-        ))
-        try await group.run()
+        let log = Logs.file(label: "edgewatch", path: Logs.dashboardFile(), level: "info")
+        defer { log.sayWhere() }
+        var configuration = StackConfiguration(logger: log.logger)
+        configuration.listener = HTTPServerSettings(host: host, port: port, tls: try security.tls())
+        configuration.access = AccessPolicy(ingest: try security.ingestCredentials(), read: try security.readCredentials())
+        configuration.metrics.monitor = try metrics.monitor()
+        var console = ConsoleConfiguration(logFile: log)
+        console.noColor = noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
+        console.dumpFolder = dump.folder
+        configuration.console = console
+        configuration.handlesSignals = true
+        do {
+            try await Stack.start(configuration).wait()
+        } catch {
+            StandardError.write("edgewatch: \(error)\n")
+            throw ExitCode.failure
+        }
     }
 }

@@ -1,8 +1,9 @@
+import DemoWorld
 import Testing
 @testable import CRMSimulator
 import LookupCore
 
-@Suite("Simulated customers")
+@Suite("The demo's customers")
 struct CustomerBookTests {
     let book = CustomerBook()
 
@@ -18,9 +19,11 @@ struct CustomerBookTests {
 
     @Test("Tiers cycle by i mod 4 and languages vary")
     func tiers() {
-        #expect((0..<4).map { book.customer($0).accountTier } == ["Enterprise", "Professional", "Standard", "Trial"])
-        #expect(Set((0..<20).map { book.customer($0).preferredLanguage }).count > 3)
-        #expect(book.customer(9_999).id == "CUST-009999")
+        #expect((0..<4).map { book.customer($0)?.accountTier } == ["Enterprise", "Professional", "Standard", "Trial"])
+        #expect(Set((0..<20).map { book.customer($0)?.preferredLanguage }).count > 3)
+        #expect(book.customer(9_999)?.id == "CUST-009999")
+        #expect(book.customer(10_000) == nil && book.customer(-1) == nil)
+        #expect(CustomerBook.typedEmail(of: 42) == "Customer42@Example.com")
     }
 
     @Test("Numbers and addresses outside the book are not found", arguments: [

@@ -127,14 +127,14 @@ struct DetailViewTests {
     func filterLeaves() throws {
         var dashboard = state(snapshot(latency: { $0 == "SIN" ? 500 : 5 }))
         dashboard.filter = "ALERT"
-        dashboard.apply(snapshot(latency: { $0 == "SIN" ? 500 : 5 }), eventsPerSecond: 1)
+        dashboard.apply(snapshot(latency: { $0 == "SIN" ? 500 : 5 }))
         for _ in 0..<4 where dashboard.selected != "SIN" { _ = dashboard.handle(.character("k")) }
         _ = dashboard.handle(.enter)
         #expect(dashboard.detailColo == "SIN")
         // SIN recovers: the filter no longer shows it, but it is still the colo on screen.
         var healthy = snapshot(latency: { _ in 5 })
         healthy.generatedAt += 1000
-        dashboard.apply(healthy, eventsPerSecond: 1)
+        dashboard.apply(healthy)
         #expect(dashboard.selected == "SIN")
         _ = dashboard.handle(.character("f"))
         guard case .confirm(let effect, _) = dashboard.overlay else { Issue.record("no confirmation"); return }
@@ -146,7 +146,7 @@ struct DetailViewTests {
         var dashboard = state(snapshot())
         for _ in 0..<8 where dashboard.selected != "FRA" { _ = dashboard.handle(.character("j")) }
         _ = dashboard.handle(.enter)
-        dashboard.apply(snapshot(colos: ["LHR"]), eventsPerSecond: 1)
+        dashboard.apply(snapshot(colos: ["LHR"]))
         #expect(dashboard.detailColo == "FRA")
         #expect(DashboardView.render(dashboard, width: 80, height: 24).text.contains("no events from FRA in the window"))
     }
@@ -176,17 +176,17 @@ struct FleetScreenTests {
         var dashboard = state(Self.fleet(until: 8).0)
         var top = DashboardView.render(dashboard, width: width, height: 24).lines[0]
         #expect(top.contains(width < 110 ? " 2 src" : " 2 sources") && !top.contains("silent"))
-        dashboard.apply(Self.fleet(until: 16).0, eventsPerSecond: 1)
+        dashboard.apply(Self.fleet(until: 16).0)
         let buffer = DashboardView.render(dashboard, width: width, height: 24)
         top = buffer.lines[0]
         #expect(top.contains(width < 110 ? " 1 src 1 silent" : " 1 source 1 silent"))
         #expect(buffer.style(of: "1 silent", onRow: 0)?.color == .yellow)
         #expect(dashboard.log.filter { $0.text == "source edge-b silent for over 10 s" }.count == 1)
-        dashboard.apply(Self.fleet(until: 17).0, eventsPerSecond: 1)
+        dashboard.apply(Self.fleet(until: 17).0)
         #expect(dashboard.log.filter { $0.text.hasPrefix("source edge-b silent") }.count == 1)
         // edge-b comes back: logged once, and the header counts it again.
-        dashboard.apply(Self.fleet(until: 18, backAt: 18).0, eventsPerSecond: 1)
-        dashboard.apply(Self.fleet(until: 19, backAt: 18).0, eventsPerSecond: 1)
+        dashboard.apply(Self.fleet(until: 18, backAt: 18).0)
+        dashboard.apply(Self.fleet(until: 19, backAt: 18).0)
         #expect(dashboard.log.filter { $0.text == "source edge-b reporting again" }.count == 1)
         #expect(DashboardView.render(dashboard, width: width, height: 24).lines[0].contains(width < 110 ? " 2 src" : " 2 sources"))
     }

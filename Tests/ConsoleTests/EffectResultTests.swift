@@ -34,7 +34,7 @@ struct EffectResultTests {
         let same = snapshot()
         var dashboard = state(same)
         let first = DashboardView.render(dashboard, width: 80, height: 24).lines[0]
-        dashboard.apply(same, eventsPerSecond: 6)
+        dashboard.apply(same)
         let second = DashboardView.render(dashboard, width: 80, height: 24).lines[0]
         // The same snapshot again: only the heartbeat moved.
         #expect(first != second)
@@ -42,7 +42,7 @@ struct EffectResultTests {
         #expect(!second.contains("dropped"))
         var dropping = same
         dropping.events.droppedQueueFull = 1_234
-        dashboard.apply(dropping, eventsPerSecond: 6)
+        dashboard.apply(dropping)
         #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[0].contains("1234 ev dropped"))
     }
 }
@@ -84,7 +84,7 @@ struct CalmLogTests {
             log.recentTransitions.insert(change, at: 0)
             log.transitionCount = index + 1
             log.generatedAt = change.time
-            dashboard.apply(log, eventsPerSecond: 1)
+            dashboard.apply(log)
         }
         let lines = dashboard.log.filter { if case .alert = $0.kind { true } else { false } }
         // GRU OK→WARN ×3 and WARN→OK ×2 within the minute, SYD apart, and GRU again after it.

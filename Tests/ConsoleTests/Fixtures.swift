@@ -29,6 +29,6 @@ func snapshot(
 func state(_ snapshot: MetricsSnapshot?, mode: Mode = .live) -> DashboardState {
     var state = DashboardState(mode: mode)
     state.port = 8787
-    if let snapshot { state.apply(snapshot, eventsPerSecond: 6) }
+    if let snapshot { state.apply(snapshot) }
     return state
 }

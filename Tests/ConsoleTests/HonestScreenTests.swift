@@ -72,7 +72,7 @@ struct HonestScreenTests {
         // Selected, its thresholds say NO DATA rather than a value.
         while dashboard.selected != "LHR" { _ = dashboard.handle(.down) }
         #expect(DashboardView.render(dashboard, width: 80, height: 24).lines.filter { $0.hasPrefix("p95 latency") }.first?.contains("NO DATA") == true)
-        for second in 61..<400 { dashboard.apply(snapshots[second]!, eventsPerSecond: 3) }
+        for second in 61..<400 { dashboard.apply(snapshots[second]!) }
         #expect(row(DashboardView.render(dashboard, width: 80, height: 24), "LHR") == nil)
         #expect(dashboard.log.contains { $0.text.contains("LHR removed from the table: no data since " + TextReport.clock(t0 + 29_000)) })
     }
@@ -303,7 +303,7 @@ struct PlayerScreenTests {
                     monitor.record(MetricEvent(timestamp: now, colo: "LHR", latencyMs: 3, cacheHit: index % 3 != 0, customerFound: !bad,
                                                errorType: bad ? "crm_5xx" : nil), nowMillis: now)
                 }
-                dashboard.apply(monitor.tick(nowMillis: now), eventsPerSecond: 10)
+                dashboard.apply(monitor.tick(nowMillis: now))
             }
         }
         var dashboard = state(nil, mode: .replay(file: "x.jsonl"))
@@ -322,7 +322,7 @@ struct PlayerScreenTests {
             }
             taken.append(again.tick(nowMillis: now))
         }
-        dashboard.apply(taken.last!, eventsPerSecond: 10)
+        dashboard.apply(taken.last!)
         #expect(dashboard.log.allSatisfy { $0.time <= t0 + 44_000 })
         #expect(dashboard.log.first?.text.contains("moved back to") == true)
         #expect(dashboard.history.allSatisfy { $0.time <= t0 + 44_000 })

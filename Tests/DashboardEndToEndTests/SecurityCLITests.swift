@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import DemoWorld
 import Glibc
 #endif
 import CRMSimulator
@@ -119,7 +120,7 @@ struct SecurityCLITests {
         let index = 4242
         let phone = CustomerBook.phone(of: index)
         let email = CustomerBook.email(of: index)
-        let person = CustomerBook().customer(index)
+        let person = try #require(CustomerBook().customer(index))
         let logged = try await within(.seconds(60), "serve at trace level") {
             try await run(
                 .path(.init(TmuxDashboardTests.binary)), arguments: ["serve", "--port", "0", "--log-level", "trace"],
@@ -161,7 +162,7 @@ struct SecurityCLITests {
         #expect(logged.contains { $0.contains(" trace ") }, "no trace lines in \(logged.count) lines")
         let forbidden = [Self.token, Self.crmKey, Self.readToken, Self.ingestToken, String(Self.basic.split(separator: ":")[1]),
                          Data(Self.basic.utf8).base64EncodedString(), String(phone.dropFirst()), email,
-                         Self.URLText(email), person.firstName + " " + person.lastName]
+                         Self.URLText(email), (person.firstName ?? "") + " " + (person.lastName ?? "")]
         for line in logged.dropLast() {
             for secret in forbidden { #expect(!line.contains(secret), "\(line)") }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import TestSupport
 import Testing
@@ -79,11 +80,13 @@ extension LiveHTTP {
             let behaviour = try #require(Self.cases.first { $0.name == name }?.behaviour)
             let crm = try await ScriptedHTTPCRM.start(behaviour)
             defer { Task { await crm.stop() } }
-            let client = HTTPCustomerDirectory(baseURL: crm.baseURL, apiKey: "k", timeout: .milliseconds(500), logger: RunningServer.quiet)
+            let loops = EventLoops(count: 1)
+            let client = HTTPCustomerDirectory(baseURL: crm.baseURL, apiKey: "k", timeout: .milliseconds(500), loops: loops, logger: RunningServer.quiet)
             let started = ContinuousClock.now
             let outcome = await client.lookUp(.phone(digits: "15550000001"), from: Colo("LHR")!)
             let waited = ContinuousClock.now - started
             try await client.shutdown()
+            await loops.shutdown()
             #expect(outcome == .failed(.timeout))
             #expect(waited >= .milliseconds(450) && waited < .seconds(3), "waited \(waited)")
         }

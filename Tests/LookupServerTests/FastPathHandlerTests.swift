@@ -17,14 +17,14 @@ struct FastPathHandlerTests {
         let handler: LookupFastPath
         let due: AnswersDue
         let sink: CollectingSink
-        let answers: HTTPServerSettings.FastAnswers
+        let answers: FastAnswers
         let lookup: CustomerLookup
 
         init() throws {
             sink = CollectingSink()
             lookup = CustomerLookup(settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: ScriptedCRM(.found(alice)),
                                         clocks: ManualClocks(), sink: sink)
-            let fast = HTTPServerSettings.FastLookup(lookup: lookup, credentials: Credentials())
+            let fast = FastLookup(lookup: lookup, credentials: Credentials())
             answers = fast.answers
             due = AnswersDue()
             handler = LookupFastPath(lookup: lookup, credentials: fast.credentials, answers: fast.answers, due: due)

@@ -1,6 +1,7 @@
 import AccessControl
 import Foundation
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import TestSupport
 import Testing

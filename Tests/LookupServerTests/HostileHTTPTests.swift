@@ -1,5 +1,6 @@
 import Foundation
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import NIOHTTP1
 import TestSupport

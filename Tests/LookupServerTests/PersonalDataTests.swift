@@ -1,7 +1,9 @@
+import DemoWorld
 import CRMSimulator
 import FaultCatalog
 import Foundation
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import MetricsEngine
 import TestSupport
@@ -17,11 +19,11 @@ extension LiveHTTP {
         /// What must never appear: each customer's digits, email (plain and percent-encoded) and names.
         static var forbidden: [String] {
             customers.flatMap { index -> [String] in
-                let person = CustomerBook().customer(index)
+                let person = CustomerBook().customer(index)!
                 let phone = CustomerBook.phone(of: index)
                 return [
                     String(phone.dropFirst()), String(phone.dropFirst(2)), CustomerBook.email(of: index),
-                    URLText.percentEncoded(CustomerBook.email(of: index)), person.firstName + " " + person.lastName, person.lastName,
+                    URLText.percentEncoded(CustomerBook.email(of: index)), person.firstName! + " " + person.lastName!, person.lastName!,
                 ]
             }
         }

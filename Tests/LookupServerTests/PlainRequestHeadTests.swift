@@ -1,3 +1,4 @@
+import EdgeHTTP
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -113,12 +114,12 @@ struct PlainRequestHeadTests {
 
     @Test("Cores allowed by the affinity mask, from /proc/self/status")
     func allowedCores() {
-        #expect(ServerLoops.allowedCores(inStatus: "Name:\tx\nCpus_allowed_list:\t1\n") == 1)
-        #expect(ServerLoops.allowedCores(inStatus: "Cpus_allowed_list:\t0-3,8,10-11\nMems_allowed: 1") == 7)
+        #expect(EventLoops.allowedCores(inStatus: "Name:\tx\nCpus_allowed_list:\t1\n") == 1)
+        #expect(EventLoops.allowedCores(inStatus: "Cpus_allowed_list:\t0-3,8,10-11\nMems_allowed: 1") == 7)
         for odd in ["", "Cpus_allowed_list:\t", "Cpus_allowed_list:\t3-1", "Cpus_allowed_list:\t1,,2", "Cpus_allowed_list:\tx",
                     "Cpus_allowed_list:\t0-99999999999999999999", "Cpus_allowed_list:\t-1", "Cpus_allowed_list:\t1-2-3"] {
-            #expect(ServerLoops.allowedCores(inStatus: odd) == nil, "\(odd)")
+            #expect(EventLoops.allowedCores(inStatus: odd) == nil, "\(odd)")
         }
-        #expect((1...System.coreCount).contains(ServerLoops.count))
+        #expect((1...System.coreCount).contains(EventLoops.count))
     }
 }

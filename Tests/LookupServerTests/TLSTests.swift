@@ -2,6 +2,7 @@ import AccessControl
 import AsyncHTTPClient
 import Foundation
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import NIOSSL
 import TestSupport
@@ -87,10 +88,12 @@ extension LiveHTTP {
             defer { pki.remove() }
             var settings = HTTPServerSettings(port: 0, tls: tls ? try TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey).configuration() : nil)
             settings.firstRequestTimeout = .milliseconds(300)
+            var fast: FastLookup?
             if fastPath {
                 let lookup = CustomerLookup(settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: ScriptedCRM(.notFound),
                                             clocks: ManualClocks(), sink: CollectingSink())
-                settings.fastLookup = .init(lookup: lookup, credentials: Credentials())
+                fast = FastLookup(lookup: lookup, credentials: Credentials())
+                settings.answerOnEventLoop(fast!)
             }
             let routes = JSONRouter(logger: RunningServer.quiet)
             routes.on("/health", .get) { _, _ in .json("{}") }
@@ -99,7 +102,7 @@ extension LiveHTTP {
             let closed = await Task.detached { RawHTTP.secondsUntilClosed(port: port, limit: 5) }.value
             // A connection that sent its request in time is answered and kept alive past the deadline.
             let kept = await Task.detached { tls ? true : RawHTTP.keptAlive(port: port, after: .milliseconds(600)) }.value
-            let answeredFast = settings.fastLookup?.answers.value ?? 0
+            let answeredFast = fast?.answers.value ?? 0
             await server.stop()
             let seconds = try #require(closed, "the silent connection was still open after 5 s")
             #expect(seconds >= 0.25)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import MetricsEngine
 import MetricsServer

@@ -2,6 +2,7 @@ import AccessControl
 import Foundation
 import Logging
 import LookupCore
+import EdgeHTTP
 import LookupServer
 import MetricsEngine
 import TestSupport
@@ -27,14 +28,17 @@ struct ReporterTests {
         var settings = EventReporter.Settings(url: url, authorization: authorization) { "edge-a" }
         settings.capacity = capacity
         settings.timeout = .seconds(3)
-        let reporter = EventReporter(settings: settings, logger: quiet)
+        let loops = EventLoops(count: 1)
+        let reporter = EventReporter(settings: settings, loops: loops, logger: quiet)
         do {
             try await body(reporter)
         } catch {
             await reporter.shutdown()
+            await loops.shutdown()
             throw error
         }
         await reporter.shutdown()
+        await loops.shutdown()
     }
 
     @Test("Waiting events go out as one NDJSON batch stamped with the instance id; events that came with a source stay here")
@@ -107,7 +111,9 @@ struct ReporterTests {
             var settings = EventReporter.Settings(url: receiver.baseURL + "/ingest", authorization: nil) { "quiet-one" }
             settings.interval = .milliseconds(50)
             settings.heartbeat = .milliseconds(200)
-            let reporter = EventReporter(settings: settings, logger: Self.quiet)
+            let loops = EventLoops(count: 1)
+            defer { Task { await loops.shutdown() } }
+            let reporter = EventReporter(settings: settings, loops: loops, logger: Self.quiet)
             let running = Task { await reporter.run() }
             // However the checks end, the reporter stops (and shuts its client down).
             do {

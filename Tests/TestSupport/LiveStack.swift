@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import CRMSimulator
+import EdgeHTTP
+import EdgewatchKit
 import Foundation
 import Logging
 import LookupCore
@@ -9,27 +11,20 @@ import MetricsServer
 import NIOHTTP1
 import NIOSSL
 
-/// The real middleware and metrics routes on a loopback port, built with the same builders the
-/// executable uses, with the CRM simulator (or any CRM URL) behind it.
+/// The real middleware and metrics routes on a loopback port, built by the same assembly every
+/// command uses (`Stack`), with the CRM simulator (or any CRM URL) behind it.
 public struct LiveStack: Sendable {
-    public let simulator: CRMSimulator?
-    public let events: MetricEventStream
-    public let caches: ColoCaches
-    public let lookup: CustomerLookup
-    public let monitor: LiveMonitor
-    public let server: RunningServer
-    public let crmURL: String
-    private let directory: HTTPCustomerDirectory
-    private let pump: Task<Void, Never>
-    /// The stack's one ticker, as in `serve`: `/api/snapshot` shows what it last published.
-    private let ticker: Task<Void, Never>
-
-    public var port: Int { server.port }
-    /// The fast path's answer count (nil with the fast path off).
-    let fastAnswers: HTTPServerSettings.FastAnswers?
+    public let stack: Stack
+    public var simulator: CRMSimulator? { stack.lookup?.simulator }
+    public var events: MetricEventStream { stack.metrics.events }
+    public var caches: ColoCaches { stack.lookup!.caches }
+    public var lookup: CustomerLookup { stack.lookup!.lookup }
+    public var monitor: LiveMonitor { stack.monitor }
+    public var crmURL: String { stack.lookup!.crmURL }
+    public var port: Int { stack.port! }
     /// Requests (cached lookups and `/health`) the fast path answered so far.
-    public var fastAnswered: Int { fastAnswers?.value ?? 0 }
-    public let scheme: String
+    public var fastAnswered: Int { stack.lookup?.fast?.answers.value ?? 0 }
+    public var scheme: String { stack.scheme }
     public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Options for a stack; the defaults suit most tests.
@@ -54,8 +49,8 @@ public struct LiveStack: Sendable {
         /// Cached lookups answered on the event loop, as `serve` and the dashboard do (on by
         /// default, so every live test drives the production pipeline).
         public var fastPath = true
-        /// The lookup's clocks (a ``ManualClocks`` makes replies and events repeatable).
-        public var clocks: any LookupClocks = SystemClocks()
+        /// The lookup's clocks (a ``ManualClocks`` makes replies and events repeatable); nil for the system's.
+        public var clocks: (any LookupClocks)?
 
         public init(crmTimeout: Duration = .seconds(2), crmURL: String? = nil, clientKey: String = "secret-key",
                     eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000,
@@ -71,6 +66,23 @@ public struct LiveStack: Sendable {
             self.eventCapacity = eventCapacity
             self.pumpEvents = pumpEvents
             self.cacheCapacity = cacheCapacity
+        }
+
+        /// The stack these options make, as a command's configuration.
+        public var configuration: StackConfiguration {
+            var configuration = StackConfiguration(logger: logger)
+            configuration.listener = HTTPServerSettings(port: 0, tls: tls)
+            configuration.access = access
+            var lookup = LookupConfiguration(crm: crmURL.map { .url($0) } ?? .simulator(requiredKey: "secret-key"), settings: settings)
+            lookup.crmAPIKey = clientKey
+            lookup.crmTimeout = crmTimeout
+            lookup.cacheCapacity = cacheCapacity
+            lookup.fastPath = fastPath
+            lookup.clocks = clocks
+            configuration.lookup = lookup
+            configuration.metrics.eventCapacity = eventCapacity
+            configuration.metrics.pump = pumpEvents
+            return configuration
         }
     }
 
@@ -88,53 +100,12 @@ public struct LiveStack: Sendable {
     }
 
     public static func start(_ options: Options) async throws -> LiveStack {
-        let logger = options.logger
-        var simulator: CRMSimulator?
-        let crmURL: String
-        if let url = options.crmURL {
-            crmURL = url
-        } else {
-            let sim = CRMSimulator(apiKey: "secret-key", logger: logger)
-            try await sim.start()
-            simulator = sim
-            crmURL = sim.baseURL!
-        }
-        let directory = HTTPCustomerDirectory(baseURL: crmURL, apiKey: options.clientKey, timeout: options.crmTimeout, logger: logger)
-        let events = MetricEventStream(capacity: options.eventCapacity)
-        let caches = ColoCaches(capacityPerColo: options.cacheCapacity)
-        let lookup = CustomerLookup(
-            settings: options.settings, caches: caches, crm: directory,
-            clocks: options.clocks, sink: events
-        )
-        let calls = lookup.calls
-        let monitor = LiveMonitor(
-            monitor: MetricsMonitor(), now: { SystemClocks().epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused },
-            breaker: { calls.breaker }
-        )
-        let prometheus = PrometheusExport()
-        let routes = JSONRouter(logger: logger)
-        LookupRoutes.add(to: routes, lookup: lookup, access: options.access)
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: options.access, calls: calls)
-        let pumping = options.pumpEvents
-        let pump = Task {
-            guard pumping else { return }
-            await EventPump(events: events, monitor: monitor, prometheus: prometheus).run()
-        }
-        let ticker = Task { await AlertTicker(monitor: monitor, logger: logger).run() }
-        var settings = HTTPServerSettings(port: 0, tls: options.tls)
-        if options.fastPath { settings.fastLookup = .init(lookup: lookup, credentials: options.access.lookup) }
-        let fastAnswers = settings.fastLookup?.answers
-        let server = try await RunningServer.start(router: routes.router, settings: settings, logger: logger)
-        return LiveStack(simulator: simulator, events: events, caches: caches, lookup: lookup, monitor: monitor, server: server,
-                         crmURL: crmURL, directory: directory, pump: pump, ticker: ticker, fastAnswers: fastAnswers, scheme: settings.scheme)
+        let stack = try await within(.seconds(30), "the test stack to start") { try await Stack.start(options.configuration) }
+        return LiveStack(stack: stack)
     }
 
     public func stop() async {
-        await server.stop()
-        pump.cancel()
-        ticker.cancel()
-        try? await directory.shutdown()
-        await simulator?.stop()
+        await stack.shutdown()
     }
 
     public func request(

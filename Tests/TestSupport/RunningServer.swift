@@ -1,6 +1,6 @@
+import EdgeHTTP
 import Hummingbird
 import Logging
-import LookupServer
 import ServiceLifecycle
 
 /// A Hummingbird application on a loopback port picked by the system, run the way the
@@ -9,6 +9,7 @@ public struct RunningServer: Sendable {
     public let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let loops: EventLoops
 
     public static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
@@ -16,7 +17,8 @@ public struct RunningServer: Sendable {
         router: Router<JSONRouter.Context>, settings: HTTPServerSettings = HTTPServerSettings(port: 0), logger: Logger = quiet
     ) async throws -> RunningServer {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
-        let app = try settings.application(router: router, logger: logger) { port in
+        let loops = EventLoops(count: 1)
+        let app = try settings.application(router: router, loops: loops, logger: logger) { port in
             sink.yield(port)
             sink.finish()
         }
@@ -29,8 +31,11 @@ public struct RunningServer: Sendable {
             var iterator = ports.makeAsyncIterator()
             return await iterator.next()
         }
-        guard let port else { throw TimedOut(what: "a port from the test server (it stopped)", limit: .zero) }
-        return RunningServer(port: port, group: group, task: task)
+        guard let port else {
+            await loops.shutdown()
+            throw TimedOut(what: "a port from the test server (it stopped)", limit: .zero)
+        }
+        return RunningServer(port: port, group: group, task: task, loops: loops)
     }
 
     /// Stops gracefully, cancelling whatever still runs after five seconds.
@@ -43,5 +48,6 @@ public struct RunningServer: Sendable {
         }
         _ = await task.result
         deadline.cancel()
+        await loops.shutdown()
     }
 }

@@ -1,4 +1,4 @@
-import CRMSimulator
+import DemoWorld
 import FaultCatalog
 import Foundation
 import LookupCore
@@ -19,7 +19,7 @@ import Traffic
 public final class VirtualDemo: Sendable {
     public struct Settings: Sendable {
         public var rate = 50.0
-        public var colos = ColoMix.defaultColos
+        public var colos = DemoWorld.colos
         public var model = CallerModel()
         public var distances: [Colo: Int]
         public var lookup = LookupSettings(serverColo: Colo("LHR")!)
@@ -93,12 +93,12 @@ public final class VirtualDemo: Sendable {
         }
 
         func answer(_ key: LookupKey) -> CRMOutcome {
-            let customer: CustomerBook.Customer?
+            let customer: CRMRecord?
             switch key {
             case .phone(let digits): customer = book.customer(phone: digits)
             case .email(let address): customer = book.customer(email: address)
             }
-            return customer.map { .found($0.record) } ?? .notFound
+            return customer.map { .found($0) } ?? .notFound
         }
     }
 
@@ -121,7 +121,7 @@ public final class VirtualDemo: Sendable {
             let book = crm.book
             CacheWarmUp.fill(caches, settings: settings.lookup, model: settings.model, colos: settings.colos, rate: settings.rate,
                              seconds: Int(settings.lookup.foundTTLSeconds), now: clocks.monotonicMillis) { index in
-                (0..<CustomerBook.size).contains(index) ? book.customer(index).record : nil
+                book.customer(index)
             }
         }
     }

@@ -1,7 +1,7 @@
 import FaultCatalog
 import Foundation
 import LookupCore
-import LookupServer
+import DemoWorld
 import MetricsEngine
 import TestSupport
 import Testing
@@ -12,7 +12,7 @@ import Traffic
 @Suite("The demo starts green, and each fault key shows")
 struct GreenDemoTests {
     static func demo(seed: UInt64) -> VirtualDemo {
-        var settings = VirtualDemo.Settings(distances: NetworkDistance.demo)
+        var settings = VirtualDemo.Settings(distances: DemoWorld.distances)
         settings.seed = seed
         return VirtualDemo(settings)
     }

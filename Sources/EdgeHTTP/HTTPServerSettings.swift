@@ -1,12 +1,9 @@
-import AccessControl
 import Hummingbird
 import Logging
-import LookupCore
 import HummingbirdCore
 import HummingbirdTLS
 import NIOCore
 import NIOSSL
-import Synchronization
 
 /// Listener settings shared by every HTTP server edgewatch runs.
 public struct HTTPServerSettings: Sendable {
@@ -22,31 +19,17 @@ public struct HTTPServerSettings: Sendable {
     /// A connection that has not sent a whole first request head by then (TLS handshake
     /// included) is closed.
     public var firstRequestTimeout: Duration = .seconds(10)
-    /// Cached lookups answered on the event loop (``LookupFastPath``); nil leaves every request
-    /// to the routes. Not used with ``idleTimeout``: Hummingbird's idle timer counts only the
-    /// requests it sees, and would close a connection busy with fast answers.
-    public var fastLookup: FastLookup?
+    /// Another HTTP/1 child channel built around Hummingbird's own (the lookup's fast path puts
+    /// itself in front of the codec); nil for Hummingbird's. Not used with ``idleTimeout``:
+    /// Hummingbird's idle timer counts only the requests it sees, and would close a connection
+    /// busy with answers it did not see.
+    public var http1Channel: (@Sendable (HTTP1Channel) -> any ServerChildChannel)?
 
-    /// What the fast path needs: the lookup and the credentials `/lookup/customer` takes.
-    public struct FastLookup: Sendable {
-        public var lookup: CustomerLookup
-        public var credentials: Credentials
-        /// Requests answered on the fast path so far.
-        public let answers = FastAnswers()
-        public init(lookup: CustomerLookup, credentials: Credentials) {
-            self.lookup = lookup
-            self.credentials = credentials
-        }
-    }
-
-    /// A count of the requests (cached lookups and `/health`) the fast path answered.
-    public final class FastAnswers: Sendable {
-        let count = Atomic<Int>(0)
-        public var value: Int { count.load(ordering: .relaxed) }
-    }
+    /// The port edgewatch listens on unless told otherwise.
+    public static let defaultPort = 8787
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8787, idleTimeout: Duration? = nil, maximumConnections: Int = 4096,
+        host: String = "127.0.0.1", port: Int = HTTPServerSettings.defaultPort, idleTimeout: Duration? = nil, maximumConnections: Int = 4096,
         tls: TLSConfiguration? = nil
     ) {
         self.host = host
@@ -75,9 +58,9 @@ public struct HTTPServerSettings: Sendable {
             idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }
         )
         let builder: HTTPServerBuilder
-        if idleTimeout == nil, let fast = fastLookup {
+        if idleTimeout == nil, let channel = http1Channel {
             builder = HTTPServerBuilder { responder in
-                LookupHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1), fast: fast)
+                channel(HTTP1Channel(responder: responder, configuration: http1))
             }
         } else {
             builder = .http1(configuration: http1)
@@ -86,9 +69,10 @@ public struct HTTPServerSettings: Sendable {
         return try .tls(builder, tlsConfiguration: tls)
     }
 
-    /// The HTTP application serving `router` with these settings; `onRunning` gets the bound port.
+    /// The HTTP application serving `router` with these settings on `loops`; `onRunning` gets the
+    /// bound port.
     public func application(
-        router: Router<JSONRouter.Context>, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        router: Router<JSONRouter.Context>, loops: EventLoops, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> Application<RouterResponder<JSONRouter.Context>> {
         let port = self.port
         return Application(
@@ -96,7 +80,7 @@ public struct HTTPServerSettings: Sendable {
             server: try serverBuilder(),
             configuration: applicationConfiguration,
             onServerRunning: { await onRunning($0.localAddress?.port ?? port) },
-            eventLoopGroupProvider: .shared(ServerLoops.group),
+            eventLoopGroupProvider: .shared(loops.group),
             logger: logger
         )
     }

@@ -7,9 +7,10 @@ import MetricsEngine
 import Synchronization
 import Traffic
 
-/// Carries out what keys ask for, against the real caches, simulator, monitor and traffic.
-/// It never touches the dashboard state: each effect comes back as an ``EffectResult``.
-struct EffectExecutor: Sendable {
+/// Carries out what keys ask for, against this process's caches, simulator, monitor, callers and
+/// player: the console's local ``DashboardActions``. It never touches the dashboard state: each
+/// effect comes back as an ``EffectResult``.
+struct EffectExecutor: DashboardActions {
     let caches: ColoCaches?
     let simulator: CRMSimulator?
     let monitor: LiveMonitor
@@ -20,7 +21,7 @@ struct EffectExecutor: Sendable {
     var dumpFolder: String = FileManager.default.currentDirectoryPath
 
     /// Runs one effect (not `quit`, which the screen loop handles) and says what came of it.
-    func run(_ effect: Effect) async -> EffectResult? {
+    func perform(_ effect: Effect, screen: String?) async -> EffectResult? {
         switch effect {
         case .quit:
             return nil
@@ -40,8 +41,8 @@ struct EffectExecutor: Sendable {
         case .setWindow(let seconds):
             monitor.setWindow(seconds: seconds)
             return .windowSet(seconds: seconds)
-        case .dump(let screen):
-            return dump(screen: screen)
+        case .dump:
+            return dump(screen: screen ?? "")
         case .playback(let command):
             guard let player else { return nil }
             return .playback(player.apply(command))
@@ -101,7 +102,7 @@ struct EffectExecutor: Sendable {
 /// queued is refused with a notice rather than queued without end.
 final class EffectQueue: Sendable {
     static let capacity = 32
-    private let pending: AsyncStream<Effect>.Continuation
+    private let pending: AsyncStream<(Effect, String?)>.Continuation
     private let results = Inbox()
     private let worker: Task<Void, Never>
 
@@ -109,21 +110,21 @@ final class EffectQueue: Sendable {
         let items = Mutex<[EffectResult]>([])
     }
 
-    init(executor: EffectExecutor) {
-        let (stream, continuation) = AsyncStream.makeStream(of: Effect.self, bufferingPolicy: .bufferingOldest(Self.capacity))
+    init(actions: any DashboardActions) {
+        let (stream, continuation) = AsyncStream.makeStream(of: (Effect, String?).self, bufferingPolicy: .bufferingOldest(Self.capacity))
         pending = continuation
         let results = self.results
         worker = Task {
-            for await effect in stream {
-                guard let result = await executor.run(effect) else { continue }
+            for await (effect, screen) in stream {
+                guard let result = await actions.perform(effect, screen: screen) else { continue }
                 results.items.withLock { $0.append(result) }
             }
         }
     }
 
-    /// Queues an effect; returns false when the queue is full.
-    func submit(_ effect: Effect) -> Bool {
-        if case .enqueued = pending.yield(effect) { return true }
+    /// Queues an effect (with the screen's text, for a dump); returns false when the queue is full.
+    func submit(_ effect: Effect, screen: String? = nil) -> Bool {
+        if case .enqueued = pending.yield((effect, screen)) { return true }
         return false
     }
 

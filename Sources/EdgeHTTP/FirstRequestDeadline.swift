@@ -33,7 +33,7 @@ final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler
     }
 
     /// Sent by ``LookupFastPath`` (in front of the decoder) when it has read a whole head.
-    struct HeadArrived {}
+    typealias HeadArrived = RequestHeadArrived
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is HeadArrived {
@@ -47,4 +47,10 @@ final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler
         timer?.cancel()
         timer = nil
     }
+}
+
+/// The event a handler in front of the HTTP decoder sends when it answered a request itself (the
+/// lookup's fast path): a whole request head arrived, so ``FirstRequestDeadline`` stops.
+public struct RequestHeadArrived: Sendable {
+    public init() {}
 }

@@ -1,4 +1,3 @@
-import LookupCore
 import Synchronization
 
 /// The bounded in-process queue lookups and `/ingest` put events into, drained in batches by one
@@ -19,7 +18,10 @@ public final class MetricEventStream: MetricSink {
     private let emittedCount = Atomic<Int>(0)
 
     /// `capacity` below 1 is taken as 1.
-    public init(capacity: Int = 65_536) {
+    /// Events waiting at most, unless told otherwise.
+    public static let defaultCapacity = 65_536
+
+    public init(capacity: Int = MetricEventStream.defaultCapacity) {
         self.capacity = max(1, capacity)
     }
 

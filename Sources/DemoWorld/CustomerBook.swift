@@ -15,21 +15,13 @@ public struct CustomerBook: Sendable {
         "Byrne", "Ivanova", "Mendes", "Park", "Schmidt", "Rossi", "Nguyen", "Adeyemi", "Walsh",
     ]
 
-    public struct Customer: Sendable, Equatable, Codable {
-        public var id: String
-        public var firstName: String
-        public var lastName: String
-        public var accountTier: String
-        public var preferredLanguage: String
-    }
-
     public init() {}
 
-    /// Customer number `index`, for index in 0..<size.
-    public func customer(_ index: Int) -> Customer {
-        precondition((0..<Self.size).contains(index))
+    /// Customer number `index` as the CRM's API returns it; nil outside 0..<size.
+    public func customer(_ index: Int) -> CRMRecord? {
+        guard (0..<Self.size).contains(index) else { return nil }
         let id = String(index)
-        return Customer(
+        return CRMRecord(
             id: "CUST-" + String(repeating: "0", count: max(0, 6 - id.count)) + id,
             firstName: Self.firstNames[index % Self.firstNames.count],
             lastName: Self.lastNames[(index / Self.firstNames.count) % Self.lastNames.count],
@@ -46,28 +38,26 @@ public struct CustomerBook: Sendable {
 
     public static func email(of index: Int) -> String { "customer\(index)@example.com" }
 
+    /// The address as a caller types it, with capitals (`Customer42@Example.com`): the lookup
+    /// must find the customer whatever the case.
+    public static func typedEmail(of index: Int) -> String { "Customer\(index)@Example.com" }
+
     /// The customer with this phone number (`+15550000042`; a leading `+` is optional).
-    public func customer(phone: String) -> Customer? {
+    public func customer(phone: String) -> CRMRecord? {
         let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
         let suffix = digits.suffix(4)
         guard digits.count == 11, digits.hasPrefix("1555000"), suffix.utf8.allSatisfy({ (48...57).contains($0) }),
-              let index = Int(suffix), (0..<Self.size).contains(index) else { return nil }
+              let index = Int(suffix) else { return nil }
         return customer(index)
     }
 
     /// The customer with this email address, in any case.
-    public func customer(email: String) -> Customer? {
+    public func customer(email: String) -> CRMRecord? {
         let address = email.lowercased()
         guard address.hasPrefix("customer"), address.hasSuffix("@example.com") else { return nil }
         let number = address.dropFirst("customer".count).dropLast("@example.com".count)
-        guard let index = Int(number), String(index) == number, (0..<Self.size).contains(index) else { return nil }
+        guard let index = Int(number), String(index) == number else { return nil }
         return customer(index)
     }
 }
 
-extension CustomerBook.Customer {
-    /// The customer as the CRM's API returns it in `results[0]`.
-    public var record: CRMRecord {
-        CRMRecord(id: id, firstName: firstName, lastName: lastName, accountTier: accountTier, preferredLanguage: preferredLanguage)
-    }
-}

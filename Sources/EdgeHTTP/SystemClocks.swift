@@ -6,9 +6,14 @@ import Darwin
 import LookupCore
 import NIOCore
 
-/// The real clocks: `CLOCK_MONOTONIC` and `CLOCK_REALTIME`, and timers on the server's event loops.
+/// The real clocks: `CLOCK_MONOTONIC` and `CLOCK_REALTIME`, and timers on the given event loops.
 public struct SystemClocks: LookupClocks {
-    public init() {}
+    /// Where timers go; without loops, a sleeping task per timer.
+    public let loops: EventLoops?
+
+    public init(loops: EventLoops? = nil) {
+        self.loops = loops
+    }
 
     public func monotonicNanos() -> UInt64 { read(CLOCK_MONOTONIC) }
     public func epochMillis() -> Int64 { Int64(read(CLOCK_REALTIME) / 1_000_000) }
@@ -16,7 +21,14 @@ public struct SystemClocks: LookupClocks {
     /// On an event loop's timer heap (NIO's deadlines read `CLOCK_MONOTONIC` too): an insert,
     /// not a task and a timer per deadline.
     public func schedule(atNanos deadline: UInt64, _ action: @escaping @Sendable () -> Void) -> any ScheduledAction {
-        LoopTimer(scheduled: ServerLoops.group.any().scheduleTask(deadline: .uptimeNanoseconds(deadline), action))
+        guard let loops else {
+            let clocks = self
+            return SleepingTimer(task: Task {
+                await clocks.sleep(untilNanos: deadline)
+                if !Task.isCancelled { action() }
+            })
+        }
+        return LoopTimer(scheduled: loops.group.any().scheduleTask(deadline: .uptimeNanoseconds(deadline), action))
     }
 
     private func read(_ clock: clockid_t) -> UInt64 {
@@ -30,4 +42,10 @@ public struct SystemClocks: LookupClocks {
 struct LoopTimer: ScheduledAction {
     let scheduled: Scheduled<Void>
     func cancel() { scheduled.cancel() }
+}
+
+/// ``SystemClocks/schedule(atNanos:_:)``'s timer without loops.
+struct SleepingTimer: ScheduledAction {
+    let task: Task<Void, Never>
+    func cancel() { task.cancel() }
 }

@@ -1,45 +1,44 @@
+import EdgeHTTP
 import Logging
 import LookupCore
-import LookupServer
 import MetricsEngine
 import MetricsServer
 import ServiceLifecycle
 import Synchronization
 
-/// The metrics side of a process: the live monitor, the Prometheus export, and the services that
-/// feed them from the event stream and move alert states along.
-struct MetricsHost: Sendable {
-    let monitor: LiveMonitor
-    let prometheus: PrometheusExport
-    let events: MetricEventStream
+/// The metrics side of a process: the event queue, the live monitor, the Prometheus export, and
+/// the services that feed them and move alert states along.
+public struct MetricsHost: Sendable {
+    public let monitor: LiveMonitor
+    public let prometheus: PrometheusExport
+    public let events: MetricEventStream
+    /// The lookup's CRM side, when this process runs one: its breaker goes into snapshots.
     let calls: CRMCalls?
 
-    /// `calls` is the lookup's CRM side, when this process runs one: its breaker goes into snapshots.
-    init(monitor: MetricsMonitor, events: MetricEventStream, calls: CRMCalls? = nil) {
-        let clocks = SystemClocks()
+    /// A host whose monitor reads `now` (the wall clock live, a virtual clock in a replay).
+    init(monitor: MetricsMonitor, events: MetricEventStream, calls: CRMCalls?, now: @escaping @Sendable () -> Int64) {
         self.events = events
         self.calls = calls
         self.monitor = LiveMonitor(
-            monitor: monitor, now: { clocks.epochMillis() }, queueDrops: { events.dropped }, queueRefusals: { events.refused },
-            breaker: { calls?.breaker }
+            monitor: monitor, now: now, queueDrops: { events.dropped }, queueRefusals: { events.refused }, breaker: { calls?.breaker }
         )
-        self.prometheus = PrometheusExport()
+        prometheus = PrometheusExport()
     }
 
-    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter? = nil) {
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?) {
         MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter)
     }
 
     /// Drains the event stream into the monitor and the Prometheus export (and the reporter).
-    func pump(reporter: EventReporter? = nil) -> EventPump {
-        EventPump(events: events, monitor: monitor, prometheus: prometheus, reporter: reporter)
+    func pump(reporter: EventReporter?, loops: EventLoops) -> EventPump {
+        EventPump(events: events, monitor: monitor, prometheus: prometheus, reporter: reporter, loops: loops)
     }
 
     /// The process's one ticker: advances alert states four times a second and logs each change;
     /// once a second it also logs the CRM breaker's changes and, once a minute, the requests
     /// refused for their credentials, if any.
     func ticker(logger: Logger, gate: AccessGate?) -> AlertTicker {
-        let log = AlertLog(host: self, logger: logger, gate: gate)
+        let log = AlertLog(calls: calls, logger: logger, gate: gate)
         let seconds = Mutex(0)
         let refusals = Mutex(AccessGate.Counts())
         return AlertTicker(monitor: monitor, logger: logger) {
@@ -51,13 +50,13 @@ struct MetricsHost: Sendable {
 
     /// What the ticker logs besides alert changes.
     struct AlertLog: Sendable {
-        let host: MetricsHost
+        let calls: CRMCalls?
         let logger: Logger
         let gate: AccessGate?
 
         /// Logs each change of the CRM circuit breaker (a warning when it opens).
         func logBreakerChanges() {
-            guard let calls = host.calls else { return }
+            guard let calls else { return }
             let (changes, dropped) = calls.takeBreakerChanges()
             if dropped > 0 { logger.warning("\(dropped) CRM breaker changes happened faster than the log could keep them") }
             for change in changes {

@@ -2,13 +2,24 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// The event loops every edgewatch server runs on: one per core the process may run on.
+/// The event loops a process's servers and clients run on: one per core the process may run on.
+/// Made by the assembly (`EdgewatchKit`) and handed to whoever needs loops; shut down once, at
+/// the end. Nothing global.
 ///
 /// NIO's shared group has one loop per core in the machine (or in the cgroup), whatever the CPU
 /// affinity says. Under `taskset -c 1` on two cores that is two loops sharing one core, and the
 /// scheduler's time slices (milliseconds) become the answers' tail latency.
-public enum ServerLoops {
-    public static let group = MultiThreadedEventLoopGroup(numberOfThreads: count)
+public final class EventLoops: Sendable {
+    public let group: MultiThreadedEventLoopGroup
+
+    public init(count: Int = EventLoops.count) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, count))
+    }
+
+    /// Stops the loops (everything on them must have stopped first).
+    public func shutdown() async {
+        try? await group.shutdownGracefully()
+    }
 
     /// NIO's count (cores, or the cgroup's quota), capped by the affinity mask.
     public static var count: Int {
@@ -18,7 +29,7 @@ public enum ServerLoops {
 
     /// The number of CPUs in `/proc/self/status`'s `Cpus_allowed_list` (`0-3,8,10-11`), or nil
     /// when the line is missing or not in that form.
-    static func allowedCores(inStatus status: String) -> Int? {
+    public static func allowedCores(inStatus status: String) -> Int? {
         guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
         let list = line.dropFirst("Cpus_allowed_list:".count).trimmingCharacters(in: .whitespaces)
         var total = 0

@@ -5,14 +5,14 @@ import Synchronization
 /// Where logs go: standard error for `serve` and the other headless commands, a file for the
 /// dashboards (nothing may write to the terminal behind ncurses). One line an entry, the message
 /// first, then its metadata: `2026-12-07T10:24:11Z notice alert 10:24:11 IAD … value=41.5`.
-enum Logs {
+public enum Logs {
     /// A stderr logger at `level` (unknown levels fall back to info).
-    static func make(label: String, level: String) -> Logger {
+    public static func make(label: String, level: String) -> Logger {
         logger(label: label, level: level, sink: .standardError)
     }
 
     /// A logger appending to `path` (see ``LogSink/file(path:)`` for its bound).
-    static func file(label: String, path: String, level: String) -> LogFile {
+    public static func file(label: String, path: String, level: String) -> LogFile {
         let sink = LogSink.file(path: path)
         return LogFile(path: path, logger: logger(label: label, level: level, sink: sink), sink: sink)
     }
@@ -25,11 +25,11 @@ enum Logs {
 
     /// Dashboards' log files in the temporary folder kept at most, newest first (a dashboard
     /// run without `--log-file` leaves one behind).
-    static let keptLogFiles = 20
+    public static let keptLogFiles = 20
 
     /// A new log file for a dashboard, `$TMPDIR/edgewatch-<pid>.log`, after removing all but the
     /// newest ``keptLogFiles`` such files left by earlier runs.
-    static func dashboardFile(folder: URL = FileManager.default.temporaryDirectory) -> String {
+    public static func dashboardFile(folder: URL = FileManager.default.temporaryDirectory) -> String {
         let path = folder.appendingPathComponent("edgewatch-\(getpid()).log").path
         prune(folder: folder, keeping: keptLogFiles - 1, except: path)
         return path
@@ -38,7 +38,7 @@ enum Logs {
     /// Removes the oldest `edgewatch-*.log` (and rotated `.log.1`) files in `folder` past `keeping`.
     /// Returns how many it removed.
     @discardableResult
-    static func prune(folder: URL, keeping: Int, except path: String) -> Int {
+    public static func prune(folder: URL, keeping: Int, except path: String) -> Int {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: folder.path) else { return 0 }
         let logs = names.filter { $0.hasPrefix("edgewatch-") && $0.hasSuffix(".log") }
@@ -60,14 +60,14 @@ enum Logs {
 }
 
 /// A dashboard's log file: its logger, and where it is.
-struct LogFile: Sendable {
-    let path: String
-    let logger: Logger
+public struct LogFile: Sendable {
+    public let path: String
+    public let logger: Logger
     let sink: LogSink
 
     /// Says where the logs went, once the terminal is restored, and how many lines could not be
     /// written (a full disk), if any.
-    func sayWhere() {
+    public func sayWhere() {
         let lost = sink.lost.load(ordering: .relaxed)
         StandardError.write("edgewatch: logs are in \(path)" + (lost > 0 ? " (\(lost) lines could not be written)" : "") + "\n")
     }
@@ -142,5 +142,12 @@ struct LineLogHandler: LogHandler {
         let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let time = Date().formatted(.iso8601)
         sink.write("\(time) \(event.level) \(event.message)\(extra)\n")
+    }
+}
+
+/// Standard error that never traps: a closed or full stderr loses the message, nothing more.
+public enum StandardError {
+    public static func write(_ text: String) {
+        try? FileHandle.standardError.write(contentsOf: Data(text.utf8))
     }
 }
