@@ -1,9 +1,20 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
-// Module graph (one way, see ARCHITECTURE.md):
-//   LookupCore  <-  LookupServer  <-  edgewatch
-//   CRMSimulator <------------------  edgewatch
+// Module graph (one way; ARCHITECTURE.md draws it and says what each module holds):
+//   AccessControl, FaultCatalog, LookupCore       (no project dependencies)
+//   DemoWorld       -> LookupCore
+//   EdgeHTTP        -> LookupCore, AccessControl
+//   LookupServer    -> EdgeHTTP, LookupCore, AccessControl
+//   MetricsEngine   -> LookupCore
+//   MetricsServer   -> EdgeHTTP, MetricsEngine, LookupCore
+//   SampleScenarios -> MetricsEngine, DemoWorld
+//   Console         -> MetricsEngine, FaultCatalog
+//   CursesTerminal  -> Console, CNCurses          (the only module that imports ncurses)
+//   CRMSimulator    -> LookupCore, AccessControl, FaultCatalog, DemoWorld
+//   Traffic         -> LookupCore, DemoWorld
+//   EdgewatchKit    -> all of the above           (the assembly: one Stack for every command)
+//   edgewatch       -> EdgewatchKit               (flags in, a configuration out)
 let package = Package(
     name: "edgewatch",
     platforms: [.macOS(.v15)],
@@ -225,7 +236,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSimulatorTests",
-            dependencies: ["CRMSimulator", "FaultCatalog", "DemoWorld", "LookupCore", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["CRMSimulator", "FaultCatalog", "DemoWorld", "LookupCore", "EdgeHTTP", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
         ),
     ]
 )

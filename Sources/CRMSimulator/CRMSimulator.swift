@@ -52,10 +52,10 @@ public final class CRMSimulator: Sendable {
     /// When set, requests without `Authorization: Bearer <apiKey>` get 401, like a real CRM.
     public let apiKey: String?
 
-    /// The event loops its listeners run on (nil: Hummingbird's own).
-    private let eventLoopGroup: (any EventLoopGroup)?
+    /// The event loops its listeners run on (the process's, made by whoever runs it).
+    private let eventLoopGroup: any EventLoopGroup
 
-    public init(host: String = "127.0.0.1", apiKey: String? = nil, seed: UInt64 = 0x5EED, eventLoopGroup: (any EventLoopGroup)? = nil, logger: Logger) {
+    public init(host: String = "127.0.0.1", apiKey: String? = nil, seed: UInt64 = 0x5EED, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.eventLoopGroup = eventLoopGroup
         self.host = host
         self.apiKey = apiKey
@@ -108,7 +108,7 @@ public final class CRMSimulator: Sendable {
             router: makeRouter(admin: true),
             configuration: .init(address: .hostname(Self.adminHost, port: port)),
             onServerRunning: { onRunning($0.localAddress?.port ?? port) },
-            eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton,
+            eventLoopGroupProvider: .shared(eventLoopGroup),
             logger: logger
         )
         try await app.runService(gracefulShutdownSignals: [])
@@ -123,7 +123,7 @@ public final class CRMSimulator: Sendable {
                 portSink.yield(channel.localAddress?.port ?? port)
                 portSink.finish()
             },
-            eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton,
+            eventLoopGroupProvider: .shared(eventLoopGroup),
             logger: logger
         )
         // Its own service group, so "down" and stop can shut it down gracefully (cancelling the task

@@ -1,6 +1,7 @@
 import EdgewatchKit
 import ArgumentParser
 import CRMSimulator
+import EdgeHTTP
 import Logging
 import ServiceLifecycle
 
@@ -34,7 +35,8 @@ struct CRMSimCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = Logs.make(label: "crm-sim", level: logLevel)
-        let simulator = CRMSimulator(host: host, seed: seed, logger: logger)
+        let loops = EventLoops()
+        let simulator = CRMSimulator(host: host, seed: seed, eventLoopGroup: loops.group, logger: logger)
         let bound = try await simulator.start(port: port)
         let admin = adminPort ?? bound + 1
         logger.notice("CRM simulator: API http://\(host):\(bound)/api/v2/customers; stats and faults on loopback only: http://\(CRMSimulator.adminHost):\(admin)/stats, /admin/faults")
@@ -44,6 +46,7 @@ struct CRMSimCommand: AsyncParsableCommand {
         ))
         try await group.run()
         await simulator.stop()
+        await loops.shutdown()
     }
 }
 

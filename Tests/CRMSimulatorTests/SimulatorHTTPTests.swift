@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import AsyncHTTPClient
+import EdgeHTTP
 import Foundation
 import Logging
 import NIOCore
@@ -13,6 +14,8 @@ import Testing
 @Suite("Simulator over HTTP")
 struct SimulatorHTTPTests {
     static let logger = Logger(label: "sim-test") { _ in SwiftLogNoOpLogHandler() }
+    /// The suite's loops (the process's in production, made by whoever runs the simulator).
+    static let loops = EventLoops(count: 1)
 
     func get(_ url: String) async throws -> HTTPReply {
         try await HTTPProbe.send(.GET, url)
@@ -24,7 +27,7 @@ struct SimulatorHTTPTests {
 
     @Test("Listening beyond loopback, the API port carries no admin routes; the admin port answers on loopback only")
     func adminStaysOnLoopback() async throws {
-        let simulator = CRMSimulator(host: "0.0.0.0", logger: Self.logger)
+        let simulator = CRMSimulator(host: "0.0.0.0", eventLoopGroup: Self.loops.group, logger: Self.logger)
         let port = try await simulator.start()
         let base = "http://127.0.0.1:\(port)"
         #expect(try await get("\(base)/api/v2/customers?phone=%2B15550000042").status == 200)
@@ -64,7 +67,7 @@ struct SimulatorHTTPTests {
 
     @Test("Customers, stats, and faults switched from the admin endpoint, down included")
     func adminEndpoint() async throws {
-        let simulator = CRMSimulator(logger: Self.logger)
+        let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: Self.logger)
         let port = try await simulator.start()
         let base = "http://127.0.0.1:\(port)"
         let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
@@ -108,7 +111,7 @@ struct SimulatorHTTPTests {
 
     @Test("A required API key is enforced")
     func apiKey() async throws {
-        let simulator = CRMSimulator(apiKey: "k", logger: Self.logger)
+        let simulator = CRMSimulator(apiKey: "k", eventLoopGroup: Self.loops.group, logger: Self.logger)
         let port = try await simulator.start()
         #expect(try await get("http://127.0.0.1:\(port)/api/v2/customers?phone=%2B15550000001").status == 401)
         await simulator.stop()

@@ -1,0 +1,74 @@
+import Foundation
+import Subprocess
+import TestSupport
+import Testing
+
+/// `docs/configuration.md` against `--help`: the same flags for every command, with the same
+/// defaults, both ways. The tables are written by hand; this keeps them true.
+@Suite("The configuration tables and --help agree")
+struct ConfigurationDocTests {
+    static let commands = ["dashboard", "serve", "watch", "replay", "report", "loadgen", "sample-metrics", "crm-sim"]
+
+    /// Each command's flags in the page, with the default column's text.
+    static func documented() throws -> [String: [String: String]] {
+        let text = try String(contentsOf: TmuxDashboardTests.root.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        var tables: [String: [String: String]] = [:]
+        var current: [String] = []
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("Commands: ") {
+                current = line.dropFirst("Commands: ".count).split(separator: " ").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "`")) }
+                continue
+            }
+            guard line.hasPrefix("| `--") else { continue }
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 5 else { continue }
+            let flag = String(cells[1].dropFirst().prefix { $0 != " " && $0 != "`" })
+            for command in current { tables[command, default: [:]][flag] = cells[3].replacingOccurrences(of: "`", with: "") }
+        }
+        return tables
+    }
+
+    /// A command's flags in `--help`, with the default it prints (nil when it prints none).
+    static func help(_ command: String) async throws -> [String: String?] {
+        let output = try await within(.seconds(30), "edgewatch help \(command)") {
+            try await run(.path(.init(TmuxDashboardTests.binary)), arguments: ["help", command], output: .string(limit: 1 << 20)).standardOutput ?? ""
+        }
+        var flags: [String: String] = [:]
+        var current: String?
+        for line in output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("  --") {
+                let flag = String(line.dropFirst(2).prefix { $0 != " " && $0 != "," })
+                current = flag
+                flags[flag] = String(line.dropFirst(2 + flag.count))
+            } else if let flag = current, line.hasPrefix("    ") {
+                flags[flag]! += " " + line.trimmingCharacters(in: .whitespaces)
+            } else {
+                current = nil
+            }
+        }
+        flags["--help"] = nil
+        return flags.mapValues { description in
+            description.range(of: #"\(default:\s*([^)]*)\)"#, options: .regularExpression).map {
+                String(description[$0].dropFirst("(default:".count).dropLast()).trimmingCharacters(in: .whitespaces)
+            }
+        }
+    }
+
+    static func same(_ documented: String, _ shown: String) -> Bool {
+        if let a = Double(documented), let b = Double(shown) { return a == b }
+        return documented == shown
+    }
+
+    @Test("Every flag of every command is in its table and every table's flag in --help, with the same default", arguments: commands)
+    func agree(command: String) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: TmuxDashboardTests.binary), "the edgewatch binary is missing: \(TmuxDashboardTests.binary)")
+        let documented = try #require(try Self.documented()[command], "no table for \(command)")
+        let shown = try await Self.help(command)
+        #expect(Set(documented.keys) == Set(shown.keys),
+                "only in the page: \(Set(documented.keys).subtracting(shown.keys).sorted()); only in --help: \(Set(shown.keys).subtracting(documented.keys).sorted())")
+        for (flag, value) in shown {
+            guard let value, let written = documented[flag] else { continue }
+            #expect(Self.same(written, value), "\(command) \(flag): the page says \(written), --help \(value)")
+        }
+    }
+}
