@@ -11,7 +11,7 @@ import PackageDescription
 //   SampleScenarios -> MetricsEngine, DemoWorld
 //   Console         -> MetricsEngine, FaultCatalog
 //   CursesTerminal  -> Console, CNCurses          (the only module that imports ncurses)
-//   CRMSimulator    -> LookupCore, AccessControl, FaultCatalog, DemoWorld
+//   CRMSimulator    -> EdgeHTTP, LookupCore, AccessControl, FaultCatalog, DemoWorld
 //   Traffic         -> LookupCore, DemoWorld
 //   EdgewatchKit    -> all of the above           (the assembly: one Stack for every command)
 //   edgewatch       -> EdgewatchKit               (flags in, a configuration out)
@@ -62,7 +62,8 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-O"])]
         ),
         // HTTP plumbing both servers share: JSON-only routing, the access gate, listener settings
-        // and TLS, the first-request deadline, one bounded exchange, the event loops, the clocks.
+        // and TLS, the first-request deadline, one bounded exchange, the event loops, the clocks, the
+        // graceful stop.
         .target(
             name: "EdgeHTTP",
             dependencies: [
@@ -75,6 +76,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The HTTP face of the middleware: routes, the event-loop fast path, the CRM client.
@@ -129,7 +131,7 @@ let package = Package(
         .target(
             name: "CRMSimulator",
             dependencies: [
-                "LookupCore", "AccessControl", "FaultCatalog", "DemoWorld",
+                "LookupCore", "AccessControl", "FaultCatalog", "DemoWorld", "EdgeHTTP",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -236,7 +238,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CRMSimulatorTests",
-            dependencies: ["CRMSimulator", "FaultCatalog", "DemoWorld", "LookupCore", "EdgeHTTP", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: ["CRMSimulator", "FaultCatalog", "DemoWorld", "LookupCore", "EdgeHTTP", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

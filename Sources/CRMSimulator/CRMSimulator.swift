@@ -1,5 +1,6 @@
 import AccessControl
 import DemoWorld
+import EdgeHTTP
 import FaultCatalog
 import Foundation
 import HTTPTypes
@@ -83,7 +84,13 @@ public final class CRMSimulator: Sendable {
         if newPlan.down {
             await stopListener()
         } else {
-            _ = try await startListener(port: port)
+            do {
+                _ = try await startListener(port: port)
+            } catch {
+                // Still down: the plan says so, and the caller hears why.
+                plan.withLock { $0.down = true }
+                throw error
+            }
         }
         logger.info("CRM simulator \(newPlan.down ? "down" : "up")", metadata: ["port": "\(port)"])
     }
@@ -149,14 +156,7 @@ public final class CRMSimulator: Sendable {
 
     private func stopListener() async {
         guard let running = listener.withLock({ current in defer { current = nil }; return current }) else { return }
-        await running.group.triggerGracefulShutdown()
-        let task = running.task
-        let deadline = Task {
-            try await Task.sleep(for: Self.shutdownGrace)
-            task.cancel()
-        }
-        _ = await task.result
-        deadline.cancel()
+        await running.group.stop(running: running.task, grace: Self.shutdownGrace)
     }
 
     // MARK: Routes
@@ -184,6 +184,8 @@ public final class CRMSimulator: Sendable {
                 try await self.setFaults(newPlan)
             } catch let error as SimulatorError {
                 return try Self.json(["error": error.message], status: .badRequest)
+            } catch {
+                return try Self.json(["error": "the API listener could not open again (still down): \(error)"], status: .internalServerError)
             }
             return try Self.json(self.faults)
         }

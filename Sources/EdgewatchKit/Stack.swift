@@ -180,14 +180,7 @@ public final class Stack: Sendable {
     /// Stops every part gracefully, cancelling what still runs after five seconds, and releases
     /// everything.
     public func shutdown() async {
-        await group.triggerGracefulShutdown()
-        let task = self.task
-        let deadline = Task {
-            try await Task.sleep(for: .seconds(5))
-            task.cancel()
-        }
-        _ = await task.result
-        deadline.cancel()
+        await group.stop(running: task)
         await release()
     }
 

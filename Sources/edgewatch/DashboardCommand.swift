@@ -16,10 +16,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Listener security") var security: ListenerSecurityOptions
 
-    @Flag(help: "No colours (also set by the NO_COLOR environment variable).")
-    var noColor = false
-
-    @OptionGroup(title: "Screen dumps") var dump: DumpOptions
+    @OptionGroup(title: "Screen") var screen: ScreenOptions
 
     @Option(help: "Where logs go while the dashboard is up (default: a file in the temporary folder).")
     var logFile: String?
@@ -52,17 +49,7 @@ struct DashboardCommand: AsyncParsableCommand {
         configuration.lookup = try options.lookupConfiguration(demo: true, warmUp: traffic)
         configuration.metrics.monitor = try metrics.monitor()
         configuration.traffic = traffic
-        var console = ConsoleConfiguration(logFile: log)
-        console.noColor = noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
-        console.dumpFolder = dump.folder
-        configuration.console = console
-        configuration.handlesSignals = true
         for warning in security.warnings(host: options.host, access: configuration.access) { log.logger.warning("\(warning)") }
-        do {
-            try await Stack.start(configuration).wait()
-        } catch {
-            StandardError.write("edgewatch: \(error)\n")
-            throw ExitCode.failure
-        }
+        try await screen.run(configuration, log: log)
     }
 }

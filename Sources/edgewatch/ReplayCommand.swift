@@ -22,10 +22,7 @@ struct ReplayCommand: AsyncParsableCommand {
     @Flag(help: "Print state changes and a final report instead of opening the dashboard.")
     var text = false
 
-    @Flag(help: "No colours (also set by NO_COLOR).")
-    var noColor = false
-
-    @OptionGroup(title: "Screen dumps") var dump: DumpOptions
+    @OptionGroup(title: "Screen") var screen: ScreenOptions
 
     static let speeds: ClosedRange<Double> = 0.01...100_000
 
@@ -57,16 +54,6 @@ struct ReplayCommand: AsyncParsableCommand {
         var configuration = StackConfiguration(logger: log.logger)
         configuration.metrics.monitor = try metrics.monitor()
         configuration.replay = ReplayConfiguration(recording: recording, name: file, speed: Double(speed))
-        var console = ConsoleConfiguration(logFile: log)
-        console.noColor = noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
-        console.dumpFolder = dump.folder
-        configuration.console = console
-        configuration.handlesSignals = true
-        do {
-            try await Stack.start(configuration).wait()
-        } catch {
-            StandardError.write("edgewatch: \(error)\n")
-            throw ExitCode.failure
-        }
+        try await screen.run(configuration, log: log)
     }
 }

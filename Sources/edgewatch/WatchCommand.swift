@@ -27,10 +27,7 @@ struct WatchCommand: AsyncParsableCommand {
         ])
     }
 
-    @Flag(help: "No colours (also set by NO_COLOR).")
-    var noColor = false
-
-    @OptionGroup(title: "Screen dumps") var dump: DumpOptions
+    @OptionGroup(title: "Screen") var screen: ScreenOptions
 
     func run() async throws {
         try TerminalCheck.require(command: "watch")
@@ -40,16 +37,6 @@ struct WatchCommand: AsyncParsableCommand {
         configuration.listener = HTTPServerSettings(host: host, port: port, tls: try security.tls())
         configuration.access = AccessPolicy(ingest: try security.ingestCredentials(), read: try security.readCredentials())
         configuration.metrics.monitor = try metrics.monitor()
-        var console = ConsoleConfiguration(logFile: log)
-        console.noColor = noColor || ProcessInfo.processInfo.environment["NO_COLOR"] != nil
-        console.dumpFolder = dump.folder
-        configuration.console = console
-        configuration.handlesSignals = true
-        do {
-            try await Stack.start(configuration).wait()
-        } catch {
-            StandardError.write("edgewatch: \(error)\n")
-            throw ExitCode.failure
-        }
+        try await screen.run(configuration, log: log)
     }
 }

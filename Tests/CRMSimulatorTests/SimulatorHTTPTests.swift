@@ -3,6 +3,7 @@ import Glibc
 #endif
 import AsyncHTTPClient
 import EdgeHTTP
+import Hummingbird
 import Foundation
 import Logging
 import NIOCore
@@ -95,9 +96,11 @@ struct SimulatorHTTPTests {
         #expect(refused.status == 400)
         #expect(refused.body.contains("between 0 and 1"))
 
-        _ = try await put("\(adminBase)/admin/faults", #"{"down":true}"#)
+        let down = try await put("\(adminBase)/admin/faults", #"{"down":true}"#)
+        #expect(down.status == 200, "\(down.body)")
         await #expect(throws: (any Error).self) { try await HTTPProbe.send(.GET, "\(base)/health", timeout: .milliseconds(300)) }
-        _ = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
+        let up = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
+        #expect(up.status == 200, "\(up.body)")
         #expect(try await get("\(base)/health").status == 200)
 
         let stats = try JSONDecoder().decode(CRMSimulator.Stats.self, from: Data(try await get("\(adminBase)/stats").body.utf8))
@@ -114,6 +117,31 @@ struct SimulatorHTTPTests {
         let simulator = CRMSimulator(apiKey: "k", eventLoopGroup: Self.loops.group, logger: Self.logger)
         let port = try await simulator.start()
         #expect(try await get("http://127.0.0.1:\(port)/api/v2/customers?phone=%2B15550000001").status == 401)
+        await simulator.stop()
+    }
+
+    @Test("When its port is taken while down, \"up\" answers a JSON 500 and the simulator stays down until it can listen")
+    func upOnATakenPort() async throws {
+        let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: Self.logger)
+        let port = try await simulator.start()
+        let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
+        let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
+        defer { admin.cancel() }
+        var iterator = adminPorts.makeAsyncIterator()
+        let adminBase = "http://127.0.0.1:\(try #require(await iterator.next()))"
+
+        #expect(try await put("\(adminBase)/admin/faults", #"{"down":true}"#).status == 200)
+        let squatter = try await RunningServer.start(router: Router(context: JSONRouter.Context.self), settings: HTTPServerSettings(port: port))
+        let refused = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
+        #expect(refused.status == 500)
+        #expect(refused.contentType == "application/json")
+        #expect(refused.body.contains("still down"), "\(refused.body)")
+        #expect(simulator.faults.down)
+
+        await squatter.stop()
+        #expect(try await put("\(adminBase)/admin/faults", #"{"down":false}"#).status == 200)
+        #expect(!simulator.faults.down)
+        #expect(try await get("http://127.0.0.1:\(port)/health").status == 200)
         await simulator.stop()
     }
 }

@@ -31,7 +31,7 @@ struct ConfigurationDocTests {
     /// A command's flags in `--help`, with the default it prints (nil when it prints none).
     static func help(_ command: String) async throws -> [String: String?] {
         let output = try await within(.seconds(30), "edgewatch help \(command)") {
-            try await run(.path(.init(TmuxDashboardTests.binary)), arguments: ["help", command], output: .string(limit: 1 << 20)).standardOutput ?? ""
+            try await run(.path(.init(TmuxDashboardTests.binary)), arguments: ["help", command], output: .string(limit: 1 << 20)).standardOutput
         }
         var flags: [String: String] = [:]
         var current: String?

@@ -28,9 +28,9 @@ struct TmuxDashboardTests {
         let status = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-e2e-\(UUID().uuidString).status")
 
         /// Runs tmux through sh with every descriptor redirected: the tmux server that the first
-        /// call starts must not inherit a pipe of ours, or reads never finish. libc `system`
-        /// (fork, exec, waitpid) rather than Foundation's Process, whose waitUntilExit can miss a
-        /// child's exit on Linux and hang.
+        /// call starts must not inherit a pipe of ours, or reads never finish. ``runShell``
+        /// (posix_spawn, waitpid) rather than Foundation's Process, whose waitUntilExit can miss a
+        /// child's exit on Linux and hang; it passes on no other descriptor either.
         @discardableResult
         func tmux(_ arguments: String...) throws -> String {
             let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString).out")
@@ -69,8 +69,7 @@ struct TmuxDashboardTests {
 
     /// Runs a shell command to completion and returns its exit status.
     static func run(_ command: String) -> Int32 {
-        let status = system(command)
-        return status == -1 ? -1 : (status >> 8) & 0xFF
+        runShell(command)
     }
 
     /// The ALL row's cells: [name, req/s, p50, p95, hit %, stale %, CRM err %, CPU, state].

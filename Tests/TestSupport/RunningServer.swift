@@ -40,14 +40,7 @@ public struct RunningServer: Sendable {
 
     /// Stops gracefully, cancelling whatever still runs after five seconds.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        let task = self.task
-        let deadline = Task {
-            try await Task.sleep(for: .seconds(5))
-            task.cancel()
-        }
-        _ = await task.result
-        deadline.cancel()
+        await group.stop(running: task)
         await loops.shutdown()
     }
 }
