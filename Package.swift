@@ -8,13 +8,13 @@ import PackageDescription
 //   LookupServer    -> EdgeHTTP, LookupCore, AccessControl
 //   MetricsEngine   -> LookupCore
 //   MetricsServer   -> EdgeHTTP, MetricsEngine, LookupCore
-//   SampleScenarios -> MetricsEngine, DemoWorld
+//   SampleScenarios -> MetricsEngine, DemoWorld, LookupCore
 //   Console         -> MetricsEngine, FaultCatalog
 //   CursesTerminal  -> Console, CNCurses          (the only module that imports ncurses)
 //   CRMSimulator    -> EdgeHTTP, LookupCore, AccessControl, FaultCatalog, DemoWorld
-//   Traffic         -> LookupCore, DemoWorld
-//   EdgewatchKit    -> all of the above           (the assembly: one Stack for every command)
-//   edgewatch       -> EdgewatchKit               (flags in, a configuration out)
+//   Traffic         -> EdgeHTTP, LookupCore, DemoWorld
+//   EdgewatchKit    -> all of the above but SampleScenarios   (the assembly: one Stack per command)
+//   edgewatch       -> EdgewatchKit, SampleScenarios, and the modules whose types its flags fill in
 let package = Package(
     name: "edgewatch",
     platforms: [.macOS(.v15)],
@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "Traffic",
             dependencies: [
-                "LookupCore", "DemoWorld",
+                "LookupCore", "DemoWorld", "EdgeHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -163,7 +163,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // What tests share: the live stack built with the executable's builders, HTTP with one
+        // What tests share: the live stack built by EdgewatchKit's Stack, as every command builds it, HTTP with one
         // deadline, a misbehaving CRM, time limits and fakes. Never linked into the executable.
         .target(
             name: "TestSupport",
@@ -239,6 +239,10 @@ let package = Package(
         .testTarget(
             name: "CRMSimulatorTests",
             dependencies: ["CRMSimulator", "FaultCatalog", "DemoWorld", "LookupCore", "EdgeHTTP", "TestSupport", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "EdgewatchKitTests",
+            dependencies: ["EdgewatchKit", "Console", "CRMSimulator", "FaultCatalog", "LookupCore", "MetricsEngine", "EdgeHTTP", "TestSupport"]
         ),
     ]
 )

@@ -142,6 +142,11 @@ public final class CRMSimulator: Sendable {
         }
         var iterator = ports.makeAsyncIterator()
         guard let bound = await iterator.next() else {
+            if Task.isCancelled {
+                // The caller gave up waiting: stop the listener rather than leave it starting.
+                await group.stop(running: task, grace: Self.shutdownGrace)
+                throw CancellationError()
+            }
             try await task.value
             throw SimulatorError("the CRM simulator could not listen on \(host):\(port)")
         }

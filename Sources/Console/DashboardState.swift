@@ -153,19 +153,19 @@ public struct DashboardState: Sendable {
     static let logLimit = 200
     static let historyLimit = 900
 
-    public var mode: Mode
+    public internal(set) var mode: Mode
     public internal(set) var snapshot: MetricsSnapshot?
-    public var paused = false
-    public var overlay = Overlay.none
+    public internal(set) var paused = false
+    public internal(set) var overlay = Overlay.none
     /// The column the colo table is sorted by; worst state first until another is chosen.
-    public var sort = SortColumn.state
+    public internal(set) var sort = SortColumn.state
     /// The sort turned around (`I`).
-    public var sortReversed = false
+    public internal(set) var sortReversed = false
     /// The selected colo's name ("ALL" selects the ALL row).
-    public var selected = "ALL"
+    public internal(set) var selected = "ALL"
     /// The active filter (k9s style): a colo code prefix or a state (`OK`, `WARN`, `ALERT`,
     /// `NO DATA`, `LOW DATA`); shown in the header until Esc clears it. The ALL row always stays.
-    public var filter: String?
+    public internal(set) var filter: String?
     public internal(set) var faults: [String] = []
     public internal(set) var log: [LogEntry] = []
     public internal(set) var history: [HistoryPoint] = []
@@ -192,9 +192,10 @@ public struct DashboardState: Sendable {
     public internal(set) var coloDetail: ColoDetail?
     public internal(set) var logFile: String?
     /// A short message for the key-hint line, e.g. why a key did nothing.
-    public var notice: String?
+    public internal(set) var notice: String?
     public internal(set) var now: Int64 = 0
-    /// Snapshots taken in: the header's spinner turns with it, so a frozen screen is obvious.
+    /// New snapshots taken in: the header's spinner turns with it, so a frozen screen is obvious.
+    /// A feed that hands the same snapshot again (one that lost its source) does not turn it.
     public private(set) var heartbeat = 0
     private var pendingMark = false
     private var transitionsSeen = 0
@@ -267,11 +268,11 @@ public struct DashboardState: Sendable {
     }
 
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
-    public mutating func apply(_ snapshot: MetricsSnapshot) {
+    mutating func apply(_ snapshot: MetricsSnapshot) {
         let movedBack = snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen
         if movedBack { rewound(to: snapshot.generatedAt) }
+        if snapshot.generatedAt != now || heartbeat == 0 { heartbeat &+= 1 }
         now = snapshot.generatedAt
-        heartbeat &+= 1
         // Every change since the last snapshot we saw, oldest first, even if others ticked too.
         let missed = snapshot.missedTransitions(after: transitionsSeen)
         if missed > 0 {
@@ -295,9 +296,10 @@ public struct DashboardState: Sendable {
             pendingMark = false
             if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
         }
+        // Measured through a pause too, so the first figure after it is not an average over the pause.
+        measureEvents(snapshot)
         guard !paused else { return }
         self.snapshot = snapshot
-        measureEvents(snapshot)
         // Up close, the selection stays on the colo shown, whatever the filter now hides.
         if filter != nil, detailColo == nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
@@ -344,7 +346,7 @@ public struct DashboardState: Sendable {
 
     /// Takes the engine's step-by-step figures for the colo shown up close (ignored while paused,
     /// and when they are for another colo than the one shown).
-    public mutating func apply(detail: ColoDetail?) {
+    mutating func apply(detail: ColoDetail?) {
         guard !paused || !fetchedDetail else { return }
         coloDetail = detail?.colo == detailColo ? detail : nil
         detailFetchedFor = detailColo
@@ -356,7 +358,7 @@ public struct DashboardState: Sendable {
     public var needsDetail: Bool { detailColo != nil && !fetchedDetail }
 
     /// Notes a flush, a fault change or anything else worth a log line and a sparkline mark.
-    public mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {
+    mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {
         record(LogEntry(time: now, kind: kind, text: text))
         if mark {
             if history.isEmpty { pendingMark = true } else { history[history.count - 1].marked = true }

@@ -121,8 +121,8 @@ enum HeaderPanel {
         buffer.write(tail, x: x, y: 1, style: Style(color: .cyan, bold: true))
     }
 
-    /// One turn of the heartbeat: it moves on every snapshot (four a second), so a screen that
-    /// stopped updating is visibly still.
+    /// One turn of the heartbeat: it moves on every new snapshot (four a second), so a screen
+    /// whose data stopped coming is visibly still.
     static func spinner(_ beat: Int) -> String {
         ["◐", "◓", "◑", "◒"][beat & 3]
     }

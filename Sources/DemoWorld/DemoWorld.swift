@@ -44,4 +44,8 @@ public enum DemoWorld {
 
     /// The six colos the recorded sample scenarios tell their stories in.
     public static let sampleColos = ["LHR", "FRA", "IAD", "SJC", "SIN", "SYD"]
+
+    /// The extra CRM distance of each sample colo in those stories, in ms: they were recorded
+    /// with a single CRM in Europe, before the live demo's CRM had regional endpoints (``sites``).
+    public static let sampleDistances: [String: Double] = ["LHR": 0, "FRA": 4, "IAD": 12, "SJC": 16, "SIN": 20, "SYD": 22]
 }

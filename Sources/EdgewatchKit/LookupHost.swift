@@ -61,11 +61,13 @@ public struct LookupHost: Sendable {
         LookupRoutes.add(to: routes, lookup: lookup, access: access)
     }
 
-    /// `url` without any user name or password in it, for logs.
+    /// `url` without user name, password, query or fragment (where keys hide), for logs and messages.
     public static func displayed(url: String) -> String {
-        guard var components = URLComponents(string: url), components.user != nil || components.password != nil else { return url }
+        guard var components = URLComponents(string: url) else { return "(the configured CRM URL)" }
         components.user = nil
         components.password = nil
+        components.query = nil
+        components.fragment = nil
         return components.string ?? "(the configured CRM URL)"
     }
 

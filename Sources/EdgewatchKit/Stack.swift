@@ -64,7 +64,7 @@ public final class Stack: Sendable {
             throw StartupError(message: "cannot start the CRM simulator: \(error)")
         }
         // A replay runs on the recording's clock, moved by its player; everything else on the wall's.
-        let replayClock = configuration.replay.map { VirtualClock(start: $0.recording.firstMillis!.floorToSecond - 1000) }
+        let replayClock = configuration.replay.map { VirtualClock(start: $0.first.floorToSecond - 1000) }
         let wall = SystemClocks()
         let now: @Sendable () -> Int64
         if let replayClock { now = { replayClock.now } } else { now = { wall.epochMillis() } }
@@ -77,7 +77,7 @@ public final class Stack: Sendable {
                           eventLoopGroup: loops.group)
         }
         let controls = configuration.replay.map { replay in
-            PlaybackControls(first: replay.recording.firstMillis!, last: replay.recording.lastMillis!, speed: replay.speed)
+            PlaybackControls(first: replay.first, last: replay.last, speed: replay.speed)
         }
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -141,9 +141,13 @@ public final class Stack: Sendable {
                                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
 
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [], logger: logger
-        ))
+        )
+        // However a stop starts (a signal, the console quitting, a part failing), what has not
+        // finished within the grace is cancelled.
+        groupConfiguration.maximumGracefulShutdownDuration = Self.shutdownGrace
+        let group = ServiceGroup(configuration: groupConfiguration)
         let task = Task {
             defer {
                 portSink.finish()
@@ -155,6 +159,12 @@ public final class Stack: Sendable {
         if let listener = configuration.listener {
             var iterator = ports.makeAsyncIterator()
             bound = await iterator.next()
+            if bound == nil && Task.isCancelled {
+                // Whoever started the stack gave up waiting: stop what did start, and say so.
+                await group.stop(running: task)
+                await parts.release()
+                throw CancellationError()
+            }
             if bound == nil {
                 // The group ended before the listener bound: say why, plainly.
                 let failure = await task.result
@@ -169,6 +179,9 @@ public final class Stack: Sendable {
                      port: bound, scheme: configuration.listener?.scheme ?? "http", group: group, task: task)
     }
 
+    /// How long a stopping stack waits for its parts before cancelling them.
+    public static let shutdownGrace: Duration = .seconds(5)
+
     /// Waits for the stack to stop (the console quits, a signal, a part fails), then releases
     /// everything. Rethrows a part's failure.
     public func wait() async throws {
@@ -180,7 +193,7 @@ public final class Stack: Sendable {
     /// Stops every part gracefully, cancelling what still runs after five seconds, and releases
     /// everything.
     public func shutdown() async {
-        await group.stop(running: task)
+        await group.stop(running: task, grace: Self.shutdownGrace)
         await release()
     }
 

@@ -108,14 +108,23 @@ public struct TrafficConfiguration: Sendable {
 
 /// A recording played through the engine and the screen on a virtual clock.
 public struct ReplayConfiguration: Sendable {
-    public var recording: Recording
+    /// A recording with at least one event.
+    public let recording: Recording
+    /// Its first and last events' times.
+    public let first: Int64, last: Int64
     /// Its name on screen.
     public var name: String
     /// Recording seconds per real second; nil for as fast as possible.
     public var speed: Double?
 
-    public init(recording: Recording, name: String, speed: Double?) {
+    /// Refuses a recording without events: there is nothing to play.
+    public init(recording: Recording, name: String, speed: Double?) throws(StartupError) {
+        guard let first = recording.firstMillis, let last = recording.lastMillis else {
+            throw StartupError(message: "\(name) holds no events to replay")
+        }
         self.recording = recording
+        self.first = first
+        self.last = last
         self.name = name
         self.speed = speed
     }

@@ -6,6 +6,8 @@ public struct StartupError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 
+    public init(message: String) { self.message = message }
+
     /// Plain messages for the errors an operator can fix at start-up.
     static func describe(_ error: any Error, host: String, port: Int) -> String {
         if let error = error as? IOError, error.errnoCode == EADDRINUSE {

@@ -20,12 +20,12 @@ public enum FaultKind: String, CaseIterable, Hashable, Sendable {
     /// A word or two, for the help overlay's one-line list of faults on a small screen.
     public var name: String {
         switch self {
-        case .errors: "503s"
+        case .errors: preset.error.map { "\($0.status)s" } ?? "errors"
         case .latency: "slow"
         case .timeouts: "hang"
         case .malformed: "bad JSON"
         case .trickle: "trickle"
-        case .rateLimited: "429s"
+        case .rateLimited: "429s"  // what a rate limit answers, whatever the preset
         case .down: "down"
         }
     }

@@ -42,11 +42,14 @@ public final class CRMCalls: Sendable {
     private let crm: any CustomerDirectory
     private let clocks: any LookupClocks
 
+    /// CRM calls in flight unless configured otherwise.
+    public static let defaultMaximumConcurrent = 64
+
     /// A backstop over each call: the directory's own deadline should end it long before.
     public let callLimitMillis: Int64
 
     public init(
-        crm: any CustomerDirectory, clocks: any LookupClocks, maximumConcurrent: Int = 64, breaker: CRMGuard.Policy = .init(),
+        crm: any CustomerDirectory, clocks: any LookupClocks, maximumConcurrent: Int = defaultMaximumConcurrent, breaker: CRMGuard.Policy = .init(),
         callLimitMillis: Int64 = 60_000
     ) {
         self.crm = crm

@@ -38,6 +38,9 @@ public struct Colo: Hashable, Sendable, CustomStringConvertible, Comparable {
         self.init(code: code, slot: slot)
     }
 
+    /// What a colo may be, for messages that refuse one.
+    public static let rule = "a three-letter code such as LHR (ALL names every colo together)"
+
     public var description: String { code }
     public static func < (lhs: Colo, rhs: Colo) -> Bool { lhs.code < rhs.code }
 }

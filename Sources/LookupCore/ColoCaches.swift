@@ -63,7 +63,8 @@ public final class ColoCaches: Sendable {
         if let cache = slots[colo.slot].load() { return cache }
         return known.withLock { known in
             if let cache = slots[colo.slot].load() { return cache }
-            if known.count < maximumColos || colo == .other {
+            // OTHER always has its own cache: it is where the colos past the cap go.
+            if ColoName.admitted(colo.code, known: colo == .other, count: known.count, maximum: maximumColos) == colo.code {
                 known.append(colo)
                 return slots[colo.slot].storeIfNilThenLoad(ResponseCache(colo: colo, capacity: capacityPerColo))
             }

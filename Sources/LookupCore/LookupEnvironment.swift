@@ -60,7 +60,7 @@ public struct LookupSettings: Sendable {
     public init(
         serverColo: Colo = Colo("DEV")!, foundTTLSeconds: Int64 = 300, notFoundTTLSeconds: Int64 = 60,
         queues: TierQueueMap = TierQueueMap(), staleIfErrorMillis: Int64 = 86_400_000, staleWhileRevalidateMillis: Int64 = 30_000,
-        staleAfterMillis: Int64 = 500, crmConcurrency: Int = 64, breaker: CRMGuard.Policy = .init()
+        staleAfterMillis: Int64 = 500, crmConcurrency: Int = CRMCalls.defaultMaximumConcurrent, breaker: CRMGuard.Policy = .init()
     ) {
         self.serverColo = serverColo
         self.foundTTLSeconds = foundTTLSeconds

@@ -18,7 +18,7 @@ public struct NetworkDistance: CustomerDirectory {
         for entry in entries {
             let parts = entry.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let colo = Colo(parts[0]), let value = Int(parts[1]), (0...10_000).contains(value) else {
-                throw ConfigurationError("colo distance \"\(entry)\" must look like SIN=80 (milliseconds, 0–10000)")
+                throw ConfigurationError("colo distance \"\(entry)\" must look like SIN=80 (milliseconds, 0–10000; the colo \(Colo.rule))")
             }
             millis[colo] = value
         }

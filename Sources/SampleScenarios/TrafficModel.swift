@@ -27,9 +27,7 @@ struct Conditions {
 /// Seeded, so the same scenario always gives the same file.
 struct TrafficModel {
     static let colos = DemoWorld.sampleColos
-    /// Extra CRM distance per colo in the stories (the CRM is in Europe), ms. The stories were
-    /// recorded with these; the live demo's CRM has regional endpoints (``DemoWorld/sites``).
-    static let distance: [String: Double] = ["LHR": 0, "FRA": 4, "IAD": 12, "SJC": 16, "SIN": 20, "SYD": 22]
+    static let distance = DemoWorld.sampleDistances
     static let timeout = 3000.0
 
     var rng: SplitMix64

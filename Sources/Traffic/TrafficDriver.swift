@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EdgeHTTP
 import NIOSSL
 import Foundation
 import Histogram
@@ -121,14 +122,18 @@ public final class TrafficDriver: Sendable {
         if let authorization { request.headers.add(name: "Authorization", value: authorization) }
         request.body = .bytes(ByteBuffer(string: body))
         do {
-            let response = try await client.execute(request, timeout: .seconds(10))
-            _ = try await response.body.collect(upTo: 1 << 16)
+            // One deadline over connect, head and body: a target that trickles its answer must
+            // not hold one of the in-flight slots.
+            guard let response = try await BoundedExchange.perform(request, on: client, timeout: .seconds(10), maximumBodyBytes: 1 << 16) else {
+                counters.withLock { $0.failed += 1 }
+                return
+            }
             let elapsed = clock.now - intended
             let micros = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
             latencies.withLock { _ = $0.record(UInt64(max(1, micros))) }
             counters.withLock {
                 $0.sent += 1
-                if response.status.code >= 400 { $0.errors += 1 }
+                if response.status >= 400 { $0.errors += 1 }
             }
         } catch {
             counters.withLock { $0.failed += 1 }

@@ -46,7 +46,7 @@ struct DashboardCommand: AsyncParsableCommand {
         configuration.listener = try options.serverSettings(security: security)
         configuration.access = try options.accessPolicy(lookup: secrets.credentials, security: security)
         let traffic = callers.configuration(authorization: secrets.authorization)
-        configuration.lookup = try options.lookupConfiguration(demo: true, warmUp: traffic)
+        configuration.lookup = try options.lookupConfiguration(replicates: true, demoWorld: true, warmUp: traffic)
         configuration.metrics.monitor = try metrics.monitor()
         configuration.traffic = traffic
         for warning in security.warnings(host: options.host, access: configuration.access) { log.logger.warning("\(warning)") }

@@ -15,14 +15,14 @@ struct LookupOptions: ParsableArguments {
     @Option(help: "Port for the lookup API (0 picks a free one).")
     var port = HTTPServerSettings.defaultPort
 
-    @Option(help: ArgumentHelp("This server's colo, used when a request has no X-Edge-Colo header. [env: EDGE_COLO]", valueName: "CODE"))
+    @Option(help: ArgumentHelp("This server's colo, used when a request has no X-Edge-Colo header; \(Self.defaults.serverColo) when neither is set. [env: EDGE_COLO]", valueName: "CODE"))
     var colo: String?
 
     @Option(help: ArgumentHelp("CRM API base, e.g. https://crm.example.com/api/v2. Without it, the embedded CRM simulator is started. [env: CRM_API_BASE]", valueName: "URL"))
     var crmURL: String?
 
     @Option(help: "CRM call deadline in seconds.")
-    var crmTimeout = Double(HTTPCustomerDirectory.defaultTimeout.components.seconds)
+    var crmTimeout = Double(HTTPCustomerDirectory.defaultTimeout.nanoseconds) / 1e9
 
     @Option(help: "Seconds a found customer stays cached.")
     var ttlFound = Self.defaults.foundTTLSeconds
@@ -75,9 +75,9 @@ struct LookupOptions: ParsableArguments {
     @OptionGroup(title: "Lookup credentials") var access: LookupAccessOptions
 
     func validate() throws {
-        if let colo, Colo(colo) == nil { throw ValidationError("--colo must be a three-letter code such as LHR, not \"\(colo)\"") }
+        if let colo, Colo(colo) == nil { throw ValidationError("--colo must be \(Colo.rule), not \"\(colo)\"") }
         if let env = ProcessInfo.processInfo.environment["EDGE_COLO"], colo == nil, Colo(env) == nil {
-            throw ValidationError("EDGE_COLO must be a three-letter code such as LHR, not \"\(env)\"")
+            throw ValidationError("EDGE_COLO must be \(Colo.rule), not \"\(env)\"")
         }
         try InputLimits.number(crmTimeout, in: 0.01...60, flag: "--crm-timeout")
         for (flag, ttl) in [("--ttl-found", ttlFound), ("--ttl-not-found", ttlNotFound)] where !Self.ttlRange.contains(ttl) {
@@ -108,7 +108,7 @@ struct LookupOptions: ParsableArguments {
             }
         }
         if let url = resolvedCRMURL, URL(string: url)?.host == nil || !(url.lowercased().hasPrefix("http://") || url.lowercased().hasPrefix("https://")) {
-            throw ValidationError("the CRM URL \"\(url)\" is not an absolute http(s) URL")
+            throw ValidationError("the CRM URL \"\(LookupHost.displayed(url: url))\" is not an absolute http(s) URL")
         }
     }
 
@@ -164,20 +164,22 @@ struct LookupOptions: ParsableArguments {
     var distances: [Colo: Int] { (try? NetworkDistance.parse(coloDistance)) ?? [:] }
 
     /// The middleware's configuration: the CRM (or, without one, the simulator), the caches and
-    /// their replication, and the network distances. `demo` is the dashboard's and `serve
-    /// --traffic`'s: replication on, and with the simulator the demo world's distances (and, for
-    /// the dashboard, `warmUp`'s callers in the caches at start).
-    func lookupConfiguration(demo: Bool, warmUp: TrafficConfiguration? = nil) throws -> LookupConfiguration {
+    /// their replication, and the network distances.
+    /// - `replicates`: replication on unless `--replication-delay` says otherwise (the dashboard's
+    ///   and `serve --traffic`'s default).
+    /// - `demoWorld`: the dashboard's: with the simulator, the demo world's distances to the CRM,
+    ///   and `warmUp`'s callers in the caches at start.
+    func lookupConfiguration(replicates: Bool, demoWorld: Bool = false, warmUp: TrafficConfiguration? = nil) throws -> LookupConfiguration {
         var configuration = LookupConfiguration(crm: resolvedCRMURL.map { .url($0) } ?? .simulator(requiredKey: nil), settings: lookupSettings)
         configuration.crmAPIKey = try apiKey()
         configuration.crmTimeout = .milliseconds(Int64(crmTimeout * 1000))
         configuration.cacheCapacity = cacheCapacity
-        configuration.replicationDelayMillis = replicationDelayMillis(default: demo ? DemoWorld.replicationMillis : 0)
+        configuration.replicationDelayMillis = replicationDelayMillis(default: replicates ? DemoWorld.replicationMillis : 0)
         let simulated = resolvedCRMURL == nil
-        configuration.distances = coloDistance.isEmpty && simulated && demo ? DemoWorld.distances : distances
+        configuration.distances = coloDistance.isEmpty && simulated && demoWorld ? DemoWorld.distances : distances
         // Hummingbird's idle timer counts only the requests it sees: no fast path with it.
         configuration.fastPath = idleTimeout == nil
-        if simulated { configuration.warmUp = warmUp }
+        if simulated && demoWorld { configuration.warmUp = warmUp }
         return configuration
     }
 

@@ -8,7 +8,7 @@ struct MetricsOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Sliding window, 10s to 15m (e.g. 60s, 5m).", valueName: "DURATION"))
     var window = "\(MetricsWindow.defaultSeconds)s"
 
-    @Option(help: ArgumentHelp("JSON file overriding thresholds, pending period, hysteresis or minimum samples (see README).", valueName: "FILE"))
+    @Option(help: ArgumentHelp("JSON file overriding thresholds, pending period, hysteresis or minimum samples (see docs/metrics.md).", valueName: "FILE"))
     var thresholds: String?
 
     func validate() throws {

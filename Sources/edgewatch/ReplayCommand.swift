@@ -53,7 +53,11 @@ struct ReplayCommand: AsyncParsableCommand {
         defer { log.sayWhere() }
         var configuration = StackConfiguration(logger: log.logger)
         configuration.metrics.monitor = try metrics.monitor()
-        configuration.replay = ReplayConfiguration(recording: recording, name: file, speed: Double(speed))
+        do {
+            configuration.replay = try ReplayConfiguration(recording: recording, name: file, speed: Double(speed))
+        } catch {
+            throw ValidationError(error.description)
+        }
         try await screen.run(configuration, log: log)
     }
 }

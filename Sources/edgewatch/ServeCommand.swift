@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         let settings = try options.serverSettings(security: security)
         configuration.listener = settings
         configuration.access = try options.accessPolicy(lookup: secrets.credentials, security: security)
-        configuration.lookup = try options.lookupConfiguration(demo: traffic)
+        configuration.lookup = try options.lookupConfiguration(replicates: traffic)
         configuration.metrics.monitor = try metrics.monitor()
         configuration.reporter = try report.configuration()
         configuration.traffic = traffic ? callers.configuration(authorization: secrets.authorization) : nil

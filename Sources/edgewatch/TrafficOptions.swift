@@ -38,9 +38,9 @@ struct TrafficOptions: ParsableArguments {
         }
         guard zipf > 0, zipf <= 5 else { throw ValidationError("--zipf must be between 0 and 5") }
         let list = coloList
-        guard !list.isEmpty, list.count <= 64 else { throw ValidationError("--colos must name 1 to 64 colos") }
+        guard !list.isEmpty, list.count <= ColoName.maximumColos else { throw ValidationError("--colos must name 1 to \(ColoName.maximumColos) colos") }
         if let bad = list.first(where: { Colo($0) == nil }) {
-            throw ValidationError("--colos: \"\(bad)\" is not a three-letter colo code such as LHR")
+            throw ValidationError("--colos: \"\(bad)\" is not \(Colo.rule)")
         }
         if let twice = list.first(where: { name in list.filter { $0 == name }.count > 1 }) {
             throw ValidationError("--colos names \(twice) twice")

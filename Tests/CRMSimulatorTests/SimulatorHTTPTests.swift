@@ -18,6 +18,14 @@ struct SimulatorHTTPTests {
     /// The suite's loops (the process's in production, made by whoever runs the simulator).
     static let loops = EventLoops(count: 1)
 
+    /// The admin port, once it listens (nil if it stopped first), within ten seconds.
+    static func first(_ ports: AsyncStream<Int>) async throws -> Int? {
+        try await within(.seconds(10), "the admin port") {
+            var iterator = ports.makeAsyncIterator()
+            return await iterator.next()
+        }
+    }
+
     func get(_ url: String) async throws -> HTTPReply {
         try await HTTPProbe.send(.GET, url)
     }
@@ -37,8 +45,7 @@ struct SimulatorHTTPTests {
         #expect(simulator.faults == .none)
         let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
         let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
-        var iterator = adminPorts.makeAsyncIterator()
-        let adminPort = try #require(await iterator.next())
+        let adminPort = try #require(try await Self.first(adminPorts))
         #expect(try await get("http://127.0.0.1:\(adminPort)/stats").status == 200)
         // From this machine's own non-loopback address the API answers and the admin port does not.
         if let outside = Self.nonLoopbackIPv4() {
@@ -74,8 +81,7 @@ struct SimulatorHTTPTests {
         let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
         let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
         defer { admin.cancel() }
-        var iterator = adminPorts.makeAsyncIterator()
-        let adminBase = "http://127.0.0.1:\(try #require(await iterator.next()))"
+        let adminBase = "http://127.0.0.1:\(try #require(try await Self.first(adminPorts)))"
 
         let found = try await get("\(base)/api/v2/customers?phone=%2B15550000042")
         #expect(found.status == 200)
@@ -127,8 +133,7 @@ struct SimulatorHTTPTests {
         let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
         let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
         defer { admin.cancel() }
-        var iterator = adminPorts.makeAsyncIterator()
-        let adminBase = "http://127.0.0.1:\(try #require(await iterator.next()))"
+        let adminBase = "http://127.0.0.1:\(try #require(try await Self.first(adminPorts)))"
 
         #expect(try await put("\(adminBase)/admin/faults", #"{"down":true}"#).status == 200)
         let squatter = try await RunningServer.start(router: Router(context: JSONRouter.Context.self), settings: HTTPServerSettings(port: port))

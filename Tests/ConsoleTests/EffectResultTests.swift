@@ -29,21 +29,50 @@ struct EffectResultTests {
         #expect(dashboard.notice == "could not change faults: refused")
     }
 
-    @Test("The header's heartbeat turns with every snapshot, and dropped events show in the header")
+    @Test("The header's heartbeat turns with every new snapshot, not with the same one again, and dropped events show in the header")
     func heartbeatAndDrops() {
         let same = snapshot()
         var dashboard = state(same)
         let first = DashboardView.render(dashboard, width: 80, height: 24).lines[0]
+        // The same snapshot again (a feed that lost its source hands its last one): still.
         dashboard.apply(same)
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[0] == first)
+        var newer = same
+        newer.generatedAt += 250
+        dashboard.apply(newer)
         let second = DashboardView.render(dashboard, width: 80, height: 24).lines[0]
-        // The same snapshot again: only the heartbeat moved.
         #expect(first != second)
         #expect(Set((0..<4).map(HeaderPanel.spinner)).count == 4)
         #expect(!second.contains("dropped"))
-        var dropping = same
+        var dropping = newer
         dropping.events.droppedQueueFull = 1_234
         dashboard.apply(dropping)
         #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[0].contains("1234 ev dropped"))
+    }
+
+    @Test("One input a tick through receive: port, faults, traffic and the snapshot; events a second measured through a pause")
+    func feedInput() {
+        let start = snapshot()
+        var dashboard = state(start)
+        var input = DashboardInput(snapshot: start)
+        input.port = 8787
+        input.faults = ["CRM down"]
+        input.traffic = TrafficFigures(rate: 50, late: 1, dropped: 2)
+        dashboard.receive(input)
+        #expect(dashboard.port == 8787 && dashboard.faults == ["CRM down"] && dashboard.trafficRate == 50 && dashboard.trafficDropped == 2)
+        _ = dashboard.handle(.character(" "))
+        #expect(dashboard.paused)
+        // Paused for 10 s, then 3 s more at 100 events a second: the figure is that 100, not an
+        // average over the pause.
+        for (seconds, recorded) in [(10, 5_000), (13, 5_300)] {
+            var later = start
+            later.generatedAt += Int64(seconds) * 1000
+            later.events.recorded = start.events.recorded + recorded
+            input.snapshot = later
+            dashboard.receive(input)
+        }
+        #expect(dashboard.snapshot == start, "paused: the figures stay")
+        #expect(dashboard.eventsPerSecond == 100)
     }
 }
 

@@ -28,8 +28,8 @@ struct ConfigurationDocTests {
         return tables
     }
 
-    /// A command's flags in `--help`, with the default it prints (nil when it prints none).
-    static func help(_ command: String) async throws -> [String: String?] {
+    /// A command's flags in `--help`: the default it prints (nil when it prints none) and the help text.
+    static func help(_ command: String) async throws -> [String: (value: String?, text: String)] {
         let output = try await within(.seconds(30), "edgewatch help \(command)") {
             try await run(.path(.init(TmuxDashboardTests.binary)), arguments: ["help", command], output: .string(limit: 1 << 20)).standardOutput
         }
@@ -48,10 +48,17 @@ struct ConfigurationDocTests {
         }
         flags["--help"] = nil
         return flags.mapValues { description in
-            description.range(of: #"\(default:\s*([^)]*)\)"#, options: .regularExpression).map {
+            let value = description.range(of: #"\(default:\s*([^)]*)\)"#, options: .regularExpression).map {
                 String(description[$0].dropFirst("(default:".count).dropLast()).trimmingCharacters(in: .whitespaces)
             }
+            return (value, description)
         }
+    }
+
+    /// Where `--help` prints no default, the page's must be a word for nothing, prose (more than
+    /// one word), or a value the help text itself names.
+    static func agreesWithoutDefault(_ documented: String, help text: String) -> Bool {
+        ["none", "off", "empty", ""].contains(documented) || documented.contains(" ") || text.contains(documented)
     }
 
     static func same(_ documented: String, _ shown: String) -> Bool {
@@ -66,9 +73,34 @@ struct ConfigurationDocTests {
         let shown = try await Self.help(command)
         #expect(Set(documented.keys) == Set(shown.keys),
                 "only in the page: \(Set(documented.keys).subtracting(shown.keys).sorted()); only in --help: \(Set(shown.keys).subtracting(documented.keys).sorted())")
-        for (flag, value) in shown {
-            guard let value, let written = documented[flag] else { continue }
-            #expect(Self.same(written, value), "\(command) \(flag): the page says \(written), --help \(value)")
+        for (flag, help) in shown {
+            guard let written = documented[flag] else { continue }
+            if let value = help.value {
+                #expect(Self.same(written, value), "\(command) \(flag): the page says \(written), --help \(value)")
+            } else {
+                #expect(Self.agreesWithoutDefault(written, help: help.text), "\(command) \(flag): the page says \(written); --help names no default")
+            }
         }
+    }
+
+    @Test("Every relative link in the README, ARCHITECTURE and docs/ names a file that exists")
+    func links() throws {
+        let root = TmuxDashboardTests.root
+        let docs = root.appendingPathComponent("docs")
+        let pages = [root.appendingPathComponent("README.md"), root.appendingPathComponent("ARCHITECTURE.md")]
+            + (try FileManager.default.contentsOfDirectory(at: docs, includingPropertiesForKeys: nil)).filter { $0.pathExtension == "md" }
+        var checked = 0
+        for page in pages {
+            let text = try String(contentsOf: page, encoding: .utf8)
+            for match in text.matches(of: /\]\(([^)\s]+)\)/) {
+                let target = String(match.1)
+                guard !target.contains("://"), !target.hasPrefix("#"), !target.hasPrefix("mailto:") else { continue }
+                let path = String(target.prefix { $0 != "#" })
+                let resolved = page.deletingLastPathComponent().appendingPathComponent(path).standardizedFileURL
+                #expect(FileManager.default.fileExists(atPath: resolved.path), "\(page.lastPathComponent) links \(target), which does not exist")
+                checked += 1
+            }
+        }
+        #expect(checked > 20, "only \(checked) links found: is the pattern still right?")
     }
 }

@@ -74,6 +74,10 @@ struct SecurityCLITests {
               message: "only mean something with --report-to"),
         .init(name: "an instance id that is not printable ASCII", arguments: ["serve", "--port", "0", "--report-to", "http://127.0.0.1:9", "--instance-id", "caf\u{E9}"],
               message: "--instance-id must be 1 to 64 printable ASCII characters"),
+        .init(name: "a colo named ALL, the total row's name", arguments: ["serve", "--port", "0", "--colo", "ALL"],
+              message: "--colo must be a three-letter code such as LHR (ALL names every colo together)"),
+        .init(name: "a CRM URL that is not http(s), its query unrepeated", arguments: ["serve", "--port", "0", "--crm-url", "ftp://crm.example.com/api?api_key=q-secret-123"],
+              message: "the CRM URL \"ftp://crm.example.com/api\" is not an absolute http(s) URL"),
         .init(name: "a certificate that is not PEM", arguments: ["serve", "--port", "0", "--tls-cert", textFile, "--tls-key", textFile],
               message: "--tls-cert: \(textFile) holds no PEM certificate"),
     ]

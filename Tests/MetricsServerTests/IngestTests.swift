@@ -207,4 +207,30 @@ struct IngestTests {
             #expect(reply.body.contains("edgewatch_lookup_cpu_seconds_count"))
         }
     }
+
+    @Test("One colo rule at the door: lhr is LHR on the snapshot and in /metrics, ALL and a too-long name are UNKNOWN in both")
+    func oneColoRule() async throws {
+        try await withStack { stack in
+            let lines = [Self.line(colo: "lhr"), Self.line(colo: "ALL"), Self.line(colo: String(repeating: "x", count: 40))]
+            #expect(try await stack.send(.POST, "/ingest", lines.joined(separator: "\n")).status == 202)
+            let snapshot = try await stack.waitForRecorded(3)
+            #expect(Set(snapshot.colos.map(\.colo)) == ["LHR", "UNKNOWN"])
+            let metrics = try await stack.send(.GET, "/metrics").body
+            #expect(metrics.contains(#"edgewatch_lookups_total{colo="LHR",cache="miss",outcome="found"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"edgewatch_lookups_total{colo="UNKNOWN",cache="miss",outcome="found"} 2"#), "\(metrics)")
+            #expect(!metrics.contains(#"colo="lhr""#) && !metrics.contains(#"colo="ALL""#) && !metrics.contains("xxxx"))
+        }
+    }
+
+    @Test("The colo rule: case folded, ALL and over-long names UNKNOWN, past the cap OTHER; Colo refuses ALL")
+    func coloName() {
+        #expect(ColoName.normalised("lhr") == "LHR")
+        #expect(ColoName.normalised("all") == ColoName.unknown)
+        #expect(ColoName.normalised(String(repeating: "a", count: ColoName.maximumLength + 1)) == ColoName.unknown)
+        #expect(ColoName.normalised(String(repeating: "a", count: ColoName.maximumLength)) == String(repeating: "A", count: ColoName.maximumLength))
+        #expect(ColoName.admitted("SIN", known: false, count: ColoName.maximumColos) == ColoName.other)
+        #expect(ColoName.admitted("SIN", known: true, count: ColoName.maximumColos) == "SIN")
+        #expect(ColoName.admitted("SIN", known: false, count: ColoName.maximumColos - 1) == "SIN")
+        #expect(Colo("ALL") == nil && Colo("all") == nil && Colo("lhr")?.code == "LHR")
+    }
 }
