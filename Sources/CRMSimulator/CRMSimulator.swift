@@ -74,23 +74,58 @@ public final class CRMSimulator: Sendable {
     public var baseURL: String? { port.map { "http://\(host):\($0)/api/v2" } }
 
     /// Switches faults. Turning `down` on closes the API listener; turning it off reopens it.
+    /// Changes are made one at a time, each after the one before, so the plan and the listener
+    /// always agree (two admin calls, or a key and an admin call, may come at once). When the
+    /// listener cannot open again, the rest of `newPlan` is in force, still down, and this throws.
     public func setFaults(_ newPlan: FaultPlan) async throws {
         if let problem = newPlan.problem { throw SimulatorError(problem) }
-        let wasDown = plan.withLock { current in
-            defer { current = newPlan }
-            return current.down
+        try await serially { try await self.switchTo(newPlan) }
+    }
+
+    /// The last change to the listener (a fault switch, or stop), which the next one waits for.
+    private let changes = Mutex<Task<Void, Never>?>(nil)
+
+    /// Runs `change` after every change asked for before it, and returns what it threw. It runs
+    /// to its end even if the caller stops waiting.
+    private func serially(_ change: @escaping @Sendable () async throws -> Void) async throws {
+        let run = changes.withLock { last in
+            let previous = last
+            let run = Task { () -> Result<Void, any Error> in
+                await previous?.value
+                do {
+                    try await change()
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            last = Task { _ = await run.value }
+            return run
         }
-        guard wasDown != newPlan.down, let port else { return }
+        try await run.value.get()
+    }
+
+    /// Makes the listener what `newPlan` says (decided by whether it listens, not by the last
+    /// plan), then takes the plan.
+    private func switchTo(_ newPlan: FaultPlan) async throws {
+        let listening = listener.withLock { $0 != nil }
+        guard let port, listening == newPlan.down else {
+            plan.withLock { $0 = newPlan }
+            return
+        }
         if newPlan.down {
+            plan.withLock { $0 = newPlan }
             await stopListener()
         } else {
             do {
                 _ = try await startListener(port: port)
             } catch {
-                // Still down: the plan says so, and the caller hears why.
-                plan.withLock { $0.down = true }
-                throw error
+                var stillDown = newPlan
+                stillDown.down = true
+                plan.withLock { $0 = stillDown }
+                throw SimulatorError("the API listener could not open again on port \(port) (still down): \(error)")
             }
+            plan.withLock { $0 = newPlan }
         }
         logger.info("CRM simulator \(newPlan.down ? "down" : "up")", metadata: ["port": "\(port)"])
     }
@@ -103,9 +138,12 @@ public final class CRMSimulator: Sendable {
         try await startListener(port: port)
     }
 
-    /// Stops the API listener.
+    /// Stops the API listener for good: later fault changes no longer open it.
     public func stop() async {
-        await stopListener()
+        try? await serially {
+            self.boundPort.withLock { $0 = nil }
+            await self.stopListener()
+        }
     }
 
     /// Serves the admin routes (and the API) on a second port that stays up while the API is down.
@@ -185,20 +223,23 @@ public final class CRMSimulator: Sendable {
             } catch {
                 return try Self.json(["error": "invalid fault plan: \(error)"], status: .badRequest)
             }
-            do {
-                try await self.setFaults(newPlan)
-            } catch let error as SimulatorError {
-                return try Self.json(["error": error.message], status: .badRequest)
-            } catch {
-                return try Self.json(["error": "the API listener could not open again (still down): \(error)"], status: .internalServerError)
-            }
-            return try Self.json(self.faults)
+            if let problem = newPlan.problem { return try Self.json(["error": problem], status: .badRequest) }
+            return try await self.change(to: newPlan)
         }
         router.delete("/admin/faults") { _, _ in
-            try await self.setFaults(.none)
-            return try Self.json(self.faults)
+            try await self.change(to: .none)
         }
         return router
+    }
+
+    /// A checked plan taken in: the plan now in force, or a 500 saying why the listener could not follow.
+    private func change(to newPlan: FaultPlan) async throws -> Response {
+        do {
+            try await setFaults(newPlan)
+        } catch {
+            return try Self.json(["error": "\(error)"], status: .internalServerError)
+        }
+        return try Self.json(faults)
     }
 
     private func customers(_ request: Request) async throws -> Response {

@@ -240,6 +240,9 @@ public struct DashboardState: Sendable {
         screenSize = size
     }
 
+    /// The latest events-per-second figure, shown as ``eventsPerSecond`` when not paused.
+    private var measuredEventsPerSecond = 0.0
+
     /// When the events-per-second figure was last measured, and the events recorded then.
     private var lastCount: (time: Int64, recorded: Int)?
 
@@ -252,7 +255,7 @@ public struct DashboardState: Sendable {
         }
         let elapsed = Double(snapshot.generatedAt - last.time) / 1000
         guard elapsed >= 2 else { return }
-        eventsPerSecond = Double(snapshot.events.recorded - last.recorded) / elapsed
+        measuredEventsPerSecond = Double(snapshot.events.recorded - last.recorded) / elapsed
         lastCount = (snapshot.generatedAt, snapshot.events.recorded)
     }
 
@@ -296,10 +299,12 @@ public struct DashboardState: Sendable {
             pendingMark = false
             if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
         }
-        // Measured through a pause too, so the first figure after it is not an average over the pause.
+        // Measured through a pause too, so the first figure after it is not an average over the
+        // pause; shown, like every figure, only when not paused.
         measureEvents(snapshot)
         guard !paused else { return }
         self.snapshot = snapshot
+        eventsPerSecond = measuredEventsPerSecond
         // Up close, the selection stays on the colo shown, whatever the filter now hides.
         if filter != nil, detailColo == nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }

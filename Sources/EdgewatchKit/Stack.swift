@@ -179,8 +179,10 @@ public final class Stack: Sendable {
                      port: bound, scheme: configuration.listener?.scheme ?? "http", group: group, task: task)
     }
 
-    /// How long a stopping stack waits for its parts before cancelling them.
-    public static let shutdownGrace: Duration = .seconds(5)
+    /// How long a stopping stack waits for its parts before cancelling them: the lookups in
+    /// flight finish and then the reporter, last, has its whole send deadline (5 s by default)
+    /// for what the pump drained on the way out.
+    public static let shutdownGrace: Duration = .seconds(10)
 
     /// Waits for the stack to stop (the console quits, a signal, a part fails), then releases
     /// everything. Rethrows a part's failure.
@@ -190,7 +192,7 @@ public final class Stack: Sendable {
         try result.get()
     }
 
-    /// Stops every part gracefully, cancelling what still runs after five seconds, and releases
+    /// Stops every part gracefully, cancelling what still runs after ``shutdownGrace``, and releases
     /// everything.
     public func shutdown() async {
         await group.stop(running: task, grace: Self.shutdownGrace)

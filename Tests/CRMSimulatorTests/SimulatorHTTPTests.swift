@@ -6,6 +6,8 @@ import EdgeHTTP
 import Hummingbird
 import Foundation
 import Logging
+import FaultCatalog
+import LookupCore
 import NIOCore
 import NIOHTTP1
 import TestSupport
@@ -126,27 +128,56 @@ struct SimulatorHTTPTests {
         await simulator.stop()
     }
 
+    @Test("Fault changes that come at once are made one at a time: the plan and the listener agree after them", arguments: [1, 2, 3] as [UInt64])
+    func changesAtOnce(seed: UInt64) async throws {
+        let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: Self.logger)
+        let port = try await simulator.start()
+        var rng = SplitMix64(seed: seed)
+        let downs = (0..<12).map { _ in Bool.random(using: &rng) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for down in downs { group.addTask { try await simulator.setFaults(FaultPlan(down: down)) } }
+            try await group.waitForAll()
+        }
+        if simulator.faults.down {
+            await #expect(throws: (any Error).self) { try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/health", timeout: .seconds(2)) }
+            try await simulator.setFaults(.none)
+        }
+        #expect(try await get("http://127.0.0.1:\(port)/health").status == 200)
+        await simulator.stop()
+        await #expect(throws: (any Error).self) { try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/health", timeout: .seconds(2)) }
+    }
+
     @Test("When its port is taken while down, \"up\" answers a JSON 500 and the simulator stays down until it can listen")
     func upOnATakenPort() async throws {
         let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: Self.logger)
         let port = try await simulator.start()
         let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
         let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
-        defer { admin.cancel() }
-        let adminBase = "http://127.0.0.1:\(try #require(try await Self.first(adminPorts)))"
+        var squatter: RunningServer?
+        do {
+            let adminBase = "http://127.0.0.1:\(try #require(try await Self.first(adminPorts)))"
+            #expect(try await put("\(adminBase)/admin/faults", #"{"down":true,"error":{"probability":1,"status":503}}"#).status == 200)
+            squatter = try await RunningServer.start(router: Router(context: JSONRouter.Context.self), settings: HTTPServerSettings(port: port))
+            let refused = try await put("\(adminBase)/admin/faults", #"{"down":false,"error":{"probability":1,"status":502}}"#)
+            #expect(refused.status == 500)
+            #expect(refused.contentType == "application/json")
+            #expect(refused.body.contains("still down"), "\(refused.body)")
+            // The rest of the plan is in force; only "up" could not be.
+            #expect(simulator.faults.down && simulator.faults.error?.status == 502)
+            let deleted = try await HTTPProbe.send(.DELETE, "\(adminBase)/admin/faults")
+            #expect(deleted.status == 500 && deleted.body.contains("still down"), "\(deleted.body)")
 
-        #expect(try await put("\(adminBase)/admin/faults", #"{"down":true}"#).status == 200)
-        let squatter = try await RunningServer.start(router: Router(context: JSONRouter.Context.self), settings: HTTPServerSettings(port: port))
-        let refused = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
-        #expect(refused.status == 500)
-        #expect(refused.contentType == "application/json")
-        #expect(refused.body.contains("still down"), "\(refused.body)")
-        #expect(simulator.faults.down)
-
-        await squatter.stop()
-        #expect(try await put("\(adminBase)/admin/faults", #"{"down":false}"#).status == 200)
-        #expect(!simulator.faults.down)
-        #expect(try await get("http://127.0.0.1:\(port)/health").status == 200)
+            await squatter?.stop()
+            squatter = nil
+            #expect(try await put("\(adminBase)/admin/faults", #"{"down":false}"#).status == 200)
+            #expect(!simulator.faults.down)
+            #expect(try await get("http://127.0.0.1:\(port)/health").status == 200)
+        } catch {
+            Issue.record(error)
+        }
+        await squatter?.stop()
+        admin.cancel()
+        _ = await admin.result
         await simulator.stop()
     }
 }

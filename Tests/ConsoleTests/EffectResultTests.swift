@@ -62,8 +62,8 @@ struct EffectResultTests {
         #expect(dashboard.port == 8787 && dashboard.faults == ["CRM down"] && dashboard.trafficRate == 50 && dashboard.trafficDropped == 2)
         _ = dashboard.handle(.character(" "))
         #expect(dashboard.paused)
-        // Paused for 10 s, then 3 s more at 100 events a second: the figure is that 100, not an
-        // average over the pause.
+        // Paused for 10 s, then 3 s more at 100 events a second: once playing, the figure is
+        // that 100, not an average over the pause.
         for (seconds, recorded) in [(10, 5_000), (13, 5_300)] {
             var later = start
             later.generatedAt += Int64(seconds) * 1000
@@ -72,6 +72,14 @@ struct EffectResultTests {
             dashboard.receive(input)
         }
         #expect(dashboard.snapshot == start, "paused: the figures stay")
+        #expect(dashboard.eventsPerSecond == 0, "paused: the header's figure stays too")
+        _ = dashboard.handle(.character(" "))
+        var resumed = start
+        resumed.generatedAt += 14_000
+        resumed.events.recorded = start.events.recorded + 5_400
+        input.snapshot = resumed
+        dashboard.receive(input)
+        #expect(dashboard.snapshot == resumed)
         #expect(dashboard.eventsPerSecond == 100)
     }
 }
