@@ -18,11 +18,17 @@ struct LocalConsoleTests {
         CustomerProfile(contactFound: true, customerId: id, displayName: "Test Customer", tier: "Gold", language: "en-GB", assignedQueue: "q-1")
     }
 
+    /// Three entries in LHR's cache, one in SIN's.
+    static func caches() -> ColoCaches {
+        let caches = ColoCaches()
+        for index in 0..<3 { caches.store(profile("C\(index)"), for: "k\(index)", colo: Colo("LHR")!, now: 1_000, ttlMillis: 60_000) }
+        caches.store(profile("C9"), for: "k9", colo: Colo("SIN")!, now: 1_000, ttlMillis: 60_000)
+        return caches
+    }
+
     @Test("The feed says what the process can do, and hands its snapshot, port, cache entries per colo and faults in one input")
     func feed() async throws {
-        let caches = ColoCaches()
-        for index in 0..<3 { caches.store(Self.profile("C\(index)"), for: "k\(index)", colo: Colo("LHR")!, now: 1_000, ttlMillis: 60_000) }
-        caches.store(Self.profile("C9"), for: "k9", colo: Colo("SIN")!, now: 1_000, ttlMillis: 60_000)
+        let caches = Self.caches()
         let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: RunningServer.quiet)
         try await simulator.setFaults(FaultKind.errors.preset)
         let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { 5_000 })
@@ -45,9 +51,7 @@ struct LocalConsoleTests {
 
     @Test("Actions: flush one colo or all, toggle a fault on the simulator, set the window, write a dump; each says what came of it")
     func actions() async throws {
-        let caches = ColoCaches()
-        for index in 0..<3 { caches.store(Self.profile("C\(index)"), for: "k\(index)", colo: Colo("LHR")!, now: 1_000, ttlMillis: 60_000) }
-        caches.store(Self.profile("C9"), for: "k9", colo: Colo("SIN")!, now: 1_000, ttlMillis: 60_000)
+        let caches = Self.caches()
         let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: RunningServer.quiet)
         let monitor = LiveMonitor(monitor: MetricsMonitor(), now: { 5_000 })
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("edgewatch-dumps-\(UUID().uuidString)")
