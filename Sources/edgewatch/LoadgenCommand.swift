@@ -1,6 +1,7 @@
 import AccessControl
 import EdgewatchKit
 import ArgumentParser
+import EdgeHTTP
 import Foundation
 import LookupCore
 import Traffic
@@ -12,7 +13,7 @@ struct LoadgenCommand: AsyncParsableCommand {
         abstract: "Drive a lookup endpoint (ours or another) with the synthetic caller model, and report."
     )
 
-    @Option(help: "Base URL of the middleware, e.g. http://127.0.0.1:8787 (POSTs go to /lookup/customer).")
+    @Option(help: "Base URL of the middleware, e.g. http://127.0.0.1:\(HTTPServerSettings.defaultPort) (POSTs go to /lookup/customer).")
     var target: String
 
     @Option(help: "How long to run, e.g. 30s or 2m.")
@@ -32,7 +33,7 @@ struct LoadgenCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard URL(string: target)?.host != nil, target.hasPrefix("http") else {
-            throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:8787")
+            throw ValidationError("--target must be an http(s) URL such as http://127.0.0.1:\(HTTPServerSettings.defaultPort)")
         }
         guard callers.rate > 0 else { throw ValidationError("--rate must be above 0") }
         guard let seconds = DurationText.milliseconds(duration), seconds >= 1000, seconds <= 86_400_000 else {
