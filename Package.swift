@@ -145,6 +145,7 @@ let package = Package(
             dependencies: [
                 "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "CRMSimulator", "FaultCatalog", "DemoWorld", "MetricsEngine",
                 "MetricsServer", "Console", "CursesTerminal", "Traffic",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

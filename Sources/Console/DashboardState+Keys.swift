@@ -77,11 +77,18 @@ extension DashboardState {
         case .widerWindow, .narrowerWindow:
             // From the window last asked for: the snapshot lags a step, and is frozen while paused.
             let current = requestedWindow ?? snapshot?.windowSeconds ?? 60
-            let steps = Self.windowSteps
+            // Attached, up to what the server keeps (its own window, a step or not).
+            let limit = windowLimit ?? .max
+            let steps = (Self.windowSteps.filter { $0 <= limit } + (windowLimit.map { [$0] } ?? [])).uniqueSorted()
             let next = command == .widerWindow
                 ? steps.first { $0 > current } ?? steps.last!
                 : steps.last { $0 < current } ?? steps.first!
-            guard next != current else { return [] }
+            guard next != current else {
+                if command == .widerWindow, let windowLimit, current >= windowLimit {
+                    notice = "the server keeps \(windowLimit) s: no longer window here"
+                }
+                return []
+            }
             requestedWindow = next
             return [.setWindow(seconds: next)]
         case .selectNext, .selectPrevious:
@@ -101,9 +108,14 @@ extension DashboardState {
         case .flushAll, .flushSelected:
             if let reason = disabledReason { notice = "flush " + reason; return [] }
             let colo = command == .flushAll || selected == "ALL" ? nil : selected
-            let entries = colo.map { cacheEntries[$0] ?? 0 } ?? cacheEntries.values.reduce(0, +)
             let scope = colo.map { "\($0)'s cache" } ?? "the whole cache (all colos)"
-            overlay = .confirm(effect: .flush(colo: colo), question: "Flush \(scope)? \(entries) entries will go. y/N")
+            if case .attached(let url, _) = mode {
+                // The server counts what goes, and the answer says it.
+                overlay = .confirm(effect: .flush(colo: colo), question: "Flush \(scope) at \(url)? y/N")
+            } else {
+                let entries = colo.map { cacheEntries[$0] ?? 0 } ?? cacheEntries.values.reduce(0, +)
+                overlay = .confirm(effect: .flush(colo: colo), question: "Flush \(scope)? \(entries) entries will go. y/N")
+            }
         case .toggleFault(let fault):
             if let reason = disabledReason { notice = "faults " + reason; return [] }
             return [.toggleFault(fault)]
@@ -131,4 +143,9 @@ extension DashboardState {
         }
         return []
     }
+}
+
+extension Array where Element == Int {
+    /// Sorted, each value once.
+    func uniqueSorted() -> [Int] { Array(Set(self)).sorted() }
 }

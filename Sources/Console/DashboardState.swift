@@ -79,12 +79,16 @@ public enum Mode: Sendable, Equatable {
     case replay(file: String)
     /// Only events from `/ingest`: the caches and CRM are somebody else's.
     case watch
+    /// Another edgewatch's engine, read over HTTP (`edgewatch attach`): its caches can be flushed
+    /// when it allows it; `flushOff` says why it does not.
+    case attached(url: String, flushOff: String?)
 
     public var kind: ModeKind {
         switch self {
         case .live: .live
         case .replay: .replay
         case .watch: .watch
+        case .attached: .attached
         }
     }
 }
@@ -133,6 +137,13 @@ public struct HistoryPoint: Sendable, Equatable {
     public var p95: Double?
     public var hitRate: Double?
     public var marked = false
+
+    public init(time: Int64, p95: Double?, hitRate: Double?, marked: Bool = false) {
+        self.time = time
+        self.p95 = p95
+        self.hitRate = hitRate
+        self.marked = marked
+    }
 }
 
 /// Everything on screen, and nothing else. Keys change it through ``DashboardState/handle(_:)``.
@@ -169,6 +180,10 @@ public struct DashboardState: Sendable {
     public internal(set) var faults: [String] = []
     public internal(set) var log: [LogEntry] = []
     public internal(set) var history: [HistoryPoint] = []
+    /// The connection to the edgewatch the screen reads, when it reads another (`attach`).
+    public internal(set) var link: LinkStatus?
+    /// The longest window the feed can show; the window keys stop there.
+    public internal(set) var windowLimit: Int?
     /// Lookup listener port, shown in the header.
     public internal(set) var port: Int?
     /// Where events are posted (watch), said while none have come.
@@ -231,6 +246,9 @@ public struct DashboardState: Sendable {
         }
         if let faults = input.faults { self.faults = faults }
         if let playback = input.playback { self.playback = playback }
+        noteLink(input.link)
+        windowLimit = input.windowLimit
+        takeHistory(input.engineHistory)
         apply(input.snapshot)
         if detailColo != nil { apply(detail: input.detail) }
     }
@@ -308,6 +326,28 @@ public struct DashboardState: Sendable {
         // Up close, the selection stays on the colo shown, whatever the filter now hides.
         if filter != nil, detailColo == nil { keepSelectionVisible() }
         if snapshot.windowSeconds == requestedWindow { requestedWindow = nil }
+    }
+
+    /// Logs a lost connection and its return, once each.
+    private mutating func noteLink(_ new: LinkStatus?) {
+        defer { link = new }
+        guard let new, (link?.isDown ?? false) != new.isDown else { return }
+        if new.isDown {
+            record(LogEntry(time: now, kind: .alert(.warn), text: "connection to \(new.url) lost" + (new.problem.map { ": " + $0 } ?? "") + "; retrying"))
+        } else if link != nil {
+            record(LogEntry(time: now, kind: .info, text: "attached again to \(new.url)"))
+        }
+    }
+
+    /// Takes in the seconds of `points` the history does not have (the engine kept them while
+    /// the screen was not looking: before it attached, or while the connection was lost).
+    private mutating func takeHistory(_ points: [HistoryPoint]) {
+        guard !points.isEmpty else { return }
+        let known = Set(history.map(\.time))
+        let missing = points.filter { !known.contains($0.time) }
+        guard !missing.isEmpty else { return }
+        history = (history + missing).sorted { $0.time < $1.time }
+        if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
     }
 
     /// A replay moved back: what the log and history hold past the new time has not happened yet,
@@ -422,12 +462,18 @@ public struct DashboardState: Sendable {
         case .live: nil
         case .replay: "disabled: this is a replay of a recording"
         case .watch: "disabled: watch mode only reads /ingest; the caches and CRM are elsewhere"
+        case .attached: nil
         }
     }
 
     /// Why a key that needs `missing` does nothing here.
     func reason(missing: Capabilities) -> String {
         if let disabledReason { return disabledReason }
+        if case .attached(_, let flushOff) = mode {
+            if missing.contains(.flush) { return "off: " + (flushOff ?? "the server does not take flushes") }
+            if missing.contains(.faults) { return "off: fault keys belong to the process running the CRM simulator, never to an attached console" }
+            return "off: the synthetic callers belong to the process running them"
+        }
         if missing.contains(.faults) { return "off: faults work only with the embedded CRM simulator (no --crm-url)" }
         if missing.contains(.traffic) { return "off: no synthetic traffic here (--rate 0)" }
         return "off here"

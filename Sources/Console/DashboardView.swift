@@ -12,6 +12,7 @@ public enum DashboardView {
         HeaderPanel.render(state, into: &buffer)
         if let colo = state.detailColo {
             DetailPanel.render(state, colo: colo, into: &buffer, top: 2, bottom: height - 1)
+            greyIfOld(state, &buffer)
             OverlayPanels.hints(state, into: &buffer)
             if state.overlay == .help { OverlayPanels.help(state, into: &buffer) }
             return buffer
@@ -36,8 +37,16 @@ public enum DashboardView {
             SparklinePanel.render(state, into: &buffer, x: 0, top: historyTop, width: width)
             EventLogPanel.render(state, into: &buffer, top: historyTop + historyHeight, bottom: height - 1)
         }
+        greyIfOld(state, &buffer)
         OverlayPanels.hints(state, into: &buffer)
         if state.overlay == .help { OverlayPanels.help(state, into: &buffer) }
         return buffer
+    }
+
+    /// While an attached console's connection is lost, everything under the header is grey:
+    /// the figures stay for reference, but no colour says OK or ALERT about now.
+    static func greyIfOld(_ state: DashboardState, _ buffer: inout ScreenBuffer) {
+        guard state.link?.isDown == true else { return }
+        for y in 2..<(buffer.height - 1) { buffer.paint(x: 0, y: y, length: buffer.width, style: .muted) }
     }
 }

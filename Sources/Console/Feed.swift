@@ -23,10 +23,35 @@ public struct DashboardInput: Sendable, Equatable {
     public var faults: [String]?
     /// A replay's position, speed and whether it is paused or at its end.
     public var playback: PlaybackStatus?
+    /// The connection to another edgewatch, for a feed that reads one (nil in the process itself).
+    public var link: LinkStatus?
+    /// The engine's own history (an attached server's, on connecting and reconnecting), oldest
+    /// first: the seconds the screen did not see are taken in, so it shows the whole window at once.
+    public var engineHistory: [HistoryPoint] = []
+    /// The longest window the feed can show (what an attached server keeps); nil for any.
+    public var windowLimit: Int?
 
     public init(snapshot: MetricsSnapshot) {
         self.snapshot = snapshot
     }
+}
+
+/// A feed's connection to the edgewatch it reads: up, or lost for a while and being retried.
+public struct LinkStatus: Sendable, Equatable {
+    /// Where the feed reads from, as shown (no credentials).
+    public var url: String
+    /// How long the connection has been lost (ms of the feed's own clock); nil while it is up.
+    public var downMillis: Int64?
+    /// Why the last try failed, in a few words.
+    public var problem: String?
+
+    public init(url: String, downMillis: Int64? = nil, problem: String? = nil) {
+        self.url = url
+        self.downMillis = downMillis
+        self.problem = problem
+    }
+
+    public var isDown: Bool { downMillis != nil }
 }
 
 /// The synthetic callers, as the header shows them.

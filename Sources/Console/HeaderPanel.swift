@@ -7,15 +7,19 @@ enum HeaderPanel {
         buffer.fill(y: 0, style: Style(reverse: true))
         var x = buffer.write(" edgewatch", x: 0, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
         x = buffer.write(" " + spinner(state.heartbeat) + " ", x: x, y: 0, style: Style(reverse: true))
-        let status: (String, Style) = state.paused || state.playback?.paused == true
-            ? (" PAUSED ", Style(color: .yellow, bold: true, reverse: true))
-            : {
-                switch state.mode {
-                case .live: (" LIVE ", Style(color: .green, bold: true, reverse: true))
-                case .replay: (" REPLAY ", Style(color: .cyan, bold: true, reverse: true))
-                case .watch: (" WATCH ", Style(color: .green, bold: true, reverse: true))
-                }
-            }()
+        let status: (String, Style) = if state.link?.isDown == true {
+            // Never mistaken for live: the figures behind it are old (row 1 says how old).
+            (" DISCONNECTED ", Style(color: .red, bold: true, reverse: true))
+        } else if state.paused || state.playback?.paused == true {
+            (" PAUSED ", Style(color: .yellow, bold: true, reverse: true))
+        } else {
+            switch state.mode {
+            case .live: (" LIVE ", Style(color: .green, bold: true, reverse: true))
+            case .replay: (" REPLAY ", Style(color: .cyan, bold: true, reverse: true))
+            case .watch: (" WATCH ", Style(color: .green, bold: true, reverse: true))
+            case .attached: (" ATTACHED ", Style(color: .green, bold: true, reverse: true))
+            }
+        }
         x = buffer.write(status.0, x: x, y: 0, style: status.1)
         // Narrow terminals get the same facts in fewer words, so nothing is cut off at 80 columns.
         let narrow = buffer.width < 110
@@ -55,7 +59,9 @@ enum HeaderPanel {
         if let snapshot = state.snapshot {
             let filling = snapshot.coveredSeconds < snapshot.windowSeconds
                 ? (narrow ? " (\(snapshot.coveredSeconds)s)" : " (\(snapshot.coveredSeconds)s so far)") : ""
-            parts.append("window \(snapshot.windowSeconds)s\(filling)")
+            // A viewer's shorter window: the states are still judged over the server's.
+            let judged = snapshot.alertWindowSeconds.map { narrow ? " (alerts \($0)s)" : " (alerts judged over \($0)s)" } ?? ""
+            parts.append("window \(snapshot.windowSeconds)s\(filling)\(judged)")
         }
         parts.append(FigureText.clock(state.now) + (narrow ? "Z" : " UTC"))
         if let port = state.port { parts.append((state.mode == .watch ? "ingest :" : "lookup :") + String(port)) }
@@ -63,7 +69,10 @@ enum HeaderPanel {
         if !narrow, let callers = callers(state) { parts.append(callers) }
         buffer.write(lead + parts.joined(separator: narrow ? " · " : " │ "), x: x, y: 0, style: Style(reverse: true))
 
-        if let playback = state.playback {
+        if let link = state.link, link.isDown {
+            buffer.fill(y: 1, style: .banner)
+            buffer.write(linkBanner(link, state: state), x: 0, y: 1, style: .banner)
+        } else if let playback = state.playback {
             progress(playback, into: &buffer)
         } else if state.faults.isEmpty {
             let text: String
@@ -71,6 +80,7 @@ enum HeaderPanel {
             case .live: text = quietLine(state, narrow: narrow)
             case .replay(let file): text = " replaying \(file)"
             case .watch: text = watchLine(state)
+            case .attached(let url, let flushOff): text = " attached to \(url)" + (flushOff == nil ? " · f F flush its caches" : "") + " · ? for keys"
             }
             buffer.write(text, x: 0, y: 1, style: .muted)
         } else {
@@ -86,6 +96,16 @@ enum HeaderPanel {
         guard full.count > width else { return full }
         let short = faults.map { $0.hasPrefix("CRM ") ? String($0.dropFirst(4)) : $0 }
         return " CRM FAULTS: " + short.joined(separator: " · ")
+    }
+
+    /// Row 1 while an attached console's connection is lost: for how long, why, and how old the
+    /// figures on screen are.
+    static func linkBanner(_ link: LinkStatus, state: DashboardState) -> String {
+        let seconds = (link.downMillis ?? 0) / 1000
+        let problem = link.problem.map { " (\($0))" } ?? ""
+        // How old the figures are before where they came from: at 80 columns the end is cut.
+        let old = state.snapshot.map { " · figures from " + FigureText.clock($0.generatedAt) + " UTC are old" } ?? ""
+        return " DISCONNECTED \(seconds)s · retrying\(old) · \(link.url)\(problem)"
     }
 
     /// Row 1 in watch mode: where to post while nothing comes, then what is posted.

@@ -18,7 +18,7 @@ public enum Command: Hashable, Sendable {
 
 /// The kinds of ``Mode``: which keys work.
 public enum ModeKind: Hashable, Sendable, CaseIterable {
-    case live, watch, replay
+    case live, watch, replay, attached
 }
 
 /// What the process behind the screen can do: keys for what it cannot are not offered.
@@ -40,6 +40,7 @@ public struct Capabilities: OptionSet, Hashable, Sendable {
         case .live: [.flush, .faults, .traffic]
         case .watch: []
         case .replay: [.playback]
+        case .attached: [.flush]
         }
     }
 }
@@ -88,14 +89,14 @@ public enum KeyMap {
         .init(keys: [.up, .character("k")], label: "↑ k", command: .selectPrevious, hint: "select", hintKey: "↑"),
         .init(keys: [.down, .character("j")], label: "↓ j", command: .selectNext, hint: "select", hintKey: "↓"),
         .init(keys: [.enter, .right], label: "Enter →", command: .openDetail, hint: "detail", hintKey: "⏎"),
-        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush", modes: [.live], needs: .flush),
-        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush", modes: [.live], needs: .flush),
+        .init(keys: [.character("F")], label: "F", command: .flushAll, hint: "flush", modes: [.live, .attached], needs: .flush),
+        .init(keys: [.character("f")], label: "f", command: .flushSelected, hint: "flush", modes: [.live, .attached], needs: .flush),
     ] + FaultKind.allCases.map { kind in
         KeyBinding(keys: [.character(kind.key)], label: String(kind.key), command: .toggleFault(kind), hint: "faults", modes: [.live], needs: .faults)
     } + [
         .init(keys: [.character("0")], label: "0", command: .clearFaults, hint: "clear", modes: [.live], needs: .faults),
         // After the faults: on an 80-column hint line these are the hints that give way (`?` lists them).
-        .init(keys: [.character("p"), .character(" ")], label: "p Space", command: .pause, hint: "pause", hintKey: "p", modes: [.live, .watch]),
+        .init(keys: [.character("p"), .character(" ")], label: "p Space", command: .pause, hint: "pause", hintKey: "p", modes: [.live, .watch, .attached]),
         .init(keys: [.character("<")], label: "<", command: .previousSort, hint: "sort"),
         .init(keys: [.character(">"), .character("s")], label: "> s", command: .nextSort, hint: "sort", hintKey: ">"),
         .init(keys: [.character("I")], label: "I", command: .invertSort, hint: "sort"),

@@ -13,14 +13,20 @@ public struct AccessPolicy: Sendable {
     public var lookup: Credentials
     /// `/ingest`: the token edge workers send.
     public var ingest: Credentials
-    /// `/api/snapshot` and `/metrics`.
+    /// `/api/snapshot`, `/api/detail`, `/api/about` and `/metrics`.
     public var read: Credentials
+    /// `POST /api/flush`. Unlike the others, open means closed: without an admin token, nobody flushes.
+    public var admin: Credentials
     public let gate: AccessGate
 
-    public init(lookup: Credentials = Credentials(), ingest: Credentials = Credentials(), read: Credentials = Credentials(), gate: AccessGate = AccessGate()) {
+    public init(
+        lookup: Credentials = Credentials(), ingest: Credentials = Credentials(), read: Credentials = Credentials(), admin: Credentials = Credentials(),
+        gate: AccessGate = AccessGate()
+    ) {
         self.lookup = lookup
         self.ingest = ingest
         self.read = read
+        self.admin = admin
         self.gate = gate
     }
 
@@ -40,7 +46,7 @@ public struct AccessPolicy: Sendable {
 public final class AccessGate: Sendable {
     /// The protected routes, for counting refusals.
     public enum Route: String, Sendable, CaseIterable {
-        case lookup, ingest, read
+        case lookup, ingest, read, admin
     }
 
     /// What the gate has refused since start, and the throttle's table.
@@ -149,7 +155,7 @@ public final class AccessGate: Sendable {
         return .none
     }
 
-    static func client(_ address: SocketAddress?) -> ClientAddress {
+    public static func client(_ address: SocketAddress?) -> ClientAddress {
         switch address {
         case .v4(let v4):
             return withUnsafeBytes(of: v4.address.sin_addr) { ClientAddress(bytes: Array($0)) }

@@ -68,3 +68,53 @@ public struct TLSSetupError: Error, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// A client's TLS material, as paths: the CA the server's certificate must chain to (a private
+/// CA; the system's roots otherwise), and a certificate and key for a listener that asks for one
+/// (mutual TLS).
+public struct ClientTLSFiles: Sendable, Equatable {
+    public var caFile: String?
+    public var certificate: String?
+    public var key: String?
+
+    public init(caFile: String? = nil, certificate: String? = nil, key: String? = nil) {
+        self.caFile = caFile
+        self.certificate = certificate
+        self.key = key
+    }
+
+    /// Loads the files into a client configuration; every failure names the flag and the file.
+    public func configuration() throws(TLSSetupError) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let caFile {
+            configuration.trustRoots = .certificates(try TLSFiles.certificates(at: caFile, flag: "--ca-file"))
+        }
+        switch (certificate, key) {
+        case (nil, nil):
+            break
+        case (let certificate?, let key?):
+            let chain = try TLSFiles.certificates(at: certificate, flag: "--client-cert")
+            let privateKey: NIOSSLPrivateKey
+            do {
+                privateKey = try NIOSSLPrivateKey(bytes: Array(try TLSFiles.contents(of: key, flag: "--client-key")), format: .pem)
+            } catch let error as TLSSetupError {
+                throw error
+            } catch {
+                throw TLSSetupError("--client-key: \(key) holds no PEM private key (an encrypted key is not supported)")
+            }
+            configuration.certificateChain = chain.map { .certificate($0) }
+            configuration.privateKey = .privateKey(privateKey)
+        case (.some, nil):
+            throw TLSSetupError("--client-cert needs --client-key")
+        case (nil, .some):
+            throw TLSSetupError("--client-key needs --client-cert")
+        }
+        do {
+            _ = try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw TLSSetupError("--client-cert and --client-key do not make a usable pair (does the key belong to the certificate?)")
+        }
+        return configuration
+    }
+}

@@ -42,7 +42,7 @@ struct EffectExecutor: DashboardActions {
             monitor.setWindow(seconds: seconds)
             return .windowSet(seconds: seconds)
         case .dump:
-            return dump(screen: screen ?? "")
+            return ScreenDump.write(screen: screen ?? "", snapshot: monitor.snapshot, folder: dumpFolder)
         case .playback(let command):
             guard let player else { return nil }
             return .playback(player.apply(command))
@@ -51,40 +51,6 @@ struct EffectExecutor: DashboardActions {
             traffic.setRate(traffic.rate * factor)
             return .trafficScaled(rate: traffic.rate)
         }
-    }
-
-    /// Writes the screen's text and the snapshot as `edgewatch-<UTC time>.txt` and `.json`
-    /// (with `-2`, `-3`… when a dump in the same second exists).
-    private func dump(screen: String) -> EffectResult {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withYear, .withMonth, .withDay, .withTime, .withTimeZone]
-        // The wall clock, also in a replay: the name says when the dump was taken.
-        let stamp = formatter.string(from: Date())
-        let folder = URL(fileURLWithPath: dumpFolder)
-        var base = "edgewatch-" + stamp
-        var suffix = 1
-        func taken(_ base: String) -> Bool {
-            [".txt", ".json"].contains { FileManager.default.fileExists(atPath: folder.appendingPathComponent(base + $0).path) }
-        }
-        while taken(base) {
-            guard suffix < 100 else { return .failed("dump not written: 100 dumps this second already in \(dumpFolder)") }
-            suffix += 1
-            base = "edgewatch-\(stamp)-\(suffix)"
-        }
-        let text = folder.appendingPathComponent(base + ".txt")
-        let json = folder.appendingPathComponent(base + ".json")
-        do {
-            try (try monitor.snapshot.jsonText() + "\n").write(to: json, atomically: true, encoding: .utf8)
-        } catch {
-            return .failed("dump not written (\(error.localizedDescription)) to \(dumpFolder)")
-        }
-        do {
-            try (screen + "\n").write(to: text, atomically: true, encoding: .utf8)
-        } catch {
-            try? FileManager.default.removeItem(at: json)
-            return .failed("dump not written (\(error.localizedDescription)) to \(dumpFolder)")
-        }
-        return .dumped(files: [text.path, json.path])
     }
 
     private func apply(_ plan: FaultPlan, to simulator: CRMSimulator, change: String) async -> EffectResult {

@@ -56,9 +56,10 @@ public struct LookupHost: Sendable {
         )
     }
 
-    /// Adds `/lookup/customer` and `/health` to `routes`.
-    func addRoutes(to routes: JSONRouter, access: AccessPolicy) {
+    /// Adds `/lookup/customer`, `/health` and `POST /api/flush` to `routes`.
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy, logger: Logger) {
         LookupRoutes.add(to: routes, lookup: lookup, access: access)
+        FlushRoute.add(to: routes, caches: caches, access: access, logger: logger)
     }
 
     /// `url` without user name, password, query or fragment (where keys hide), for logs and messages.

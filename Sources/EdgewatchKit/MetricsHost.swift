@@ -14,6 +14,8 @@ public struct MetricsHost: Sendable {
     public let events: MetricEventStream
     /// The lookup's CRM side, when this process runs one: its breaker goes into snapshots.
     let calls: CRMCalls?
+    /// The consoles reading this process's figures over HTTP (`attach`), bounded.
+    public let viewers: Viewers
 
     /// A host whose monitor reads `now` (the wall clock live, a virtual clock in a replay).
     init(monitor: MetricsMonitor, events: MetricEventStream, calls: CRMCalls?, now: @escaping @Sendable () -> Int64) {
@@ -23,10 +25,15 @@ public struct MetricsHost: Sendable {
             monitor: monitor, now: now, queueDrops: { events.dropped }, queueRefusals: { events.refused }, breaker: { calls?.breaker }
         )
         prometheus = PrometheusExport()
+        let clocks = SystemClocks()
+        viewers = Viewers(now: { clocks.monotonicMillis })
     }
 
-    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?) {
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter)
+    /// `/ingest`, `/metrics` and the console's reads; `flushOff` says why `/api/flush` is refused
+    /// here (nil when the lookup runs here with an admin token).
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, role: String, flushOff: String?) {
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers)
+        ReadRoutes.add(to: routes, monitor: monitor, access: access, viewers: viewers, role: role, flushOff: flushOff)
     }
 
     /// Drains the event stream into the monitor and the Prometheus export (and the reporter).

@@ -89,8 +89,11 @@ public final class Stack: Sendable {
         let (started, startedSink) = AsyncStream.makeStream(of: Int.self)
         if var listener = configuration.listener {
             let routes = JSONRouter(logger: logger)
-            parts.lookup?.addRoutes(to: routes, access: configuration.access)
-            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter)
+            parts.lookup?.addRoutes(to: routes, access: configuration.access, logger: logger)
+            let flushOff: String? = parts.lookup == nil ? "this is a watch: the caches are in the instances reporting to it"
+                : configuration.access.admin.isOpen ? "the server has no admin token (ADMIN_TOKEN where it runs)" : nil
+            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter,
+                              role: parts.lookup == nil ? "watch" : "serve", flushOff: flushOff)
             if let fast = parts.lookup?.fast { listener.answerOnEventLoop(fast) }
             do {
                 let app = try listener.application(router: routes.router, loops: loops, logger: logger) { bound in

@@ -55,6 +55,16 @@ public final class LiveMonitor: Sendable {
     /// The snapshot the last tick published (one is published when the monitor is made).
     public var snapshot: MetricsSnapshot { latest.withLock { $0 }! }
 
+    /// The last snapshot with its figures over the last `seconds` only (a viewer's shorter
+    /// window; see ``MetricsMonitor/view(seconds:judged:)``). Computed on a copy, off the lock.
+    public func view(seconds: Int) -> MetricsSnapshot {
+        let (copy, judged) = monitor.withLock { monitor in (monitor, latest.withLock { $0 }!) }
+        return copy.view(seconds: seconds, judged: judged)
+    }
+
+    /// ALL's figures a second at a time, as far back as the monitor keeps them.
+    public var history: [HistorySample] { monitor.withLock { $0.history } }
+
     /// Starts again from `monitor` (a replay moved back), keeping the window in force, and
     /// publishes its first snapshot.
     public func reset(to monitor: MetricsMonitor) {
@@ -70,9 +80,11 @@ public final class LiveMonitor: Sendable {
     /// One colo (or "ALL") step by step over the window, now; nil for a colo not in the window.
     /// Computed on a copy taken under the lock (copy on write makes it cheap), so the merges do
     /// not run under the lock; while the copy lives, the pump's first write to a slot copies it.
-    public func detail(colo: String) -> ColoDetail? {
+    /// `seconds` narrows it to a viewer's shorter window (on the copy: nothing changes here).
+    public func detail(colo: String, seconds: Int? = nil) -> ColoDetail? {
         let time = now()
         var copy = monitor.withLock { $0 }
+        if let seconds, seconds < copy.window.windowSeconds { copy.setWindow(seconds: seconds, nowMillis: time) }
         return copy.detail(colo: colo, nowMillis: time)
     }
 

@@ -12,6 +12,10 @@ public struct MetricsMonitor: Sendable {
     /// Recent state changes, newest first (bounded).
     public private(set) var transitions: [AlertTransition] = []
     public private(set) var transitionCount = 0
+    /// ALL's p95 and hit rate over the window, a second at a time, oldest first (at most
+    /// ``historySeconds``): what a console watching since the start would have drawn.
+    public private(set) var history: [HistorySample] = []
+    public static let historySeconds = 900
     /// Enough for several ticks of every colo changing every metric (65 × 5 a tick at worst).
     public static let defaultTransitionLogSize = 1_000
     public let transitionLogSize: Int
@@ -75,6 +79,11 @@ public struct MetricsMonitor: Sendable {
             }
             rows.append(ColoRow(figures: colo, states: states, pending: pending, lastHeard: lastHeard, silent: silent))
         }
+        let second = nowMillis.floorDiv(1000) * 1000
+        if (history.last?.time ?? .min) < second, let all = rows.last {
+            history.append(HistorySample(time: second, p95LatencyMs: all.figures.p95LatencyMs.value, hitRate: all.figures.cacheHitRate.value))
+            if history.count > Self.historySeconds { history.removeFirst(history.count - Self.historySeconds) }
+        }
         transitions.insert(contentsOf: new.reversed(), at: 0)
         if transitions.count > transitionLogSize { transitions.removeLast(transitions.count - transitionLogSize) }
         transitionCount += new.count
@@ -89,6 +98,30 @@ public struct MetricsMonitor: Sendable {
             transitionCount: transitionCount,
             sources: sources.statuses(nowMillis: nowMillis), eventsFromUnlistedSources: sources.unlistedEvents
         )
+    }
+
+    /// `judged` (the snapshot this monitor's last tick published) with every figure computed over
+    /// its last `seconds` instead of the whole window: a viewer's shorter window, which changes
+    /// nothing here. The states stay those judged over the window (``MetricsSnapshot/alertWindowSeconds``
+    /// says so). `seconds` at or over the window gives `judged` itself.
+    public func view(seconds: Int, judged: MetricsSnapshot) -> MetricsSnapshot {
+        guard seconds < window.windowSeconds else { return judged }
+        var narrowed = window
+        narrowed.setWindow(seconds: seconds, nowMillis: judged.generatedAt)
+        let figures = narrowed.figures(nowMillis: judged.generatedAt)
+        let byColo = Dictionary(figures.colos.map { ($0.colo, $0) }, uniquingKeysWith: { first, _ in first })
+        func narrowedRow(_ row: ColoRow, _ figures: ColoFigures?) -> ColoRow {
+            var row = row
+            if let figures { row.figures = figures }
+            return row
+        }
+        var view = judged
+        view.windowSeconds = narrowed.windowSeconds
+        view.coveredSeconds = narrowed.coveredSeconds(nowMillis: judged.generatedAt)
+        view.alertWindowSeconds = window.windowSeconds
+        view.colos = judged.colos.map { narrowedRow($0, byColo[$0.colo]) }
+        view.all = narrowedRow(judged.all, figures.all)
+        return view
     }
 
     /// Notes that `source` is alive though it had no events to send (its heartbeat).
@@ -106,6 +139,20 @@ public struct MetricsMonitor: Sendable {
     /// The current state of one metric for one colo (OK for a colo never seen).
     public func state(colo: String, metric: AlertMetric) -> AlertState {
         trackers[colo]?[metric]?.state ?? .ok
+    }
+}
+
+/// ALL's figures at one second, for the history sparklines.
+public struct HistorySample: Sendable, Equatable, Codable {
+    /// The second (epoch ms).
+    public var time: Int64
+    public var p95LatencyMs: Double?
+    public var hitRate: Double?
+
+    public init(time: Int64, p95LatencyMs: Double?, hitRate: Double?) {
+        self.time = time
+        self.p95LatencyMs = p95LatencyMs
+        self.hitRate = hitRate
     }
 }
 
@@ -214,6 +261,9 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     }
 
     public var generatedAt: Int64
+    /// The window the alert states are judged over, when the figures are over another: a
+    /// viewer's shorter window (``MetricsMonitor/view(seconds:judged:)``). Nil when they agree.
+    public var alertWindowSeconds: Int? = nil
     /// The CRM circuit breaker, when this process runs the lookup (nil for `watch` and replays).
     public var breaker: CRMCalls.BreakerStatus?
     public var windowSeconds: Int

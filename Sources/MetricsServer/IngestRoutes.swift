@@ -8,7 +8,8 @@ import NIOCore
 import NIOFoundationCompat
 import Synchronization
 
-/// `POST /ingest` (one event or an NDJSON batch), `GET /api/snapshot` and `GET /metrics`.
+/// `POST /ingest` (one event or an NDJSON batch) and `GET /metrics`; the console's reads are
+/// ``ReadRoutes``.
 public enum MetricsRoutes {
     /// The largest ingest body accepted.
     public static let maximumIngestBytes = 4 << 20
@@ -29,10 +30,10 @@ public enum MetricsRoutes {
         let count = Atomic<Int>(0)
     }
 
-    /// Adds the routes: `/ingest` takes `access.ingest`'s token, the other two `access.read`'s.
+    /// Adds the routes: `/ingest` takes `access.ingest`'s token, `/metrics` `access.read`'s.
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
-        calls: CRMCalls? = nil, reporter: EventReporter? = nil
+        calls: CRMCalls? = nil, reporter: EventReporter? = nil, viewers: Viewers? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -79,15 +80,12 @@ public enum MetricsRoutes {
             }
             return .json(status: .accepted, "{\"accepted\":\(result.events.count)}")
         }
-        routes.on("/api/snapshot", .get) { request, context in
-            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
-            return .json(try monitor.snapshot.jsonText())
-        }
         routes.on("/metrics", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             prometheus.record(access: access.gate.counts)
             if let calls { prometheus.record(breaker: calls.breaker.state, rejected: calls.rejected) }
             if let reporter { prometheus.record(report: reporter.counts) }
+            if let viewers { prometheus.record(viewers: viewers.counts) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

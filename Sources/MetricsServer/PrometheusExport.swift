@@ -17,6 +17,7 @@ public final class PrometheusExport: Sendable {
     let accessExported: Mutex<AccessHandles>
     let breakerExported: Mutex<BreakerHandles>
     let reportExported = Mutex<ReportHandles?>(nil)
+    let viewerExported = Mutex<ViewerHandles?>(nil)
 
     /// A colo's histograms (our own: see ``DurationBuckets``) and counters.
     private struct ColoHandles {

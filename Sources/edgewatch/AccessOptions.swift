@@ -62,8 +62,11 @@ struct ListenerSecurityOptions: ParsableArguments {
     @Option(help: ArgumentHelp("File holding the token /ingest requires. [env: INGEST_TOKEN]", valueName: "FILE"))
     var ingestTokenFile: String?
 
-    @Option(help: ArgumentHelp("File holding the token /api/snapshot and /metrics require. [env: READ_TOKEN]", valueName: "FILE"))
+    @Option(help: ArgumentHelp("File holding the token the read routes (/api/*, /metrics) require; attached consoles send it. [env: READ_TOKEN]", valueName: "FILE"))
     var readTokenFile: String?
+
+    @Option(help: ArgumentHelp("File holding the token POST /api/flush requires; without one, nobody can flush remotely. [env: ADMIN_TOKEN]", valueName: "FILE"))
+    var adminTokenFile: String?
 
     @Flag(help: "Listen on a non-loopback address even with no credential on the routes that need one.")
     var allowUnauthenticated = false
@@ -78,6 +81,7 @@ struct ListenerSecurityOptions: ParsableArguments {
         _ = try tls()
         _ = try ingestCredentials()
         _ = try readCredentials()
+        _ = try adminCredentials()
     }
 
     var tlsFiles: TLSFiles? {
@@ -92,6 +96,12 @@ struct ListenerSecurityOptions: ParsableArguments {
 
     func ingestCredentials() throws -> Credentials { try token(variable: "INGEST_TOKEN", flag: "--ingest-token-file", path: ingestTokenFile) }
     func readCredentials() throws -> Credentials { try token(variable: "READ_TOKEN", flag: "--read-token-file", path: readTokenFile) }
+    func adminCredentials() throws -> Credentials { try token(variable: "ADMIN_TOKEN", flag: "--admin-token-file", path: adminTokenFile) }
+
+    /// Each route's credentials from the variables and files, with `lookup` for the lookup.
+    func accessPolicy(lookup: Credentials = Credentials()) throws -> AccessPolicy {
+        AccessPolicy(lookup: lookup, ingest: try ingestCredentials(), read: try readCredentials(), admin: try adminCredentials())
+    }
 
     private func token(variable: String, flag: String, path: String?) throws -> Credentials {
         do {
@@ -110,7 +120,7 @@ struct ListenerSecurityOptions: ParsableArguments {
         if access.ingest.isOpen {
             warnings.append("/ingest is open to anyone who can reach \(host): set INGEST_TOKEN so only your workers feed the metrics")
         }
-        let guarded = !access.lookup.isOpen || !access.ingest.isOpen || !access.read.isOpen
+        let guarded = !access.lookup.isOpen || !access.ingest.isOpen || !access.read.isOpen || !access.admin.isOpen
         if guarded && tlsFiles == nil {
             warnings.append("credentials are checked but travel in clear text on \(host): add --tls-cert and --tls-key, or terminate TLS in front")
         }

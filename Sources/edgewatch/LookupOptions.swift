@@ -191,7 +191,7 @@ struct LookupOptions: ParsableArguments {
 
     /// Who may call which route, from the lookup credentials and `security`'s tokens.
     func accessPolicy(lookup: Credentials, security: ListenerSecurityOptions) throws -> AccessPolicy {
-        AccessPolicy(lookup: lookup, ingest: try security.ingestCredentials(), read: try security.readCredentials())
+        try security.accessPolicy(lookup: lookup)
     }
 
     /// The names an operator sets to give `/lookup/customer` a credential.

@@ -1,0 +1,93 @@
+import AccessControl
+import ArgumentParser
+import EdgeHTTP
+import EdgewatchKit
+import Foundation
+
+/// `edgewatch attach URL`: the dashboard against a running `serve` or `watch`, from anywhere.
+struct AttachCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach",
+        abstract: "Open the dashboard against a running edgewatch serve or watch, over HTTP or HTTPS."
+    )
+
+    @Argument(help: ArgumentHelp("The server's base URL: http(s)://host:port, with a path if a proxy mounts it there.", valueName: "URL"))
+    var url: String
+
+    @Option(help: ArgumentHelp("File holding the server's read token. [env: READ_TOKEN]", valueName: "FILE"))
+    var readTokenFile: String?
+
+    @Option(help: ArgumentHelp("File holding the server's admin token: f and F flush its caches. [env: ADMIN_TOKEN]", valueName: "FILE"))
+    var adminTokenFile: String?
+
+    @Option(help: ArgumentHelp("PEM CA the server's certificate must chain to (a private CA; default: the system's roots).", valueName: "FILE"))
+    var caFile: String?
+
+    @Option(help: ArgumentHelp("PEM client certificate, for a server with mutual TLS (--tls-client-ca).", valueName: "FILE"))
+    var clientCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key of --client-cert.", valueName: "FILE"))
+    var clientKey: String?
+
+    @OptionGroup(title: "Screen") var screen: ScreenOptions
+
+    func validate() throws {
+        _ = try baseURL()
+        _ = try tokens()
+        _ = try tls()
+    }
+
+    /// The URL, checked: http or https, a host, no user, password, query or fragment (never echoed:
+    /// they may hold a secret).
+    func baseURL() throws -> String {
+        let problem = "the URL must be http:// or https:// with a host, and no user, password, query or fragment (tokens go in READ_TOKEN and ADMIN_TOKEN)"
+        guard url.utf8.count <= 2048, let components = URLComponents(string: url), components.user == nil, components.password == nil,
+              components.query == nil, components.fragment == nil, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else { throw ValidationError(problem) }
+        if let port = components.port { try InputLimits.port(port, flag: "the URL's port") }
+        return url
+    }
+
+    /// `Bearer <token>` for the read and admin tokens, when set.
+    func tokens() throws -> (read: String?, admin: String?) {
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            let read = try SecretText.read(variable: "READ_TOKEN", fileFlag: "--read-token-file", path: readTokenFile, environment: environment)
+            let admin = try SecretText.read(variable: "ADMIN_TOKEN", fileFlag: "--admin-token-file", path: adminTokenFile, environment: environment)
+            return (try read.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source).authorizationHeader },
+                    try admin.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source).authorizationHeader })
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    func tls() throws -> ClientTLSFiles? {
+        let files = ClientTLSFiles(caFile: caFile, certificate: clientCert, key: clientKey)
+        guard files != ClientTLSFiles() else { return nil }
+        do { _ = try files.configuration() } catch { throw ValidationError(error.description) }
+        return files
+    }
+
+    func run() async throws {
+        try TerminalCheck.require(command: "attach")
+        let log = Logs.file(label: "edgewatch", path: Logs.dashboardFile(), level: "info")
+        defer { log.sayWhere() }
+        var configuration = AttachConfiguration(url: try baseURL(), console: screen.console(log: log), logger: log.logger)
+        (configuration.readAuthorization, configuration.adminAuthorization) = try tokens()
+        configuration.tls = try tls()?.configuration()
+        let attach: Attach
+        do {
+            attach = try await Attach.connect(configuration)
+        } catch {
+            StandardError.write("edgewatch attach: \(error)\n")
+            throw ExitCode(2)
+        }
+        do {
+            try await attach.run()
+        } catch {
+            StandardError.write("edgewatch attach: \(error)\n")
+            throw ExitCode.failure
+        }
+    }
+}
