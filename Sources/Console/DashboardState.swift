@@ -155,7 +155,7 @@ public struct DashboardState: Sendable {
         case filtering(String, previous: String?)
     }
 
-    public static let windowSteps = [10, 30, 60, 120, 300, 600, 900]
+    public static let windowSteps = MetricsWindow.steps
     /// The terminal's size, as the screen loop last drew it (a screen dump renders at it).
     public internal(set) var screenSize: ScreenSize?
 
@@ -250,7 +250,7 @@ public struct DashboardState: Sendable {
         windowLimit = input.windowLimit
         takeHistory(input.engineHistory)
         apply(input.snapshot)
-        if detailColo != nil { apply(detail: input.detail) }
+        if detailColo != nil && !input.detailPending { apply(detail: input.detail) }
     }
 
     /// The terminal's size, as the screen loop draws at it.
@@ -290,10 +290,18 @@ public struct DashboardState: Sendable {
 
     /// Takes a new snapshot from the engine (frozen while paused, except the log and history).
     mutating func apply(_ snapshot: MetricsSnapshot) {
-        let movedBack = snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen
+        // Attached, a count that goes back is a server that started again: its engine is new, and
+        // what the log holds happened. Otherwise it is a replay moved back.
+        let restarted = link != nil && snapshot.transitionCount < transitionsSeen
+        let movedBack = link == nil && (snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen)
         if movedBack { rewound(to: snapshot.generatedAt) }
+        if restarted {
+            transitionsSeen = 0
+            lastTaken = nil
+        }
         if snapshot.generatedAt != now || heartbeat == 0 { heartbeat &+= 1 }
         now = snapshot.generatedAt
+        if restarted { record(LogEntry(time: now, kind: .info, text: "the server started again: its figures and state changes start anew")) }
         // Every change since the last snapshot we saw, oldest first, even if others ticked too.
         let missed = snapshot.missedTransitions(after: transitionsSeen)
         if missed > 0 {

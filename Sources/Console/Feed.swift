@@ -8,6 +8,9 @@ public struct DashboardInput: Sendable, Equatable {
     /// The colo shown up close, step by step, when one was asked for (nil when none was, or
     /// when the engine has nothing for it).
     public var detail: ColoDetail?
+    /// The colo up close has been asked for but its figures have not come yet (a feed that reads
+    /// them over a network): the screen keeps waiting rather than say there are none.
+    public var detailPending = false
     /// The lookup listener's port, or the ingest port in watch mode.
     public var port: Int?
     /// Where events are posted (watch), said while none come.

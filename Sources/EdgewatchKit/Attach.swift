@@ -19,6 +19,8 @@ public struct AttachConfiguration: Sendable {
     public var adminAuthorization: String?
     /// A private CA, a client certificate: nil for plain HTTP or the system's roots.
     public var tls: TLSConfiguration?
+    /// The private CA's file, when `tls` trusts one (to say so when a certificate does not verify).
+    public var caFile: String?
     public var timeout: Duration = RemoteEngine.defaultTimeout
     public var console: ConsoleConfiguration
     public var logger: Logger
@@ -77,7 +79,7 @@ public final class Attach: Sendable {
         } catch {
             try? await client.shutdown()
             await loops.shutdown()
-            throw AttachError(error, url: base, hasToken: configuration.readAuthorization != nil)
+            throw AttachError(error, url: base, hasToken: configuration.readAuthorization != nil, hasCAFile: configuration.caFile != nil)
         }
     }
 
@@ -117,7 +119,7 @@ public final class Attach: Sendable {
 public struct AttachError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
-    init(_ error: RemoteError, url: String, hasToken: Bool) {
+    init(_ error: RemoteError, url: String, hasToken: Bool, hasCAFile: Bool) {
         switch error {
         case .refused(401, _):
             description = hasToken
@@ -131,9 +133,13 @@ public struct AttachError: Error, Sendable, CustomStringConvertible {
             description = "\(url) answered HTTP \(status)" + (message.map { ": " + $0 } ?? "")
         case .timedOut(let limit):
             description = "no answer from \(url) within \(limit.components.seconds) s"
-        case .tls(_, unknownCA: true):
+        case .tls(.certificate, _) where !hasCAFile:
             description = "TLS: the certificate of \(url) is signed by a CA this machine does not trust: pass --ca-file with the CA that signed it"
-        case .tls(let detail, unknownCA: false):
+        case .tls(.certificate, _):
+            description = "TLS: the certificate of \(url) does not verify against --ca-file: signed by another CA, expired, or not yet valid"
+        case .tls(.hostname, _):
+            description = "TLS: the certificate of \(url) does not name its host: attach with a name the certificate was issued for"
+        case .tls(.handshake, let detail):
             description = "TLS handshake with \(url) failed (\(detail.prefix(160))); if the server asks for client certificates (--tls-client-ca), pass --client-cert and --client-key"
         case .unreachable(let why):
             description = "cannot reach \(url): \(why) (is edgewatch running there, on that port?)"

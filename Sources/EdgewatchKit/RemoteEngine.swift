@@ -90,8 +90,10 @@ struct RemoteEngine: Sendable {
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws(RemoteError) -> T {
+        let data = Data(buffer: body)
+        if let problem = AnswerLimits.problem(in: data) { throw .badAnswer(problem) }
         do {
-            return try JSONDecoder().decode(type, from: Data(buffer: body))
+            return try JSONDecoder().decode(type, from: data)
         } catch {
             throw .badAnswer("an answer that is not an edgewatch's \(type) (is the URL an edgewatch, of this version?)")
         }
@@ -101,7 +103,7 @@ struct RemoteEngine: Sendable {
     static func message(in body: ByteBuffer) -> String? {
         struct Failure: Decodable { let error: String }
         guard let failure = try? JSONDecoder().decode(Failure.self, from: Data(buffer: body)) else { return nil }
-        return String(failure.error.prefix(200))
+        return AnswerLimits.printable(String(failure.error.prefix(200)))
     }
 }
 
@@ -110,18 +112,27 @@ enum RemoteError: Error, Sendable, Equatable {
     /// The server answered, but not 200.
     case refused(status: Int, message: String?)
     case timedOut(Duration)
-    /// The TLS handshake failed; `unknownCA` when the server's certificate chains to no CA trusted here.
-    case tls(detail: String, unknownCA: Bool)
+    /// The TLS handshake failed, and how.
+    case tls(TLSFailure, detail: String)
     /// No connection: refused, unreachable, a name that does not resolve.
     case unreachable(String)
     case badAnswer(String)
 
+    enum TLSFailure: Sendable, Equatable {
+        /// The server's certificate did not verify: an unknown CA, or expired, or not yet valid.
+        case certificate
+        /// It verified, but does not name the host in the URL.
+        case hostname
+        /// Anything else, a client certificate refused by the server among them.
+        case handshake
+    }
+
     init(transport error: any Error) {
-        let text = String(describing: error)
-        if let ssl = error as? NIOSSLError {
-            self = .tls(detail: "\(ssl)", unknownCA: "\(ssl)".contains("CERTIFICATE_VERIFY_FAILED"))
-        } else if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") {
-            self = .tls(detail: text, unknownCA: text.contains("CERTIFICATE_VERIFY_FAILED"))
+        let text = AnswerLimits.printable(String(describing: error))
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            self = .tls(.hostname, detail: text)
+        } else if error is NIOSSLError || error is NIOSSLExtraError || text.contains("SSL") || text.contains("TLS") || text.contains("handshake") {
+            self = .tls(text.contains("CERTIFICATE_VERIFY_FAILED") ? .certificate : .handshake, detail: text)
         } else if let client = error as? HTTPClientError, client == .connectTimeout {
             self = .unreachable("the connection timed out")
         } else if text.contains("connectionRefused") || text.contains("Connection refused") {
@@ -137,7 +148,9 @@ enum RemoteError: Error, Sendable, Equatable {
         case .refused(401, _): "the read token was refused (READ_TOKEN)"
         case .refused(let status, let message): "HTTP \(status)" + (message.map { ": " + $0 } ?? "")
         case .timedOut(let limit): "no answer within \(limit.components.seconds) s"
-        case .tls(let detail, let unknownCA): unknownCA ? "TLS: certificate from an unknown CA" : "TLS: " + String(detail.prefix(80))
+        case .tls(.certificate, _): "TLS: the server's certificate does not verify"
+        case .tls(.hostname, _): "TLS: the server's certificate names another host"
+        case .tls(.handshake, let detail): "TLS: " + String(detail.prefix(80))
         case .unreachable(let why): why
         case .badAnswer(let what): what
         }

@@ -58,7 +58,12 @@ public final class LiveMonitor: Sendable {
     /// The last snapshot with its figures over the last `seconds` only (a viewer's shorter
     /// window; see ``MetricsMonitor/view(seconds:judged:)``). Computed on a copy, off the lock.
     public func view(seconds: Int) -> MetricsSnapshot {
-        let (copy, judged) = monitor.withLock { monitor in (monitor, latest.withLock { $0 }!) }
+        view(seconds: seconds, judged: snapshot)
+    }
+
+    /// `judged` (a snapshot this monitor published) over the last `seconds`.
+    public func view(seconds: Int, judged: MetricsSnapshot) -> MetricsSnapshot {
+        let copy = monitor.withLock { $0 }
         return copy.view(seconds: seconds, judged: judged)
     }
 
@@ -84,6 +89,8 @@ public final class LiveMonitor: Sendable {
     public func detail(colo: String, seconds: Int? = nil) -> ColoDetail? {
         let time = now()
         var copy = monitor.withLock { $0 }
+        // A colo it does not hold costs nothing (a narrowed window would copy every colo's rings).
+        guard colo == ColoName.all || copy.window.coloNames.contains(colo) else { return nil }
         if let seconds, seconds < copy.window.windowSeconds { copy.setWindow(seconds: seconds, nowMillis: time) }
         return copy.detail(colo: colo, nowMillis: time)
     }

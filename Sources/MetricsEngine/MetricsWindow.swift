@@ -7,6 +7,8 @@ import LookupCore
 /// the window is dropped and counted, one from the future is clamped to now and counted.
 public struct MetricsWindow: Sendable {
     public static let windowRange = 10...900
+    /// The windows the console's keys step through, and a viewer may ask a server for.
+    public static let steps = [10, 30, 60, 120, 300, 600, 900]
     public static let otherColo = ColoName.other
 
     public private(set) var windowSeconds: Int

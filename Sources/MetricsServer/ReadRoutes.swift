@@ -48,7 +48,9 @@ public enum ReadRoutes {
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, access: AccessPolicy, viewers: Viewers, role: String, flushOff: String?
     ) {
-        let cache = EncodedSnapshots()
+        let snapshots = EncodedSnapshots()
+        // Every colo and ALL, at every window step: all a console can ask for in one second.
+        let details = PerTick<DetailKey>(capacity: (ColoName.maximumColos + 2) * MetricsWindow.steps.count)
         routes.on("/api/about", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             let counts = viewers.counts
@@ -57,12 +59,12 @@ public enum ReadRoutes {
         }
         routes.on("/api/snapshot", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
-            if let full = admit(request, context: context, viewers: viewers) { return full }
+            if let refused = admit(request, context: context, viewers: viewers) { return refused }
             let query = request.uri.queryParameters
-            var window: Int?
-            if let text = query["window"] {
-                guard let seconds = Int(text), MetricsWindow.windowRange.contains(seconds) else { return badWindow }
-                window = seconds
+            let window: Int?
+            switch viewWindow(query["window"].map(String.init), monitor: monitor) {
+            case .failure(let bad): return bad.response
+            case .success(let seconds): window = seconds
             }
             var since = 0
             if let text = query["since"] {
@@ -71,35 +73,59 @@ public enum ReadRoutes {
                 }
                 since = seen
             }
-            return Response(status: .ok, headers: [.contentType: "application/json"],
-                            body: .init(byteBuffer: try cache.encoded(monitor: monitor, window: window, since: since)))
+            return .jsonBytes(try snapshots.encoded(monitor: monitor, window: window, since: since))
         }
         routes.on("/api/history", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
-            if let full = admit(request, context: context, viewers: viewers) { return full }
+            if let refused = admit(request, context: context, viewers: viewers) { return refused }
             return .json(String(decoding: try JSONEncoder.sorted.encode(monitor.history), as: UTF8.self))
         }
         routes.on("/api/detail", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
-            if let full = admit(request, context: context, viewers: viewers) { return full }
-            guard let raw = request.uri.queryParameters["colo"].map(String.init), !raw.isEmpty, raw.utf8.count <= ColoName.maximumLength else {
+            if let refused = admit(request, context: context, viewers: viewers) { return refused }
+            let query = request.uri.queryParameters
+            guard let raw = query["colo"].map(String.init), !raw.isEmpty, raw.utf8.count <= ColoName.maximumLength else {
                 return .json(status: .badRequest, JSONText.errorObject("name a colo: /api/detail?colo=LHR (or ALL)"))
             }
             let colo = raw.uppercased() == ColoName.all ? ColoName.all : ColoName.normalised(raw)
-            var window: Int?
-            if let text = request.uri.queryParameters["window"] {
-                guard let seconds = Int(text), MetricsWindow.windowRange.contains(seconds) else { return badWindow }
-                window = seconds
+            let window: Int?
+            switch viewWindow(query["window"].map(String.init), monitor: monitor) {
+            case .failure(let bad): return bad.response
+            case .success(let seconds): window = seconds
             }
-            guard let detail = monitor.detail(colo: colo, seconds: window) else {
+            // Once a second per colo and window, for every viewer: the steps move by the second.
+            let second = monitor.now() / 1000
+            let encoded = try details.value(generation: second, key: DetailKey(colo: colo, window: window)) {
+                guard let detail = monitor.detail(colo: colo, seconds: window) else { return nil }
+                return ByteBuffer(bytes: try JSONEncoder.sorted.encode(detail))
+            }
+            guard let encoded else {
                 return .json(status: .notFound, JSONText.errorObject("\(colo) has nothing in the window"))
             }
-            return .json(String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self))
+            return .jsonBytes(encoded)
         }
     }
 
-    static var badWindow: Response {
-        .json(status: .badRequest, JSONText.errorObject("window must be whole seconds in \(MetricsWindow.windowRange)"))
+    struct DetailKey: Hashable {
+        var colo: String
+        var window: Int?
+    }
+
+    struct BadQuery: Error {
+        let response: Response
+    }
+
+    /// A viewer's window: nil for the server's own (asked for, or anything longer, which the engine
+    /// cannot compute); a shorter one only among the console's steps, so viewers share encodings.
+    static func viewWindow(_ text: String?, monitor: LiveMonitor) -> Result<Int?, BadQuery> {
+        guard let text else { return .success(nil) }
+        let server = monitor.windowSeconds
+        guard let seconds = Int(text), MetricsWindow.windowRange.contains(seconds), seconds >= server || MetricsWindow.steps.contains(seconds) else {
+            let steps = MetricsWindow.steps.filter { $0 < server }.map(String.init).joined(separator: ", ")
+            return .failure(BadQuery(response: .json(status: .badRequest, JSONText.errorObject(
+                "window must be one of \(steps.isEmpty ? "" : steps + ", or ")\(server) (the server's) or more, in seconds"))))
+        }
+        return .success(seconds >= server ? nil : seconds)
     }
 
     /// Nil when the request's viewer may read; otherwise the 503 that says why not.
@@ -114,12 +140,46 @@ public enum ReadRoutes {
     }
 }
 
+extension Response {
+    /// Encoded JSON bytes, as they are.
+    static func jsonBytes(_ bytes: ByteBuffer) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: bytes))
+    }
+}
+
 extension JSONEncoder {
     /// Keys sorted, so answers and dumps diff well.
     static var sorted: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return encoder
+    }
+}
+
+/// Values made once per generation (a published tick, a second) and key, then shared; at most
+/// `capacity` per generation (more than the keys readers can ask for), past which each is made for
+/// its one request and not kept.
+final class PerTick<Key: Hashable & Sendable>: Sendable {
+    private struct Store {
+        var generation: Int64 = .min
+        var entries: [Key: ByteBuffer?] = [:]
+    }
+
+    let capacity: Int
+    private let store = Mutex(Store())
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    func value(generation: Int64, key: Key, make: () throws -> ByteBuffer?) rethrows -> ByteBuffer? {
+        if let hit = store.withLock({ $0.generation == generation ? $0.entries[key] : nil }) { return hit }
+        let made = try make()
+        store.withLock { store in
+            if store.generation < generation { store = Store(generation: generation) }
+            if store.generation == generation, store.entries.count < capacity { store.entries.updateValue(made, forKey: key) }
+        }
+        return made
     }
 }
 
@@ -131,35 +191,34 @@ final class EncodedSnapshots: Sendable {
         var unseen: Int
     }
 
-    private struct Store {
-        var generatedAt: Int64 = .min
-        var entries: [Key: ByteBuffer] = [:]
-    }
-
-    /// Encodings kept for one tick: more than the window steps times a few unseen counts.
-    static let capacity = 64
-    private let store = Mutex(Store())
+    /// Every window step (and the server's) times every bucket of unseen changes.
+    private let cache = PerTick<Key>(capacity: (MetricsWindow.steps.count + 1) * 4)
 
     func encoded(monitor: LiveMonitor, window: Int?, since: Int) throws -> ByteBuffer {
         let judged = monitor.snapshot
-        let narrowed = window.flatMap { $0 < judged.windowSeconds ? $0 : nil }
-        if let hit = store.withLock({ $0.generatedAt == judged.generatedAt ? $0.entries[Key(window: narrowed, unseen: Self.unseen(judged, since))] : nil }) {
-            return hit
+        // `window` is shorter than the server's, or nil.
+        let made = try cache.value(generation: judged.generatedAt, key: Key(window: window, unseen: Self.bucket(Self.unseen(judged, since)))) {
+            var snapshot = window.map { monitor.view(seconds: $0, judged: judged) } ?? judged
+            // What the reader has not seen, rounded up to a few sizes so readers share encodings
+            // (a reader takes the newest it lacks and keeps the rest it has).
+            snapshot.recentTransitions = Array(snapshot.recentTransitions.prefix(Self.bucket(Self.unseen(snapshot, since))))
+            return ByteBuffer(bytes: try JSONEncoder.sorted.encode(snapshot))
         }
-        var snapshot = narrowed.map { monitor.view(seconds: $0) } ?? judged
-        // Only what the reader has not seen (the log keeps the newest; the count tells what went).
-        let unseen = Self.unseen(snapshot, since)
-        snapshot.recentTransitions = Array(snapshot.recentTransitions.prefix(unseen))
-        let bytes = ByteBuffer(bytes: try JSONEncoder.sorted.encode(snapshot))
-        store.withLock { store in
-            if store.generatedAt != snapshot.generatedAt { store = Store(generatedAt: snapshot.generatedAt) }
-            if store.entries.count < Self.capacity { store.entries[Key(window: narrowed, unseen: unseen)] = bytes }
-        }
-        return bytes
+        return made ?? ByteBuffer()
     }
 
     /// The kept changes after the first `since`.
     static func unseen(_ snapshot: MetricsSnapshot, _ since: Int) -> Int {
         min(max(0, snapshot.transitionCount - since), snapshot.recentTransitions.count)
+    }
+
+    /// 0, 16, 128, or every change kept: the four sizes of change log a snapshot is sent with.
+    static func bucket(_ unseen: Int) -> Int {
+        switch unseen {
+        case 0: 0
+        case 1...16: 16
+        case 17...128: 128
+        default: Int.max
+        }
     }
 }

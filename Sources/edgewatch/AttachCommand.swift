@@ -33,8 +33,12 @@ struct AttachCommand: AsyncParsableCommand {
 
     func validate() throws {
         _ = try baseURL()
-        _ = try tokens()
+        let tokens = try tokens()
         _ = try tls()
+        if tokens.read != nil || tokens.admin != nil, let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
+           let host = components.host, !LoopbackHost.contains(host) {
+            throw ValidationError("refusing to send READ_TOKEN or ADMIN_TOKEN in clear text to \(host): use https://, or an SSH tunnel (ssh -L 8787:127.0.0.1:8787 \(host), then attach http://127.0.0.1:8787)")
+        }
     }
 
     /// The URL, checked: http or https, a host, no user, password, query or fragment (never echoed:
@@ -76,6 +80,7 @@ struct AttachCommand: AsyncParsableCommand {
         var configuration = AttachConfiguration(url: try baseURL(), console: screen.console(log: log), logger: log.logger)
         (configuration.readAuthorization, configuration.adminAuthorization) = try tokens()
         configuration.tls = try tls()?.configuration()
+        configuration.caFile = caFile
         let attach: Attach
         do {
             attach = try await Attach.connect(configuration)

@@ -72,6 +72,26 @@ struct AttachedScreenTests {
         #expect(flushing.handle(.character("y")) == [.flush(colo: nil)])
     }
 
+    @Test("A server that started again keeps the log: its new changes are taken in, nothing is deleted or called a rewind")
+    func restarted() {
+        var dashboard = Self.attached()
+        let before = snapshot(error: { _, second in second > 20 ? "crm_5xx" : nil })
+        dashboard.receive(Self.input(before))
+        dashboard.receive(Self.input(before, down: 3_000))
+        let kept = dashboard.log
+        #expect(kept.contains { if case .alert = $0.kind { true } else { false } })
+        // The new engine: fewer changes than seen, a later clock.
+        var fresh = before
+        fresh.generatedAt = before.generatedAt + 10_000
+        fresh.transitionCount = 0
+        fresh.recentTransitions = []
+        fresh.newTransitions = []
+        dashboard.receive(Self.input(fresh))
+        #expect(dashboard.log.first?.text == "the server started again: its figures and state changes start anew")
+        #expect(Array(dashboard.log.dropFirst(2)) == kept, "everything logged before is still there")
+        #expect(!dashboard.log.contains { $0.text.hasPrefix("moved back") })
+    }
+
     @Test("Window keys step up to what the server keeps, and say so at its end")
     func windowLimit() {
         var dashboard = Self.attached()

@@ -61,6 +61,8 @@ struct SecurityCLITests {
               message: "the URL must be http:// or https:// with a host"),
         .init(name: "attach to a URL with a token in its query", arguments: ["attach", "https://edge.example/?token=q-secret-123"],
               message: "no user, password, query or fragment"),
+        .init(name: "attach sending a token in clear text beyond loopback", arguments: ["attach", "http://edge.example:8787"],
+              environment: ["READ_TOKEN": "read-token-0123456789abcdef"], message: "refusing to send READ_TOKEN or ADMIN_TOKEN in clear text to edge.example"),
         .init(name: "attach with a client certificate but no key", arguments: ["attach", "https://edge.example", "--client-cert", textFile],
               message: "--client-cert needs --client-key"),
         .init(name: "attach with a CA file that is not PEM", arguments: ["attach", "https://edge.example", "--ca-file", textFile],

@@ -127,7 +127,10 @@ struct AttachTests {
             let up = try await Self.eventually("LHR up close", feed: feed, detail: "LHR") { $0.detail != nil }
             #expect(up.detail?.colo == "LHR")
             #expect(up.detail?.points.reduce(0) { $0 + $1.requests } == 3)
-            #expect(try await Self.eventually("no detail for a colo it lacks", feed: feed, detail: "NRT") { _ in true }.detail == nil)
+            // A colo the server lacks: answered (404), and nothing to show.
+            #expect(try await attach.feed.engine.detail(colo: "NRT", window: nil) == nil)
+            let lacking = try await Self.eventually("NRT answered", feed: feed, detail: "NRT") { !$0.detailPending }
+            #expect(lacking.detail == nil)
 
             #expect(await attach.dashboardActions.perform(.setWindow(seconds: 10), screen: nil) == .windowSet(seconds: 10))
             let narrow = try await Self.eventually("the 10 s view", feed: feed) { $0.snapshot.windowSeconds == 10 }
@@ -138,6 +141,42 @@ struct AttachTests {
             #expect(back.snapshot.alertWindowSeconds == nil)
             }
         }
+    }
+
+    @Test("w writes the screen and the snapshot shown here, attached too")
+    func dump() async throws {
+        try await LiveStack.with(.init(pumpEvents: true, access: try Self.access(admin: false))) { stack in
+            try await Self.traffic(stack)
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attach-dump-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            var configuration = Self.configuration(stack.baseURL)
+            configuration.console.dumpFolder = folder.path
+            try await Self.attached(configuration, polling: false) { attach in
+                let result = await attach.dashboardActions.perform(.dump, screen: "the screen")
+                guard case .dumped(let files) = result else { Issue.record("no dump: \(String(describing: result))"); return }
+                #expect(files.count == 2 && files.allSatisfy { $0.hasPrefix(folder.path) })
+                let json = try #require(files.first { $0.hasSuffix(".json") })
+                let written = try JSONDecoder().decode(MetricsSnapshot.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
+                #expect(written == attach.feed.snapshot)
+                #expect(written.all.figures.tally.requests == 6)
+            }
+        }
+    }
+
+    @Test("A server that sends what no edgewatch sends is refused before anything is shown")
+    func hostileAnswers() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(AnswerLimits.problem(in: Data(deep.utf8)) == "an answer nested deeper than 16")
+        #expect(AnswerLimits.problem(in: Data(#"{"generatedAt": -9223372036854775808}"#.utf8)) == "an answer with a number out of range")
+        #expect(AnswerLimits.problem(in: Data(#"{"n": 1e300}"#.utf8)) == "an answer with a number out of range")
+        #expect(AnswerLimits.problem(in: Data(#"{"colo": "\u001b[2J"}"#.utf8)) == "an answer with control characters")
+        #expect(AnswerLimits.problem(in: Data(("[" + Array(repeating: "1", count: 5_000).joined(separator: ",") + "]").utf8)) == "an answer with a list of 5000 elements")
+        #expect(AnswerLimits.problem(in: Data(#"{"colo": "LHR", "n": [1, 2.5, true, null], "s": "a \"quoted\" ] text {"}"#.utf8)) == nil)
+        #expect(AnswerLimits.printable("bad\u{1b}[2Jtext") == "bad?[2Jtext")
+        // Seeded hostile JSON never traps the check.
+        var input = HostileInput(seed: 0xA77A)
+        for _ in 0..<2_000 { _ = AnswerLimits.problem(in: Data(input.value().utf8)) }
     }
 
     @Test("No token or a wrong one exits with a message naming READ_TOKEN; an unreachable server says so")
@@ -165,6 +204,10 @@ struct AttachTests {
             let url = "https://localhost:\(stack.port)"
             let untrusted = await Self.failure(Self.configuration(url, tls: try ClientTLSFiles().configuration()))
             #expect(untrusted.contains("--ca-file"), "\(untrusted)")
+            var strangerCA = Self.configuration(url, tls: try ClientTLSFiles(caFile: pki.strangerCertificate).configuration())
+            strangerCA.caFile = pki.strangerCertificate
+            let wrongCA = await Self.failure(strangerCA)
+            #expect(wrongCA.contains("does not verify against --ca-file"), "\(wrongCA)")
             let anonymous = await Self.failure(Self.configuration(url, tls: try ClientTLSFiles(caFile: pki.caCertificate).configuration()))
             #expect(anonymous.contains("--client-cert"), "\(anonymous)")
             let tls = try ClientTLSFiles(caFile: pki.caCertificate, certificate: pki.clientCertificate, key: pki.clientKey).configuration()

@@ -23,8 +23,8 @@ struct ReadRoutesTests {
             for path in ["/api/about", "/api/snapshot", "/api/history", "/api/detail?colo=ALL", "/metrics"] {
                 let bare = try await stack.request(.GET, path).status
                 #expect(bare == 401, "\(path) without a token")
-                #expect(try await stack.request(.GET, path, headers: [("Authorization", "Bearer wrong-token-0123456789")]).status == 401)
             }
+            #expect(try await stack.request(.GET, "/api/detail?colo=ALL", headers: [("Authorization", "Bearer wrong-token-0123456789")]).status == 401)
             #expect(try await stack.request(.GET, "/api/about", headers: Self.bearer).json["role"] as? String == "serve")
         }
     }
@@ -44,6 +44,10 @@ struct ReadRoutesTests {
             #expect(kept.count == count && count > 0)
             let caughtUp = try await stack.request(.GET, "/api/snapshot?since=\(count)", headers: Self.bearer).json
             #expect((caughtUp["recentTransitions"] as? [Any])?.isEmpty == true)
+            // One behind: the newest change at least, rounded up to a size readers share (16).
+            let behind = try await stack.request(.GET, "/api/snapshot?since=\(count - 1)", headers: Self.bearer).json
+            let some = (behind["recentTransitions"] as? [Any])?.count ?? 0
+            #expect(some >= 1 && some <= 16)
             #expect(caughtUp["transitionCount"] as? Int ?? 0 >= count)
             let narrow = try await stack.request(.GET, "/api/snapshot?window=10", headers: Self.bearer).json
             #expect(narrow["windowSeconds"] as? Int == 10)
@@ -51,7 +55,7 @@ struct ReadRoutesTests {
             let wide = try await stack.request(.GET, "/api/snapshot?window=900", headers: Self.bearer).json
             #expect(wide["windowSeconds"] as? Int == 60, "no wider than the server keeps")
             #expect(wide["alertWindowSeconds"] == nil)
-            for bad in ["window=9", "window=901", "window=x", "since=-1", "since=1e3"] {
+            for bad in ["window=9", "window=901", "window=x", "window=45", "since=-1", "since=1e3"] {
                 let reply = try await stack.request(.GET, "/api/snapshot?" + bad, headers: Self.bearer)
                 #expect(reply.status == 400 && reply.json["error"] != nil, "\(bad)")
             }
@@ -102,16 +106,14 @@ struct ReadRoutesTests {
     @Test("A lease lasts 10 s after its last read; then its place goes to a new viewer")
     func leases() {
         var book = ViewerBook(capacity: 2)
-        let first = book.admit("a", nowMillis: 0), second = book.admit("b", nowMillis: 1_000)
-        #expect(first && second)
-        let third = book.admit("c", nowMillis: 9_999)
-        #expect(!third)
-        let again = book.admit("a", nowMillis: 9_999)
-        #expect(again, "a viewer attached keeps reading")
-        let later = book.admit("c", nowMillis: 11_000)
-        #expect(later, "b's lease ended at 11 s")
-        let back = book.admit("b", nowMillis: 11_000)
-        #expect(!back)
+        var admitted: [Bool] = []
+        admitted.append(book.admit("a", nowMillis: 0))
+        admitted.append(book.admit("b", nowMillis: 1_000))
+        admitted.append(book.admit("c", nowMillis: 9_999))
+        admitted.append(book.admit("a", nowMillis: 9_999))   // a viewer attached keeps reading
+        admitted.append(book.admit("c", nowMillis: 11_000))  // b's lease ended at 11 s
+        admitted.append(book.admit("b", nowMillis: 11_000))
+        #expect(admitted == [true, true, false, true, true, false])
         #expect(book.refused == 2)
         let attached = book.count(nowMillis: 19_998)
         #expect(attached == 2)
