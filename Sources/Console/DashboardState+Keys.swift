@@ -22,6 +22,7 @@ extension DashboardState {
                 detailColo = nil
                 coloDetail = nil
                 detailFetchedFor = nil
+                detailAskedFor = nil
                 // Back in the table, the selection is on a row the filter shows.
                 if filter != nil { keepSelectionVisible() }
                 return []

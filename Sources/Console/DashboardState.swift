@@ -221,6 +221,8 @@ public struct DashboardState: Sendable {
     private var silentSources: Set<String> = []
     /// The colo the last ``apply(detail:)`` was for (the engine may have had nothing for it).
     var detailFetchedFor: String?
+    /// The colo whose figures the feed said were on their way: asked for, so not asked again at once.
+    var detailAskedFor: String?
 
     /// What the process behind the screen can do (keys for the rest are not offered).
     public internal(set) var capabilities: Capabilities
@@ -250,7 +252,9 @@ public struct DashboardState: Sendable {
         windowLimit = input.windowLimit
         takeHistory(input.engineHistory)
         apply(input.snapshot)
-        if detailColo != nil && !input.detailPending { apply(detail: input.detail) }
+        if detailColo != nil {
+            if input.detailPending { detailAskedFor = detailColo } else { apply(detail: input.detail) }
+        }
     }
 
     /// The terminal's size, as the screen loop draws at it.
@@ -292,7 +296,8 @@ public struct DashboardState: Sendable {
     mutating func apply(_ snapshot: MetricsSnapshot) {
         // Attached, a count that goes back is a server that started again: its engine is new, and
         // what the log holds happened. Otherwise it is a replay moved back.
-        let restarted = link != nil && snapshot.transitionCount < transitionsSeen
+        let restarted = link != nil && lastTaken != nil
+            && (snapshot.transitionCount < transitionsSeen || snapshot.engineStartedAt != lastTaken?.engineStartedAt)
         let movedBack = link == nil && (snapshot.generatedAt < now || snapshot.transitionCount < transitionsSeen)
         if movedBack { rewound(to: snapshot.generatedAt) }
         if restarted {
@@ -408,7 +413,7 @@ public struct DashboardState: Sendable {
     private var fetchedDetail: Bool { detailColo != nil && detailFetchedFor == detailColo }
 
     /// Whether the detail view shows a colo whose figures have not been asked for yet.
-    public var needsDetail: Bool { detailColo != nil && !fetchedDetail }
+    public var needsDetail: Bool { detailColo != nil && !fetchedDetail && detailAskedFor != detailColo }
 
     /// Notes a flush, a fault change or anything else worth a log line and a sparkline mark.
     mutating func note(_ kind: LogEntry.Kind, _ text: String, mark: Bool = true) {

@@ -42,6 +42,9 @@ final class RemoteFeed: DashboardFeed, Service {
         var lastAnswer: Int64
         var problem: String?
         var down = false
+        /// When the snapshot last moved on (a new `generatedAt`): a server that answers with the
+        /// same figures has an engine that stopped.
+        var lastAdvance: Int64
     }
 
     private let shared: Mutex<Shared>
@@ -53,7 +56,8 @@ final class RemoteFeed: DashboardFeed, Service {
         self.capabilities = capabilities
         self.now = now
         self.logger = logger
-        shared = Mutex(Shared(snapshot: first, history: Self.points(history), serverWindow: serverWindow, lastAnswer: now()))
+        let time = now()
+        shared = Mutex(Shared(snapshot: first, history: Self.points(history), serverWindow: serverWindow, lastAnswer: time, lastAdvance: time))
     }
 
     /// With no snapshot for this long, the figures are old even before a read has failed: the
@@ -74,9 +78,14 @@ final class RemoteFeed: DashboardFeed, Service {
             input.detailPending = detailColo != nil && !shared.detailFetched
             input.windowLimit = shared.serverWindow
             let silent = time - shared.lastAnswer
-            let down = shared.down || silent > Self.staleAfterMillis
-            input.link = LinkStatus(url: engine.base, downMillis: down ? silent : nil,
-                                    problem: down ? shared.problem ?? "no answer for \(silent / 1000) s" : nil)
+            let still = time - shared.lastAdvance
+            if shared.down || silent > Self.staleAfterMillis {
+                input.link = LinkStatus(url: engine.base, downMillis: silent, problem: shared.problem ?? "no answer for \(silent / 1000) s")
+            } else if still > Self.staleAfterMillis {
+                input.link = LinkStatus(url: engine.base, downMillis: still, problem: "it answers, but its figures have not moved for \(still / 1000) s")
+            } else {
+                input.link = LinkStatus(url: engine.base)
+            }
             // History is handed over once per (re)connection; the screen keeps it.
             input.engineHistory = shared.history
             shared.history = []
@@ -89,7 +98,13 @@ final class RemoteFeed: DashboardFeed, Service {
 
     /// Shows the figures over `seconds` (at most the server's window) from the next read on.
     func setWindow(seconds: Int) {
-        shared.withLock { $0.window = seconds >= $0.serverWindow ? nil : seconds }
+        shared.withLock { shared in
+            shared.window = seconds >= shared.serverWindow ? nil : seconds
+            // The colo up close is read again over the new window, at once.
+            shared.detail = nil
+            shared.detailFetched = false
+            shared.wantedChanged = true
+        }
     }
 
     /// The colo up close is read again this often, and never sooner than ``detailGap`` after the
@@ -97,69 +112,86 @@ final class RemoteFeed: DashboardFeed, Service {
     static let detailInterval: Int64 = 1_000
     static let detailGap: Int64 = 250
 
+    /// Reads until the console quits; a read in flight then is cancelled, not waited for (a hung
+    /// server would otherwise hold the quit for a whole exchange deadline).
     func run() async throws {
+        try await cancelWhenGracefulShutdown { await self.readUntilCancelled() }
+    }
+
+    /// The snapshot's reads and the detail's, side by side: a slow detail never holds back the
+    /// snapshot, whose reads alone say whether the connection is up.
+    private func readUntilCancelled() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.readSnapshots() }
+            group.addTask { await self.readDetails() }
+        }
+    }
+
+    private func readSnapshots() async {
         let clock = ContinuousClock()
         var failures = 0
         var reconnecting = false
-        var fullLog = false
-        var nextSnapshot = clock.now + Self.interval
-        var lastDetail: Int64 = .min / 2
         var random = SystemRandomNumberGenerator()
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if clock.now >= nextSnapshot {
-                do {
-                    fullLog = try await poll(reconnecting: reconnecting, fullLog: fullLog)
-                    if reconnecting { logger.notice("attached again to \(engine.base)") }
-                    failures = 0
-                    reconnecting = false
-                    nextSnapshot = clock.now + Self.interval
-                } catch {
-                    failures += 1
-                    if !reconnecting { logger.warning("lost \(engine.base): \(error.short); retrying") }
-                    reconnecting = true
-                    shared.withLock {
-                        $0.down = true
-                        $0.problem = error.short
-                    }
-                    nextSnapshot = clock.now + Self.backoff.delay(afterFailures: failures, using: &random)
+        while !Task.isCancelled {
+            let started = clock.now
+            do {
+                try await poll(reconnecting: reconnecting)
+                if reconnecting { logger.notice("attached again to \(engine.base)") }
+                failures = 0
+                reconnecting = false
+                try? await Task.sleep(until: started + Self.interval, clock: clock)
+            } catch {
+                failures += 1
+                if !reconnecting { logger.warning("lost \(engine.base): \(error.short); retrying") }
+                reconnecting = true
+                shared.withLock {
+                    $0.down = true
+                    $0.problem = error.short
                 }
+                try? await Task.sleep(for: Self.backoff.delay(afterFailures: failures, using: &random))
             }
-            if !reconnecting {
-                let time = now()
-                let (wanted, changed) = shared.withLock { ($0.wanted, $0.wantedChanged) }
-                if let wanted, time - lastDetail >= Self.detailGap, changed || time - lastDetail >= Self.detailInterval {
-                    lastDetail = time
-                    await readDetail(wanted)
-                }
+        }
+    }
+
+    private func readDetails() async {
+        var lastDetail: Int64 = .min / 2
+        while !Task.isCancelled {
+            let time = now()
+            let (wanted, changed, down) = shared.withLock { ($0.wanted, $0.wantedChanged, $0.down) }
+            if !down, let wanted, time - lastDetail >= Self.detailGap, changed || time - lastDetail >= Self.detailInterval {
+                lastDetail = time
+                await readDetail(wanted)
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
     }
 
-    /// One snapshot (and, on reconnecting, what the server is now and the history the screen
-    /// missed); returns whether the next read must take the whole change log (the server started
-    /// again: its count went back).
-    private func poll(reconnecting: Bool, fullLog: Bool) async throws(RemoteError) -> Bool {
-        let (window, seen) = shared.withLock { ($0.window, $0.snapshot.transitionCount) }
+    /// One snapshot, and on reconnecting what the server is now (its window) and the history the
+    /// screen missed. A server that started again (its engine's start or its count moved) is read
+    /// whole at once, as on reconnecting.
+    private func poll(reconnecting: Bool) async throws(RemoteError) {
+        let (window, seen, started) = shared.withLock { ($0.window, $0.snapshot.transitionCount, $0.snapshot.engineStartedAt) }
         var about: ReadRoutes.About?
         var history: [HistorySample]?
         if reconnecting {
             about = try await engine.about()
             history = try await engine.history()
         }
-        let since = reconnecting || fullLog ? 0 : seen
+        let since = reconnecting ? 0 : seen
         var snapshot = try await engine.snapshot(window: window, since: since)
-        let restarted = snapshot.transitionCount < since
+        if since > 0 && (snapshot.transitionCount < since || snapshot.engineStartedAt != started) {
+            logger.notice("\(engine.base) started again: reading it whole")
+            return try await poll(reconnecting: true)
+        }
         let time = now()
         shared.withLock { shared in
-            // An answer since a count holds only the changes after it: the rest are here already.
-            // From a server that started again, the changes come whole at the next read.
-            if since > 0 && !restarted {
+            if since > 0 {
                 // The answer may hold more than asked (the server rounds up, so readers share
                 // answers): the newest it lacks, then what it has.
                 let new = min(snapshot.transitionCount - since, snapshot.recentTransitions.count)
                 snapshot.recentTransitions = Array((snapshot.recentTransitions.prefix(new) + shared.snapshot.recentTransitions).prefix(MetricsMonitor.defaultTransitionLogSize))
             }
+            if snapshot.generatedAt != shared.snapshot.generatedAt { shared.lastAdvance = time }
             shared.snapshot = snapshot
             if let about {
                 shared.serverWindow = about.windowSeconds
@@ -171,7 +203,6 @@ final class RemoteFeed: DashboardFeed, Service {
             shared.down = false
             shared.problem = nil
         }
-        return restarted
     }
 
     /// The colo up close, over the viewer's window. A failed read keeps what the screen has: the
@@ -184,7 +215,8 @@ final class RemoteFeed: DashboardFeed, Service {
         let detail: ColoDetail?
         do { detail = try await engine.detail(colo: colo, window: window) } catch { return }
         shared.withLock { shared in
-            guard shared.wanted == colo else { return }
+            // Another colo, or another window, asked for meanwhile: this answer is not for the screen.
+            guard shared.wanted == colo, shared.window == window, !shared.wantedChanged else { return }
             shared.detail = detail
             shared.detailFetched = true
         }

@@ -15,6 +15,8 @@ public final class LiveMonitor: Sendable {
     private let queueRefusals: @Sendable () -> Int
     private let breaker: @Sendable () -> CRMCalls.BreakerStatus?
     public let now: @Sendable () -> Int64
+    /// When this monitor was made, on its clock: every snapshot says so.
+    public let startedAt: Int64
 
     public init(
         monitor: MetricsMonitor, now: @escaping @Sendable () -> Int64,
@@ -26,6 +28,7 @@ public final class LiveMonitor: Sendable {
         self.monitor = Mutex(monitor)
         self.now = now
         self.queueDrops = queueDrops
+        startedAt = now()
         tick()
     }
 
@@ -48,6 +51,7 @@ public final class LiveMonitor: Sendable {
         snapshot.events.droppedQueueFull = queueDrops()
         snapshot.events.refusedQueueFull = queueRefusals()
         snapshot.breaker = breaker()
+        snapshot.engineStartedAt = startedAt
         latest.withLock { $0 = snapshot }
         return snapshot
     }

@@ -264,6 +264,9 @@ public struct MetricsSnapshot: Sendable, Equatable, Codable {
     /// The window the alert states are judged over, when the figures are over another: a
     /// viewer's shorter window (``MetricsMonitor/view(seconds:judged:)``). Nil when they agree.
     public var alertWindowSeconds: Int? = nil
+    /// When the engine that published this started (epoch ms): another value is another engine (a
+    /// server that started again), whatever its counts say.
+    public var engineStartedAt: Int64? = nil
     /// The CRM circuit breaker, when this process runs the lookup (nil for `watch` and replays).
     public var breaker: CRMCalls.BreakerStatus?
     public var windowSeconds: Int

@@ -51,6 +51,7 @@ public enum ReadRoutes {
         let snapshots = EncodedSnapshots()
         // Every colo and ALL, at every window step: all a console can ask for in one second.
         let details = PerTick<DetailKey>(capacity: (ColoName.maximumColos + 2) * MetricsWindow.steps.count)
+        let histories = PerTick<Int>(capacity: 1)
         routes.on("/api/about", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             let counts = viewers.counts
@@ -78,7 +79,10 @@ public enum ReadRoutes {
         routes.on("/api/history", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
             if let refused = admit(request, context: context, viewers: viewers) { return refused }
-            return .json(String(decoding: try JSONEncoder.sorted.encode(monitor.history), as: UTF8.self))
+            let encoded = try histories.value(generation: monitor.now() / 1000, key: 0) {
+                ByteBuffer(bytes: try JSONEncoder.sorted.encode(monitor.history))
+            }
+            return .jsonBytes(encoded ?? ByteBuffer())
         }
         routes.on("/api/detail", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
@@ -92,6 +96,12 @@ public enum ReadRoutes {
             switch viewWindow(query["window"].map(String.init), monitor: monitor) {
             case .failure(let bad): return bad.response
             case .success(let seconds): window = seconds
+            }
+            // A colo the engine does not list is not computed, nor kept: made-up names cannot
+            // crowd the real ones out of the cache.
+            let judged = monitor.snapshot
+            guard colo == ColoName.all || judged.colos.contains(where: { $0.colo == colo }) else {
+                return .json(status: .notFound, JSONText.errorObject("\(colo) has nothing in the window"))
             }
             // Once a second per colo and window, for every viewer: the steps move by the second.
             let second = monitor.now() / 1000
@@ -176,7 +186,7 @@ final class PerTick<Key: Hashable & Sendable>: Sendable {
         if let hit = store.withLock({ $0.generation == generation ? $0.entries[key] : nil }) { return hit }
         let made = try make()
         store.withLock { store in
-            if store.generation < generation { store = Store(generation: generation) }
+            if store.generation != generation { store = Store(generation: generation) }
             if store.generation == generation, store.entries.count < capacity { store.entries.updateValue(made, forKey: key) }
         }
         return made

@@ -72,24 +72,34 @@ struct AttachedScreenTests {
         #expect(flushing.handle(.character("y")) == [.flush(colo: nil)])
     }
 
-    @Test("A server that started again keeps the log: its new changes are taken in, nothing is deleted or called a rewind")
+    @Test("A server that started again keeps the log and takes in the new engine's changes, whether its count went back or not")
     func restarted() {
-        var dashboard = Self.attached()
-        let before = snapshot(error: { _, second in second > 20 ? "crm_5xx" : nil })
-        dashboard.receive(Self.input(before))
-        dashboard.receive(Self.input(before, down: 3_000))
-        let kept = dashboard.log
-        #expect(kept.contains { if case .alert = $0.kind { true } else { false } })
-        // The new engine: fewer changes than seen, a later clock.
-        var fresh = before
-        fresh.generatedAt = before.generatedAt + 10_000
-        fresh.transitionCount = 0
-        fresh.recentTransitions = []
-        fresh.newTransitions = []
-        dashboard.receive(Self.input(fresh))
-        #expect(dashboard.log.first?.text == "the server started again: its figures and state changes start anew")
-        #expect(Array(dashboard.log.dropFirst(2)) == kept, "everything logged before is still there")
-        #expect(!dashboard.log.contains { $0.text.hasPrefix("moved back") })
+        for newCount in [2, 40] {
+            var dashboard = Self.attached()
+            var before = snapshot(error: { _, second in second > 20 ? "crm_5xx" : nil })
+            before.engineStartedAt = 1
+            dashboard.receive(Self.input(before))
+            dashboard.receive(Self.input(before, down: 3_000))
+            let kept = dashboard.log
+            #expect(kept.contains { if case .alert = $0.kind { true } else { false } })
+            #expect(before.transitionCount < 40, "the second engine has more changes than were seen")
+            // The new engine: a later clock, its own changes (newest first).
+            var fresh = before
+            fresh.engineStartedAt = 2
+            fresh.generatedAt = before.generatedAt + 10_000
+            fresh.transitionCount = newCount
+            fresh.recentTransitions = (0..<newCount).reversed().map { index in
+                AlertTransition(time: fresh.generatedAt - Int64(newCount - index) * 100, colo: "NRT", metric: .cpuTime, value: Double(index),
+                                threshold: 8, from: .ok, to: .warn)
+            }
+            fresh.newTransitions = []
+            dashboard.receive(Self.input(fresh))
+            #expect(dashboard.log.contains { $0.text == "the server started again: its figures and state changes start anew" })
+            #expect(Array(dashboard.log.suffix(kept.count)) == kept, "everything logged before is still there")
+            #expect(!dashboard.log.contains { $0.text.hasPrefix("moved back") || $0.text.contains("came faster") })
+            let taken = dashboard.log.filter { $0.text.contains("NRT cpu_time") }
+            #expect(taken.count >= 1 && taken.count <= newCount, "the new engine's changes are logged (repeats fold)")
+        }
     }
 
     @Test("Window keys step up to what the server keeps, and say so at its end")

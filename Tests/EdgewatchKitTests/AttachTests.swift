@@ -209,6 +209,11 @@ struct AttachTests {
             let wrongCA = await Self.failure(strangerCA)
             #expect(wrongCA.contains("does not verify against --ca-file"), "\(wrongCA)")
             let anonymous = await Self.failure(Self.configuration(url, tls: try ClientTLSFiles(caFile: pki.caCertificate).configuration()))
+            let clientTLS = try ClientTLSFiles(caFile: pki.caCertificate, certificate: pki.clientCertificate, key: pki.clientKey).configuration()
+            var byAddress = Self.configuration("https://127.0.0.1:\(stack.port)", tls: clientTLS)
+            byAddress.caFile = pki.caCertificate
+            let otherHost = await Self.failure(byAddress)
+            #expect(otherHost.contains("does not name its host"), "\(otherHost)")
             #expect(anonymous.contains("--client-cert"), "\(anonymous)")
             let tls = try ClientTLSFiles(caFile: pki.caCertificate, certificate: pki.clientCertificate, key: pki.clientKey).configuration()
             try await Self.attached(Self.configuration(url, admin: Self.adminToken, tls: tls), polling: false) { attach in
