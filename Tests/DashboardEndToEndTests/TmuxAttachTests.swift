@@ -25,14 +25,21 @@ extension TmuxDashboardTests {
         throw CancellationError()
     }
 
+    /// A `serve --traffic` in its own tmux session, on any port, logging to a temporary file.
+    static func newServe() async throws -> (session: Session, log: URL, port: Int) {
+        let session = Session()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(session.name)-serve.log")
+        return (session, log, try await startServe(session, port: 0, log: log))
+    }
+
     @Test("attach: the whole window at once; the server killed is DISCONNECTED · retrying in grey, brought back it is live again; F flushes it remotely; q restores the terminal")
     func attach() async throws {
         try Self.requireTools()
-        let server = Session()
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name)-serve.log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        let port = try await Self.startServe(server, port: 0, log: log)
-        defer { _ = try? server.tmux("kill-session", "-t", server.name) }
+        let (server, log, port) = try await Self.newServe()
+        defer {
+            _ = try? server.tmux("kill-session", "-t", server.name)
+            try? FileManager.default.removeItem(at: log)
+        }
         // A few seconds of history on the server before anyone looks.
         try await Task.sleep(for: .seconds(3))
 
@@ -79,11 +86,11 @@ extension TmuxDashboardTests {
     @Test("attach with a wrong token exits 2 naming READ_TOKEN, before any dashboard is drawn")
     func attachWrongToken() async throws {
         try Self.requireTools()
-        let server = Session()
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(server.name)-serve.log")
-        defer { try? FileManager.default.removeItem(at: log) }
-        let port = try await Self.startServe(server, port: 0, log: log)
-        defer { _ = try? server.tmux("kill-session", "-t", server.name) }
+        let (server, log, port) = try await Self.newServe()
+        defer {
+            _ = try? server.tmux("kill-session", "-t", server.name)
+            try? FileManager.default.removeItem(at: log)
+        }
         let console = Session()
         let command = "READ_TOKEN=wrong-token-0123456789abcdef \(Self.binary) attach http://127.0.0.1:\(port); echo EXIT:$? > \(console.status.path); sleep 30"
         try console.tmux("new-session", "-d", "-s", console.name, "-x", "100", "-y", "32", command)

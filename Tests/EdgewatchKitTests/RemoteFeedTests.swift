@@ -76,85 +76,73 @@ struct RemoteFeedTests {
         return try await RunningServer.start(router: routes.router)
     }
 
-    static func attached(_ server: RunningServer, _ body: (RemoteFeed) async throws -> Void) async throws {
-        let url = "http://127.0.0.1:\(server.port)"
-        try await AttachTests.attached(AttachTests.configuration(url, read: nil)) { attach in
-            try await body(attach.feed)
+    /// Serves `script`, attaches a feed to it with its poller running, runs `body`, and always
+    /// stops both.
+    static func attached(to script: Scripted, _ body: (RemoteFeed) async throws -> Void) async throws {
+        let server = try await serve(script)
+        do {
+            try await AttachTests.attached(AttachTests.configuration("http://127.0.0.1:\(server.port)", read: nil)) { attach in
+                try await body(attach.feed)
+            }
+        } catch {
+            await server.stop()
+            throw error
         }
+        await server.stop()
     }
 
     @Test("Changes come in rounded-up lists; the feed keeps each once, newest first, as the server has them")
     func merge() async throws {
         let script = Scripted(Self.snapshot(changes: 40, engine: 0, at: 1_000))
-        let server = try await Self.serve(script)
-        do {
-            try await Self.attached(server) { feed in
-                #expect(feed.snapshot.recentTransitions.count == 40)
-                let later = Self.snapshot(changes: 43, engine: 0, at: 2_000)
-                script.withLock { $0.snapshot = later }
-                let merged = try await AttachTests.eventually("the three new changes", feed: feed) { $0.snapshot.transitionCount == 43 }
-                #expect(merged.snapshot.recentTransitions == later.recentTransitions)
-                #expect(merged.snapshot.transitions(after: 40).count == 3)
-            }
-        } catch {
-            await server.stop()
-            throw error
+        try await Self.attached(to: script) { feed in
+            #expect(feed.snapshot.recentTransitions.count == 40)
+            let later = Self.snapshot(changes: 43, engine: 0, at: 2_000)
+            script.withLock { $0.snapshot = later }
+            let merged = try await AttachTests.eventually("the three new changes", feed: feed) { $0.snapshot.transitionCount == 43 }
+            #expect(merged.snapshot.recentTransitions == later.recentTransitions)
+            #expect(merged.snapshot.transitions(after: 40).count == 3)
         }
-        await server.stop()
     }
 
     @Test("An engine that started again, even with more changes than were seen, is read whole")
     func restarted() async throws {
         let script = Scripted(Self.snapshot(changes: 10, engine: 0, at: 1_000))
-        let server = try await Self.serve(script)
-        do {
-            try await Self.attached(server) { feed in
-                let fresh = Self.snapshot(changes: 25, engine: 500_000, at: 600_000)
-                script.withLock { $0.snapshot = fresh }
-                let taken = try await AttachTests.eventually("the new engine", feed: feed) { $0.snapshot.engineStartedAt == fresh.engineStartedAt }
-                #expect(taken.snapshot.recentTransitions == fresh.recentTransitions, "its own 25 changes, none of the old engine's")
-            }
-        } catch {
-            await server.stop()
-            throw error
+        try await Self.attached(to: script) { feed in
+            let fresh = Self.snapshot(changes: 25, engine: 500_000, at: 600_000)
+            script.withLock { $0.snapshot = fresh }
+            let taken = try await AttachTests.eventually("the new engine", feed: feed) { $0.snapshot.engineStartedAt == fresh.engineStartedAt }
+            #expect(taken.snapshot.recentTransitions == fresh.recentTransitions, "its own 25 changes, none of the old engine's")
         }
-        await server.stop()
     }
 
     @Test("An answer no edgewatch sends, a server that hangs, and one whose figures stop moving each grey the screen and say why")
     func notLive() async throws {
         let script = Scripted(Self.snapshot(changes: 1, engine: 0, at: 1_000))
-        let server = try await Self.serve(script)
-        do {
-            try await Self.attached(server) { feed in
-                // The scripted snapshot never moves on: after 2 s that is said.
-                let still = try await AttachTests.eventually("figures that do not move", feed: feed) { $0.link?.isDown == true }
-                #expect(still.link?.problem?.contains("figures have not moved") == true)
-                script.withLock { $0.snapshot = Self.snapshot(changes: 1, engine: 0, at: 2_000) }
-                _ = try await AttachTests.eventually("live again", feed: feed) { $0.link?.isDown == false }
+        try await Self.attached(to: script) { feed in
+            // The scripted snapshot never moves on: after 2 s that is said.
+            let still = try await AttachTests.eventually("figures that do not move", feed: feed) { $0.link?.isDown == true }
+            #expect(still.link?.problem?.contains("figures have not moved") == true)
+            script.withLock { $0.snapshot = Self.snapshot(changes: 1, engine: 0, at: 2_000) }
+            _ = try await AttachTests.eventually("live again", feed: feed) { $0.link?.isDown == false }
 
-                script.withLock { $0.behaviour = .hostile }
-                let hostile = try await AttachTests.eventually("the hostile answer refused", feed: feed) { $0.link?.isDown == true }
-                #expect(hostile.link?.problem == "an answer with a number out of range")
-                #expect(hostile.snapshot.generatedAt == Self.t0 + 2_000, "the last good figures stay")
+            script.withLock { $0.behaviour = .hostile }
+            let hostile = try await AttachTests.eventually("the hostile answer refused", feed: feed) { $0.link?.isDown == true }
+            #expect(hostile.link?.problem == "an answer with a number out of range")
+            #expect(hostile.snapshot.generatedAt == Self.t0 + 2_000, "the last good figures stay")
 
-                script.withLock {
-                    $0.behaviour = .normal
-                    $0.snapshot = Self.snapshot(changes: 1, engine: 0, at: 3_000)
-                }
-                _ = try await AttachTests.eventually("live again", feed: feed) { $0.link?.isDown == false }
-                script.withLock { $0.behaviour = .hang }
-                let hung = try await AttachTests.eventually("a hung server noticed", seconds: 10, feed: feed) { $0.link?.isDown == true }
-                // Greyed after 2 s without a snapshot ("no answer for 2 s"), or at worst when the 3 s
-                // deadline ends the read ("no answer within 3 s").
-                #expect(hung.link?.problem?.hasPrefix("no answer") == true, "\(String(describing: hung.link?.problem))")
-                #expect((hung.link?.downMillis ?? 0) >= RemoteFeed.staleAfterMillis)
-                script.withLock { $0.behaviour = .normal }
+            script.withLock {
+                $0.behaviour = .normal
+                $0.snapshot = Self.snapshot(changes: 1, engine: 0, at: 3_000)
             }
-        } catch {
-            await server.stop()
-            throw error
+            _ = try await AttachTests.eventually("live again", feed: feed) { $0.link?.isDown == false }
+            script.withLock { $0.behaviour = .hang }
+            // First its figures stop moving; then no answer at all comes for 2 s (or the 3 s
+            // deadline ends the read): either way the screen is grey, and then says no answer.
+            let hung = try await AttachTests.eventually("a hung server noticed", seconds: 10, feed: feed) {
+                $0.link?.problem?.hasPrefix("no answer") == true
+            }
+            #expect(hung.link?.isDown == true && (hung.link?.downMillis ?? 0) >= RemoteFeed.staleAfterMillis)
+            script.withLock { $0.behaviour = .normal }
         }
-        await server.stop()
     }
 }
