@@ -89,7 +89,7 @@ public enum MetricsRoutes {
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(bytes: prometheus.exposition()))
+                body: .init(byteBuffer: ByteBuffer(bytes: prometheus.exposition(alerts: monitor.snapshot)))
             )
         }
     }

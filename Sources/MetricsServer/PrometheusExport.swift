@@ -1,5 +1,6 @@
 import CoreMetrics
 import LookupCore
+import MetricsEngine
 import Prometheus
 import Synchronization
 
@@ -37,8 +38,14 @@ public final class PrometheusExport: Sendable {
     static let latencyName = "edgewatch_lookup_latency_seconds"
     static let cpuName = "edgewatch_lookup_cpu_seconds"
 
-    /// Latency buckets (seconds) sized for the seed's targets: 1 ms … 10 s, with 30/80/100/300 ms.
-    static let buckets: [Duration] = [1, 2, 5, 10, 20, 30, 50, 80, 100, 200, 300, 500, 1_000, 3_000, 10_000].map { .milliseconds($0) }
+    /// Latency and CPU buckets: 10 µs to 10 s, 1-2-5 in each decade (a cached lookup takes tens of
+    /// microseconds; a CRM call tens of milliseconds), plus the seed's levels 30, 80 and 300 ms, so
+    /// a rule can count the lookups on either side of a threshold exactly.
+    static let buckets: [Duration] = [
+        10, 20, 50, 100, 200, 500,
+        1_000, 2_000, 5_000, 10_000, 20_000, 30_000, 50_000, 80_000, 100_000, 200_000, 300_000, 500_000,
+        1_000_000, 2_000_000, 5_000_000, 10_000_000,
+    ].map { .microseconds($0) }
 
     /// Label values come from ingested events, so both are bounded: colos past the cap become
     /// `OTHER`, and outcomes outside the known set become `other`.
@@ -120,18 +127,21 @@ public final class PrometheusExport: Sendable {
     }
 
     /// The text exposition format: swift-prometheus's registry, then the two histograms, colos
-    /// in order.
-    public func exposition() -> [UInt8] {
-        var buffer: [UInt8] = []
-        registry.emit(into: &buffer)
+    /// in order, then the alert states of `alerts` (the snapshot the ticker last published); every
+    /// family with its `# HELP` line.
+    public func exposition(alerts: MetricsSnapshot? = nil) -> [UInt8] {
+        var registered: [UInt8] = []
+        registry.emit(into: &registered)
+        var buffer = MetricsHelp.described(registered)
+        if let alerts { MetricsHelp.alertStates(alerts, into: &buffer) }
         // Copied under the lock, written out after it, so a scrape holds up the pump only briefly.
         let colos = handles.withLock { table in
             table.sorted { $0.key < $1.key }.map { (labels: $0.value.labels, latency: $0.value.latency.snapshot, cpu: $0.value.cpu.snapshot) }
         }
         guard !colos.isEmpty else { return buffer }
-        buffer.append(contentsOf: "# TYPE \(Self.latencyName) histogram\n".utf8)
+        MetricsHelp.head(Self.latencyName, type: "histogram", into: &buffer)
         for colo in colos { colo.latency.emit(name: Self.latencyName, labels: colo.labels, into: &buffer) }
-        buffer.append(contentsOf: "# TYPE \(Self.cpuName) histogram\n".utf8)
+        MetricsHelp.head(Self.cpuName, type: "histogram", into: &buffer)
         for colo in colos { colo.cpu.emit(name: Self.cpuName, labels: colo.labels, into: &buffer) }
         return buffer
     }

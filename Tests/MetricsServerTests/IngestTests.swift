@@ -218,7 +218,7 @@ struct IngestTests {
             let metrics = try await stack.send(.GET, "/metrics").body
             #expect(metrics.contains(#"edgewatch_lookups_total{colo="LHR",cache="miss",outcome="found"} 1"#), "\(metrics)")
             #expect(metrics.contains(#"edgewatch_lookups_total{colo="UNKNOWN",cache="miss",outcome="found"} 2"#), "\(metrics)")
-            #expect(!metrics.contains(#"colo="lhr""#) && !metrics.contains(#"colo="ALL""#) && !metrics.contains("xxxx"))
+            #expect(!metrics.contains(#"colo="lhr""#) && !metrics.contains(#"edgewatch_lookups_total{colo="ALL""#) && !metrics.contains("xxxx"))
         }
     }
 
