@@ -87,7 +87,7 @@ public final class PrometheusExport: Sendable {
                 }
                 guard let (name, handles) = current else { continue }
                 let outcome = event.errorType.map { Self.knownOutcomes.contains($0) ? $0 : "other" } ?? (event.customerFound ? "found" : "not_found")
-                let key = CounterKey(colo: name, cache: event.cacheHit ? "hit" : "miss", outcome: outcome)
+                let key = CounterKey(colo: name, cache: event.isStale ? "stale" : event.cacheHit ? "hit" : "miss", outcome: outcome)
                 if counts.last?.key == key {
                     counts[counts.count - 1].count += 1
                 } else if let index = positions[key] {
