@@ -243,7 +243,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EdgewatchKitTests",
-            dependencies: ["EdgewatchKit", "Console", "CRMSimulator", "FaultCatalog", "LookupCore", "MetricsEngine", "EdgeHTTP", "TestSupport"]
+            dependencies: ["EdgewatchKit", "Console", "CRMSimulator", "FaultCatalog", "LookupCore", "MetricsEngine", "MetricsServer", "EdgeHTTP", "TestSupport",
+                           .product(name: "Hummingbird", package: "hummingbird")]
         ),
     ]
 )

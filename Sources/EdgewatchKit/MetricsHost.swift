@@ -31,8 +31,8 @@ public struct MetricsHost: Sendable {
 
     /// `/ingest`, `/metrics` and the console's reads; `flushOff` says why `/api/flush` is refused
     /// here (nil when the lookup runs here with an admin token).
-    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, role: String, flushOff: String?) {
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers)
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, notifier: AlertmanagerNotifier?, role: String, flushOff: String?) {
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers, notifier: notifier)
         ReadRoutes.add(to: routes, monitor: monitor, access: access, viewers: viewers, role: role, flushOff: flushOff)
     }
 

@@ -76,6 +76,20 @@ public final class Stack: Sendable {
                           authorization: traffic.authorization, tls: configuration.listener?.tls == nil ? nil : Self.selfCallTLS,
                           eventLoopGroup: loops.group)
         }
+        // Alerts leave a process that runs its own ticker (not a replay).
+        parts.notifier = configuration.replay == nil ? configuration.alerting.map { alerting in
+            var settings = AlertmanagerNotifier.Settings(urls: alerting.urls, authorization: alerting.authorization)
+            settings.resend = alerting.resend
+            let host = configuration.listener?.host ?? "127.0.0.1"
+            let listenerPort = configuration.listener?.port ?? 0
+            let scheme = configuration.listener?.scheme ?? "http"
+            let shown = host.contains(":") ? "[\(host)]" : host
+            let book = AlertBook(instance: String("\(ReporterConfiguration.hostName()):\(listenerPort)".prefix(64)), noData: alerting.noData,
+                                 runbookURL: alerting.runbookURL, generatorURL: "\(scheme)://\(shown):\(listenerPort)/api/snapshot",
+                                 holdMillis: Int64(alerting.resend.components.seconds) * 4_000)
+            return AlertmanagerNotifier(settings: settings, book: book, monitor: metrics.monitor, loops: loops, logger: logger)
+        } : nil
+        let notifier = parts.notifier
         let controls = configuration.replay.map { replay in
             PlaybackControls(first: replay.first, last: replay.last, speed: replay.speed)
         }
@@ -92,7 +106,7 @@ public final class Stack: Sendable {
             parts.lookup?.addRoutes(to: routes, access: configuration.access, logger: logger)
             let flushOff: String? = parts.lookup == nil ? "this is a watch: the caches are in the instances reporting to it"
                 : configuration.access.admin.isOpen ? "the server has no admin token (ADMIN_TOKEN where it runs)" : nil
-            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter,
+            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter, notifier: notifier,
                               role: parts.lookup == nil ? "watch" : "serve", flushOff: flushOff)
             if let fast = parts.lookup?.fast { listener.answerOnEventLoop(fast) }
             do {
@@ -112,6 +126,7 @@ public final class Stack: Sendable {
             portSink.finish()
             startedSink.finish()
         }
+        if let notifier { services.append(.init(service: notifier)) }
         if configuration.metrics.pump { services.append(.init(service: metrics.pump(reporter: parts.reporter, loops: loops))) }
         if configuration.metrics.ticker && configuration.replay == nil {
             services.append(.init(service: metrics.ticker(logger: logger, gate: configuration.access.gate)))
@@ -224,6 +239,7 @@ public final class Stack: Sendable {
         let loops: EventLoops
         var lookup: LookupHost?
         var reporter: EventReporter?
+        var notifier: AlertmanagerNotifier?
         var traffic: TrafficDriver?
 
         func release() async {
@@ -231,6 +247,7 @@ public final class Stack: Sendable {
             await lookup?.shutdown()
             // The reporter's run closes its client; one never run is closed here.
             await reporter?.shutdown()
+            await notifier?.shutdown()
             await loops.shutdown()
         }
     }

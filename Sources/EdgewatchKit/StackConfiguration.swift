@@ -30,6 +30,8 @@ public struct StackConfiguration: Sendable {
     public var metrics = MetricsConfiguration()
     /// Forward this process's events to another edgewatch (`serve --report-to`).
     public var reporter: ReporterConfiguration?
+    /// Alert states sent to Alertmanager.
+    public var alerting: AlertingConfiguration?
     /// Synthetic callers against this process's own listener.
     public var traffic: TrafficConfiguration?
     /// A recording to play instead of a listener.
@@ -139,5 +141,24 @@ public struct ConsoleConfiguration: Sendable {
 
     public init(logFile: LogFile) {
         self.logFile = logFile
+    }
+}
+
+/// Alerts to Alertmanager (`--alertmanager`).
+public struct AlertingConfiguration: Sendable {
+    /// Alertmanager base URLs.
+    public var urls: [String]
+    /// `Bearer <token>`, when Alertmanager sits behind one.
+    public var authorization: String?
+    /// A silent colo's alert severity, or off.
+    public var noData = AlertBook.NoData.warning
+    /// Added to every alert as `runbook_url`.
+    public var runbookURL: String?
+    /// How often alerts that hold are sent again.
+    public var resend: Duration = .seconds(30)
+
+    public init(urls: [String], authorization: String?) {
+        self.urls = urls
+        self.authorization = authorization
     }
 }

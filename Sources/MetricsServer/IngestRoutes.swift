@@ -33,7 +33,8 @@ public enum MetricsRoutes {
     /// Adds the routes: `/ingest` takes `access.ingest`'s token, `/metrics` `access.read`'s.
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
-        calls: CRMCalls? = nil, reporter: EventReporter? = nil, viewers: Viewers? = nil
+        calls: CRMCalls? = nil, reporter: EventReporter? = nil, viewers: Viewers? = nil,
+        notifier: AlertmanagerNotifier? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -86,6 +87,7 @@ public enum MetricsRoutes {
             if let calls { prometheus.record(breaker: calls.breaker.state, rejected: calls.rejected) }
             if let reporter { prometheus.record(report: reporter.counts) }
             if let viewers { prometheus.record(viewers: viewers.counts) }
+            if let notifier { prometheus.record(alertmanager: notifier.counts) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -20,6 +20,8 @@ enum MetricsHelp {
         "edgewatch_report_events_waiting": "Events waiting to be forwarded.",
         "edgewatch_viewers": "Consoles (and scripts) reading the read API now.",
         "edgewatch_viewers_refused_total": "Reads refused because the most viewers were attached.",
+        "edgewatch_alertmanager_posts_total": "Alert POSTs to Alertmanager, by outcome (sent, failed).",
+        "edgewatch_alertmanager_alerts_firing": "Alerts this process is telling Alertmanager about now.",
     ]
 
     /// `# HELP` and `# TYPE` for `name`.

@@ -19,6 +19,7 @@ public final class PrometheusExport: Sendable {
     let breakerExported: Mutex<BreakerHandles>
     let reportExported = Mutex<ReportHandles?>(nil)
     let viewerExported = Mutex<ViewerHandles?>(nil)
+    let alertmanagerExported = Mutex<AlertmanagerHandles?>(nil)
 
     /// A colo's histograms (our own: see ``DurationBuckets``) and counters.
     private struct ColoHandles {

@@ -18,6 +18,8 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Screen") var screen: ScreenOptions
 
+    @OptionGroup(title: "Paging") var alerting: AlertingOptions
+
     @Option(help: "Where logs go while the dashboard is up (default: a file in the temporary folder).")
     var logFile: String?
 
@@ -49,6 +51,7 @@ struct DashboardCommand: AsyncParsableCommand {
         configuration.lookup = try options.lookupConfiguration(replicates: true, demoWorld: true, warmUp: traffic)
         configuration.metrics.monitor = try metrics.monitor()
         configuration.traffic = traffic
+        configuration.alerting = try alerting.configuration()
         for warning in security.warnings(host: options.host, access: configuration.access) { log.logger.warning("\(warning)") }
         try await screen.run(configuration, log: log)
     }

@@ -20,6 +20,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "A fleet in one console") var report: ReportOptions
 
+    @OptionGroup(title: "Paging") var alerting: AlertingOptions
+
     func validate() throws {
         try security.requireCredentials(host: options.host, [
             ("/lookup/customer", try options.access.load().credentials, LookupOptions.lookupCredentialNames),
@@ -39,6 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.lookup = try options.lookupConfiguration(replicates: traffic)
         configuration.metrics.monitor = try metrics.monitor()
         configuration.reporter = try report.configuration()
+        configuration.alerting = try alerting.configuration()
         configuration.traffic = traffic ? callers.configuration(authorization: secrets.authorization) : nil
         configuration.handlesSignals = true
         for warning in security.warnings(host: options.host, access: configuration.access) + report.warnings() { logger.warning("\(warning)") }

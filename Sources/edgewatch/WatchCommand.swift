@@ -38,6 +38,8 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Screen") var screen: ScreenOptions
 
+    @OptionGroup(title: "Paging") var alerting: AlertingOptions
+
     func run() async throws {
         if headless { return try await runHeadless() }
         try TerminalCheck.require(command: "watch")
@@ -51,6 +53,7 @@ struct WatchCommand: AsyncParsableCommand {
         configuration.listener = HTTPServerSettings(host: host, port: port, tls: try security.tls())
         configuration.access = try security.accessPolicy()
         configuration.metrics.monitor = try metrics.monitor()
+        configuration.alerting = try alerting.configuration()
         return configuration
     }
 

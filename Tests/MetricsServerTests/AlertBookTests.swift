@@ -1,0 +1,77 @@
+import Foundation
+import LookupCore
+import MetricsEngine
+import Testing
+@testable import MetricsServer
+
+/// What Alertmanager is told, as a pure function of the published snapshots.
+@Suite("The alert book")
+struct AlertBookTests {
+    static let t0: Int64 = 1_794_000_000_000
+
+    /// A snapshot after `seconds` of LHR lookups at `latencyMs` (no pending period, 5 samples).
+    static func monitor() -> MetricsMonitor {
+        var table = ThresholdTable()
+        table.pendingSeconds = 0
+        table.minimumSamples = 5
+        return MetricsMonitor(thresholds: table)
+    }
+
+    static func feed(_ monitor: inout MetricsMonitor, latencyMs: Double, from: Int, to: Int) -> MetricsSnapshot {
+        var last = monitor.tick(nowMillis: t0 + Int64(from) * 1_000)
+        for second in from..<to {
+            let now = t0 + Int64(second) * 1_000
+            for _ in 0..<10 {
+                monitor.record(MetricEvent(timestamp: now, colo: "LHR", latencyMs: latencyMs, cacheHit: true, customerFound: true, errorType: nil, cpuMs: 1), nowMillis: now)
+            }
+            last = monitor.tick(nowMillis: now)
+        }
+        return last
+    }
+
+    static func names(_ alerts: [AlertBook.Alert]) -> [String] {
+        alerts.map { "\($0.labels["colo"] ?? "") \($0.labels["alertname"] ?? "") \($0.labels["severity"] ?? "")" + ($0.endsAt <= AlertBook.time(t0 + 60_000) ? " resolved" : "") }
+    }
+
+    @Test("WARN is a warning, ALERT a critical one; a change of severity resolves the old alert and fires the new; resolved ones are sent three times")
+    func severities() {
+        var monitor = Self.monitor()
+        var book = AlertBook(instance: "test:1", noData: .off, holdMillis: 120_000)
+        // 100 ms: past p95's target (80), under its alert level (300).
+        let warn = Self.feed(&monitor, latencyMs: 100, from: 0, to: 5)
+        let firstChange = book.take(warn, nowMillis: Self.t0 + 5_000)
+        #expect(firstChange)
+        let first = book.payload(nowMillis: Self.t0 + 5_000)
+        #expect(Self.names(first).contains("LHR EdgewatchP95Latency warning") && !Self.names(first).contains("LHR EdgewatchP95Latency critical"))
+        #expect(first.allSatisfy { $0.labels["instance"] == "test:1" && $0.endsAt == AlertBook.time(Self.t0 + 125_000) })
+        // The same state again: nothing changed, nothing to send at once.
+        let same = book.take(Self.feed(&monitor, latencyMs: 100, from: 5, to: 6), nowMillis: Self.t0 + 6_000)
+        #expect(!same)
+        // 900 ms for long enough: ALERT.
+        let alert = Self.feed(&monitor, latencyMs: 900, from: 6, to: 40)
+        let escalated = book.take(alert, nowMillis: Self.t0 + 40_000)
+        #expect(escalated)
+        for send in 0..<4 {
+            let names = Self.names(book.payload(nowMillis: Self.t0 + 40_000 + Int64(send)))
+            #expect(names.contains("LHR EdgewatchP95Latency critical"))
+            #expect(names.contains("LHR EdgewatchP95Latency warning resolved") == (send < 3), "send \(send): \(names)")
+        }
+    }
+
+    @Test("A silent colo is EdgewatchNoData at its own severity, or nothing when turned off")
+    func noData() {
+        for setting in AlertBook.NoData.allCases {
+            var monitor = Self.monitor()
+            var book = AlertBook(instance: "test:1", noData: setting)
+            _ = Self.feed(&monitor, latencyMs: 5, from: 0, to: 5)
+            let silent = monitor.tick(nowMillis: Self.t0 + 30_000)
+            _ = book.take(silent, nowMillis: Self.t0 + 30_000)
+            let names = Self.names(book.payload(nowMillis: Self.t0 + 30_000))
+            if setting == .off {
+                #expect(!names.contains { $0.contains("NoData") })
+            } else {
+                #expect(names.contains("LHR EdgewatchNoData \(setting.rawValue)"), "\(names)")
+            }
+        }
+    }
+}
