@@ -86,7 +86,7 @@ public final class Stack: Sendable {
             let shown = host.contains(":") ? "[\(host)]" : host
             let book = AlertBook(instance: String("\(ReporterConfiguration.hostName()):\(listenerPort)".prefix(64)), noData: alerting.noData,
                                  runbookURL: alerting.runbookURL, generatorURL: "\(scheme)://\(shown):\(listenerPort)/api/snapshot",
-                                 holdMillis: Int64(alerting.resend.components.seconds) * 4_000)
+                                 holdMillis: Int64(alerting.hold.components.seconds) * 1_000)
             return AlertmanagerNotifier(settings: settings, book: book, monitor: metrics.monitor, loops: loops, logger: logger)
         } : nil
         let notifier = parts.notifier

@@ -156,6 +156,8 @@ public struct AlertingConfiguration: Sendable {
     public var runbookURL: String?
     /// How often alerts that hold are sent again.
     public var resend: Duration = .seconds(30)
+    /// How long Alertmanager keeps an alert without hearing of it again (`endsAt`): four resends.
+    public var hold: Duration = .seconds(120)
 
     public init(urls: [String], authorization: String?) {
         self.urls = urls

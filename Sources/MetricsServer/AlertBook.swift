@@ -62,7 +62,8 @@ public struct AlertBook: Sendable {
         var firing: [Key: (labels: [String: String], annotations: [String: String])] = [:]
         for row in snapshot.colos + [snapshot.all] {
             if row.silent {
-                guard noData != .off else { continue }
+                // A row never heard from (ALL at start) has not gone silent: it has not begun.
+                guard noData != .off, row.lastHeard != nil else { continue }
                 let since = row.lastHeard.map { " since " + Self.clock($0) } ?? ""
                 firing[Key(colo: row.colo, alertname: "EdgewatchNoData", severity: noData.rawValue)] = (
                     labels(alertname: "EdgewatchNoData", colo: row.colo, severity: noData.rawValue, metric: nil),
@@ -98,7 +99,11 @@ public struct AlertBook: Sendable {
             entry.annotations = alert.annotations
             entries[key] = entry
         }
+        // A colo the engine has forgotten (silent past its window and five minutes more) is still
+        // silent: its NO DATA alert holds until it is heard again, rather than resolve on its own.
+        let listed = Set((snapshot.colos + [snapshot.all]).map(\.colo))
         for (key, entry) in entries where firing[key] == nil && entry.resolvedAt == nil {
+            if key.alertname == "EdgewatchNoData", !listed.contains(key.colo) { continue }
             entries[key]?.resolvedAt = nowMillis
             entries[key]?.resolvedSends = Self.resolvedSends
             changed = true
@@ -106,9 +111,8 @@ public struct AlertBook: Sendable {
         return changed
     }
 
-    /// The alerts to send now (firing, and recently resolved), and counts one send of each
-    /// resolved one (forgotten after ``resolvedSends``).
-    public mutating func payload(nowMillis: Int64) -> [Alert] {
+    /// The alerts to send now: firing, and recently resolved.
+    public func payload(nowMillis: Int64) -> [Alert] {
         var alerts: [Alert] = []
         for key in entries.keys.sorted(by: { ($0.colo, $0.alertname, $0.severity) < ($1.colo, $1.alertname, $1.severity) }) {
             guard let entry = entries[key] else { continue }
@@ -116,13 +120,21 @@ public struct AlertBook: Sendable {
             if let runbookURL { annotations["runbook_url"] = runbookURL }
             let ends = entry.resolvedAt ?? nowMillis + holdMillis
             alerts.append(Alert(labels: entry.labels, annotations: annotations, startsAt: Self.time(entry.startsAt), endsAt: Self.time(ends), generatorURL: generatorURL))
-            if entry.resolvedAt != nil {
-                entries[key]?.resolvedSends -= 1
-                if (entries[key]?.resolvedSends ?? 0) <= 0 { entries[key] = nil }
-            }
         }
         return alerts
     }
+
+    /// A payload reached every Alertmanager: each resolved alert in it has one send fewer to go,
+    /// and is forgotten after ``resolvedSends``. (A failed send counts for nothing.)
+    public mutating func delivered() {
+        for (key, entry) in entries where entry.resolvedAt != nil {
+            entries[key]?.resolvedSends -= 1
+            if (entries[key]?.resolvedSends ?? 0) <= 0 { entries[key] = nil }
+        }
+    }
+
+    /// Resolved alerts still to be sent.
+    public var resolving: Int { entries.values.count { $0.resolvedAt != nil } }
 
     /// Alerts firing now.
     public var firing: Int { entries.values.count { $0.resolvedAt == nil } }
@@ -135,9 +147,7 @@ public struct AlertBook: Sendable {
 
     /// RFC 3339 with milliseconds, UTC.
     static func time(_ millis: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(millis) / 1000))
+        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
     }
 
     static func clock(_ millis: Int64) -> String {

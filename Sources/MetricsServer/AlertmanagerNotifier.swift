@@ -83,7 +83,7 @@ public final class AlertmanagerNotifier: Service, Sendable {
             let now = clock.now
             let resendDue = lastSend.map { now - $0 >= settings.resend } ?? true
             let retryDue = retryAt.map { now >= $0 } ?? false
-            let anything = book.withLock { $0.firing > 0 || changed }
+            let anything = book.withLock { $0.firing > 0 || $0.resolving > 0 } || changed
             if (changed || retryDue || (resendDue && anything)) && (retryAt == nil || retryDue) {
                 if await sendRound() {
                     failures = 0
@@ -106,8 +106,8 @@ public final class AlertmanagerNotifier: Service, Sendable {
 
     /// Posts the book's alerts to every URL at once; true when every one accepted them.
     func sendRound() async -> Bool {
-        let alerts = book.withLock { $0.payload(nowMillis: wallClock()) }
-        state.withLock { $0.firing = book.withLock { $0.firing } }
+        let (alerts, firing) = book.withLock { ($0.payload(nowMillis: wallClock()), $0.firing) }
+        state.withLock { $0.firing = firing }
         guard !alerts.isEmpty, let body = try? JSONEncoder().encode(alerts) else { return true }
         let results = await withTaskGroup(of: String?.self) { group in
             for url in settings.urls {
@@ -125,6 +125,7 @@ public final class AlertmanagerNotifier: Service, Sendable {
         }
         if let first = results.first, !wasFailing { logger.warning("alerts to Alertmanager failed (\(first)); retrying with backoff") }
         if results.isEmpty && wasFailing { logger.notice("alerts reach Alertmanager again") }
+        if results.isEmpty { book.withLock { $0.delivered() } }
         return results.isEmpty
     }
 

@@ -5,7 +5,7 @@ import MetricsEngine
 enum MetricsHelp {
     /// Every family edgewatch exports, and its help text.
     static let text: [String: String] = [
-        "edgewatch_lookups_total": "Lookups answered, by colo, cache (hit or miss) and outcome (found, not_found, or the errorType).",
+        "edgewatch_lookups_total": "Lookups answered, by colo, cache (hit, stale for a stale copy, or miss) and outcome (found, not_found, or the errorType).",
         "edgewatch_lookup_latency_seconds": "Server-side time to answer a lookup, by colo (refused credentials left out).",
         "edgewatch_lookup_cpu_seconds": "Time a lookup's handler ran on its threads, not awaiting the CRM, by colo.",
         "edgewatch_alert_state": "The state each (colo, metric) holds, as on the console: 0 OK, 1 WARN, 2 ALERT, 3 NO DATA.",

@@ -42,7 +42,8 @@ public enum PrometheusRules {
         case .p95Latency: return quantile("0.95", PrometheusExport.latencyName)
         case .cpuTime: return quantile("0.95", PrometheusExport.cpuName)
         case .cacheHitRate:
-            return "100 * " + lookups(#"cache="hit",\#(notLookups)"#) + " / " + lookups(notLookups)
+            // `or … * 0`: a colo with no hits at all has no hit series, and its 0 % must not vanish.
+            return "100 * (" + lookups(#"cache="hit",\#(notLookups)"#) + " or " + lookups(notLookups) + " * 0) / " + lookups(notLookups)
         case .crmErrorRate:
             return "100 * (" + lookups(#"outcome=~"crm_.*""#) + " or " + lookups(#"cache!="hit",\#(notLookups)"#) + " * 0) / "
                 + lookups(#"cache!="hit",\#(notLookups)"#)
@@ -71,8 +72,12 @@ public enum PrometheusRules {
         lines += ["  - name: edgewatch-alerts", "    rules:"]
         for metric in AlertMetric.allCases {
             let levels = table[metric]
-            let comparison = metric.higherIsBetter ? "<" : ">"
-            for (severity, level, word) in [("warning", levels.target, "target"), ("critical", levels.alert, "alert level")] {
+            // As the engine judges: meeting the target is already a miss (WARN); the alert level
+            // must be passed.
+            for (severity, level, word, comparison) in [
+                ("warning", levels.target, "target", metric.higherIsBetter ? "<=" : ">="),
+                ("critical", levels.alert, "alert level", metric.higherIsBetter ? "<" : ">"),
+            ] {
                 let value = number(level)
                 let unit = metric.unit == "%" ? "%" : " ms"
                 lines += [

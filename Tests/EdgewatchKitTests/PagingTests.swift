@@ -19,6 +19,8 @@ struct PagingTests {
         configuration.metrics.monitor = MetricsMonitor(thresholds: table)
         var alerting = AlertingConfiguration(urls: urls, authorization: nil)
         alerting.resend = .seconds(1)
+        // Longer than every wait below: an alert resolves only because it was sent resolved.
+        alerting.hold = .seconds(120)
         alerting.runbookURL = "https://runbooks.example/edgewatch"
         configuration.alerting = alerting
         return configuration
@@ -34,16 +36,31 @@ struct PagingTests {
         #expect(reply.status == 202)
     }
 
-    static func requireAlertmanager() throws {
+    /// A real Alertmanager and a stack sending to it, both always stopped.
+    static func withAlertmanager(_ body: (RealAlertmanager, Stack) async throws -> Void) async throws {
         try #require(RealAlertmanager.installed, "prometheus-alertmanager is not installed: apt-get install prometheus-alertmanager (CI's .ci/run does)")
+        let manager = try await RealAlertmanager.start()
+        let stack: Stack
+        do {
+            stack = try await Stack.start(Self.options(alertmanager: [manager.baseURL]))
+        } catch {
+            await manager.remove()
+            throw error
+        }
+        do {
+            try await body(manager, stack)
+        } catch {
+            await stack.shutdown()
+            await manager.remove()
+            throw error
+        }
+        await stack.shutdown()
+        await manager.remove()
     }
 
     @Test("A colo past its alert level pages as critical with its labels and words; silent, it resolves and NO DATA pages instead")
     func fireAndResolve() async throws {
-        try Self.requireAlertmanager()
-        let manager = try await RealAlertmanager.start()
-        let stack = try await Stack.start(Self.options(alertmanager: [manager.baseURL]))
-        do {
+        try await Self.withAlertmanager { manager, stack in
             try await Self.slow(stack)
             try await eventually("the p95 alert in Alertmanager", within: .seconds(20)) {
                 try await manager.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["severity"] == "critical" }
@@ -59,21 +76,12 @@ struct PagingTests {
                     && !alerts.contains { $0.labels["alertname"] == "EdgewatchP95Latency" }
             }
             #expect(stack.metrics.monitor.snapshot.colos.first { $0.colo == "LHR" }?.silent == true)
-        } catch {
-            await stack.shutdown()
-            await manager.remove()
-            throw error
         }
-        await stack.shutdown()
-        await manager.remove()
     }
 
     @Test("Alertmanager down: nothing waits on it and failures are counted; started again, it gets the alerts back at the next resend")
     func downAndBack() async throws {
-        try Self.requireAlertmanager()
-        let manager = try await RealAlertmanager.start()
-        let stack = try await Stack.start(Self.options(alertmanager: [manager.baseURL]))
-        do {
+        try await Self.withAlertmanager { manager, stack in
             try await Self.slow(stack)
             try await eventually("the alert in Alertmanager", within: .seconds(20)) {
                 try await manager.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" }
@@ -93,13 +101,7 @@ struct PagingTests {
                 try await Self.slow(stack, count: 5)
                 return try await back.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["colo"] == "LHR" }
             }
-        } catch {
-            await stack.shutdown()
-            await manager.remove()
-            throw error
         }
-        await stack.shutdown()
-        await manager.remove()
     }
 
     /// Failed POSTs, as `/metrics` counts them.

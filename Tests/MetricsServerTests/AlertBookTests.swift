@@ -51,11 +51,32 @@ struct AlertBookTests {
         let alert = Self.feed(&monitor, latencyMs: 900, from: 6, to: 40)
         let escalated = book.take(alert, nowMillis: Self.t0 + 40_000)
         #expect(escalated)
+        // A send that failed counts for nothing: the resolved alert is still there.
+        #expect(Self.names(book.payload(nowMillis: Self.t0 + 40_000)).contains("LHR EdgewatchP95Latency warning resolved"))
         for send in 0..<4 {
             let names = Self.names(book.payload(nowMillis: Self.t0 + 40_000 + Int64(send)))
             #expect(names.contains("LHR EdgewatchP95Latency critical"))
             #expect(names.contains("LHR EdgewatchP95Latency warning resolved") == (send < 3), "send \(send): \(names)")
+            book.delivered()
         }
+    }
+
+    @Test("A colo the engine forgets while silent stays NO DATA; a row never heard from (ALL at start) does not page")
+    func forgotten() {
+        var monitor = Self.monitor()
+        var book = AlertBook(instance: "test:1", noData: .critical)
+        let start = monitor.tick(nowMillis: Self.t0)
+        _ = book.take(start, nowMillis: Self.t0)
+        #expect(book.payload(nowMillis: Self.t0).isEmpty, "nothing heard yet is not silence")
+        _ = Self.feed(&monitor, latencyMs: 5, from: 0, to: 5)
+        _ = book.take(monitor.tick(nowMillis: Self.t0 + 30_000), nowMillis: Self.t0 + 30_000)
+        #expect(Self.names(book.payload(nowMillis: Self.t0 + 30_000)).contains("LHR EdgewatchNoData critical"))
+        // Past the window and five minutes more, the engine forgets LHR: the alert holds.
+        let later = monitor.tick(nowMillis: Self.t0 + 400_000)
+        #expect(!later.colos.contains { $0.colo == "LHR" })
+        _ = book.take(later, nowMillis: Self.t0 + 400_000)
+        let names = Self.names(book.payload(nowMillis: Self.t0 + 400_000))
+        #expect(names.contains("LHR EdgewatchNoData critical"), "\(names)")
     }
 
     @Test("A silent colo is EdgewatchNoData at its own severity, or nothing when turned off")

@@ -28,6 +28,9 @@ struct MetricsHelpTests {
         report.sent = 5
         export.record(report: report)
         export.record(viewers: (attached: 2, refused: 1))
+        var paging = AlertmanagerNotifier.Counts()
+        paging.sent = 1
+        export.record(alertmanager: paging)
         return String(decoding: export.exposition(alerts: alerts), as: UTF8.self)
     }
 

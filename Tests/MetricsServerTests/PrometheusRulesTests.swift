@@ -32,7 +32,7 @@ struct PrometheusRulesTests {
         table.pendingSeconds = 20
         table.minimumSamples = 50
         let changed = PrometheusRules.render(table: table, windowSeconds: 120)
-        #expect(changed.contains("colo:edgewatch_p95_latency:ms > 250 and") && changed.contains("colo:edgewatch_p95_latency:ms > 70 and"))
+        #expect(changed.contains("colo:edgewatch_p95_latency:ms > 250 and") && changed.contains("colo:edgewatch_p95_latency:ms >= 70 and"))
         #expect(changed.contains("for: 20s") && !changed.contains("for: 10s") && changed.contains(">= 50") && changed.contains("[120s]"))
         try Self.inFolder(["default.yml": PrometheusRules.render(table: ThresholdTable(), windowSeconds: 60), "changed.yml": changed]) { folder in
             for file in ["default.yml", "changed.yml"] {
@@ -63,6 +63,8 @@ struct PrometheusRulesTests {
             values: '0+5x60'
           - series: 'edgewatch_lookups_total{colo="SIN",cache="miss",outcome="found"}'
             values: '0+45x60'
+          - series: 'edgewatch_lookups_total{colo="NRT",cache="miss",outcome="found"}'
+            values: '0+50x60'
         alert_rule_test:
           # Past both levels, but not yet for the pending period: nothing fires.
           - eval_time: 10s
@@ -82,6 +84,10 @@ struct PrometheusRulesTests {
                 exp_annotations: {summary: "SIN cache hit rate is 10%, past the target 60%", threshold: "60"}
               - exp_labels: {colo: SIN, severity: critical, metric: cache_hit_rate}
                 exp_annotations: {summary: "SIN cache hit rate is 10%, past the alert level 30%", threshold: "30"}
+              - exp_labels: {colo: NRT, severity: warning, metric: cache_hit_rate}
+                exp_annotations: {summary: "NRT cache hit rate is 0%, past the target 60%", threshold: "60"}
+              - exp_labels: {colo: NRT, severity: critical, metric: cache_hit_rate}
+                exp_annotations: {summary: "NRT cache hit rate is 0%, past the alert level 30%", threshold: "30"}
           - eval_time: 2m
             alertname: EdgewatchCRMErrorRate
             exp_alerts: []
@@ -91,11 +97,15 @@ struct PrometheusRulesTests {
             exp_samples:
               - labels: 'colo:edgewatch_cache_hit_rate:percent{colo="LHR"}'
                 value: 100
+              - labels: 'colo:edgewatch_cache_hit_rate:percent{colo="NRT"}'
+                value: 0
               - labels: 'colo:edgewatch_cache_hit_rate:percent{colo="SIN"}'
                 value: 10
           - expr: colo:edgewatch_crm_error_rate:percent
             eval_time: 2m
             exp_samples:
+              - labels: 'colo:edgewatch_crm_error_rate:percent{colo="NRT"}'
+                value: 0
               - labels: 'colo:edgewatch_crm_error_rate:percent{colo="SIN"}'
                 value: 0
     """

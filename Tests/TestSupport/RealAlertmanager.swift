@@ -2,7 +2,9 @@ import Foundation
 import NIOHTTP1
 
 /// A real Alertmanager (Debian's `prometheus-alertmanager`) on loopback, for the paging tests:
-/// started in the background with a route to nobody, stopped (SIGTERM) by ``stop()``.
+/// started in the background with a route to nobody, stopped (SIGTERM) by ``stop()``. (Not under
+/// `timeout`: the test process's blocked signals pass to what it spawns, and `timeout` then never
+/// sees the TERM it should forward; Alertmanager, a Go program, unblocks its own.)
 public struct RealAlertmanager: Sendable {
     public static let binary = "prometheus-alertmanager"
     public let port: Int
@@ -29,14 +31,17 @@ public struct RealAlertmanager: Sendable {
                 """)
             let deadline = Date().addingTimeInterval(10)
             while Date() < deadline {
+                // It exited (the port was taken): whatever answers there is not ours.
+                if runShell("kill -0 $(cat '\(pid)') 2>/dev/null") != 0 { break }
                 if runShell("curl -fsS -o /dev/null --max-time 1 \(manager.baseURL)/-/ready") == 0 { return manager }
-                if runShell("kill -0 $(cat '\(pid)') 2>/dev/null") != 0 { break }  // it exited: the port was taken
                 try await Task.sleep(for: .milliseconds(100))
             }
             _ = runShell("kill $(cat '\(pid)') 2>/dev/null")
             if port != nil && attempt >= 2 { break }
         }
-        throw TimedOut(what: "Alertmanager to start (see \(folder.path)/log)", limit: .seconds(10))
+        let log = (try? String(contentsOf: folder.appendingPathComponent("log"), encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: folder)
+        throw TimedOut(what: "Alertmanager to start (its log: \(log.suffix(500)))", limit: .seconds(10))
     }
 
     /// Stops it and waits until it has let go of its port.
