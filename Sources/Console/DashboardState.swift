@@ -184,6 +184,8 @@ public struct DashboardState: Sendable {
     public internal(set) var link: LinkStatus?
     /// The longest window the feed can show; the window keys stop there.
     public internal(set) var windowLimit: Int?
+    /// Why alerts are not reaching Alertmanager, while they are not.
+    public internal(set) var pagingFailure: String?
     /// Lookup listener port, shown in the header.
     public internal(set) var port: Int?
     /// Where events are posted (watch), said while none have come.
@@ -250,6 +252,12 @@ public struct DashboardState: Sendable {
         if let playback = input.playback { self.playback = playback }
         noteLink(input.link)
         windowLimit = input.windowLimit
+        if pagingFailure == nil, let failure = input.pagingFailure {
+            record(LogEntry(time: now, kind: .alert(.warn), text: "alerts are not reaching Alertmanager: " + failure))
+        } else if pagingFailure != nil, input.pagingFailure == nil {
+            record(LogEntry(time: now, kind: .info, text: "alerts reach Alertmanager again"))
+        }
+        pagingFailure = input.pagingFailure
         takeHistory(input.engineHistory)
         apply(input.snapshot)
         if detailColo != nil {

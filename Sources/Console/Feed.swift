@@ -33,6 +33,9 @@ public struct DashboardInput: Sendable, Equatable {
     public var engineHistory: [HistoryPoint] = []
     /// The longest window the feed can show (what an attached server keeps); nil for any.
     public var windowLimit: Int?
+    /// Why alerts are not reaching Alertmanager, while they are not (nil when they are, or when
+    /// this process sends none).
+    public var pagingFailure: String?
 
     public init(snapshot: MetricsSnapshot) {
         self.snapshot = snapshot

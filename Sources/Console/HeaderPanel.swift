@@ -36,6 +36,11 @@ enum HeaderPanel {
                              style: Style(color: breaker.state == .open ? .red : .yellow, bold: true, reverse: true))
             lead = narrow ? " · " : " │ "
         }
+        // Pages that cannot leave: nobody is woken while this shows.
+        if state.pagingFailure != nil {
+            x = buffer.write(narrow ? " PAGING FAILS" : " PAGING FAILING", x: x, y: 0, style: Style(color: .red, bold: true, reverse: true))
+            lead = narrow ? " · " : " │ "
+        }
         if let filter = state.filter {
             x = buffer.write(" /" + filter + " ", x: x, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
             lead = narrow ? " · " : " │ "

@@ -1,5 +1,6 @@
 import CRMSimulator
 import Console
+import MetricsServer
 import LookupCore
 import MetricsEngine
 import Traffic
@@ -15,6 +16,8 @@ struct LocalFeed: DashboardFeed {
     let port: SharedPort
     /// Where events are posted (watch).
     let ingestURL: (@Sendable (Int?) -> String)?
+    /// The Alertmanager notifier, when this process pages.
+    var notifier: AlertmanagerNotifier? = nil
 
     var capabilities: Capabilities {
         var can = Capabilities()
@@ -32,6 +35,7 @@ struct LocalFeed: DashboardFeed {
         input.ingestURL = ingestURL?(port.port)
         input.faults = simulator?.faults.labels
         input.playback = player?.status
+        input.pagingFailure = notifier?.counts.lastFailure
         if let traffic {
             let counts = traffic.stats
             input.traffic = TrafficFigures(rate: traffic.rate, late: counts.late, dropped: counts.dropped)

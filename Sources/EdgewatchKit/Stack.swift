@@ -149,10 +149,11 @@ public final class Stack: Sendable {
                 let shown = host.contains(":") ? "[\(host)]" : host
                 ingestURL = { port in "\(scheme)://\(shown):\(port.map(String.init) ?? "…")/ingest" }
             }
-            let feed = LocalFeed(
+            var feed = LocalFeed(
                 monitor: metrics.monitor, caches: parts.lookup?.caches, simulator: parts.lookup?.simulator, traffic: parts.traffic,
                 player: controls, port: port, ingestURL: ingestURL
             )
+            feed.notifier = notifier
             let actions = EffectExecutor(caches: parts.lookup?.caches, simulator: parts.lookup?.simulator, monitor: metrics.monitor,
                                          traffic: parts.traffic, player: controls, dumpFolder: console.dumpFolder)
             services.append(.init(service: ConsoleService(mode: mode, feed: feed, actions: actions, configuration: console),

@@ -128,3 +128,27 @@ struct AttachedScreenTests {
         #expect(drawn.text.contains("HISTORY · ALL · last 0:"))
     }
 }
+
+/// Pages that cannot leave the process are said on the screen, not only in /metrics.
+@Suite("Paging failures on the screen")
+struct PagingScreenTests {
+    @Test("While alerts cannot reach Alertmanager the header says PAGING FAILING in red and the log says why; then that they reach it again")
+    func failing() throws {
+        var dashboard = DashboardState(mode: .live)
+        let figures = snapshot()
+        var input = DashboardInput(snapshot: figures)
+        dashboard.receive(input)
+        #expect(!DashboardView.render(dashboard, width: 120, height: 30).lines[0].contains("PAGING"))
+        input.pagingFailure = "connection refused"
+        dashboard.receive(input)
+        let failing = DashboardView.render(dashboard, width: 120, height: 30)
+        #expect(failing.lines[0].contains(" PAGING FAILING"))
+        #expect(failing.style(of: "PAGING FAILING", onRow: 0)?.color == .red)
+        #expect(DashboardView.render(dashboard, width: 80, height: 24).lines[0].contains(" PAGING FAILS"))
+        #expect(dashboard.log.first?.text == "alerts are not reaching Alertmanager: connection refused")
+        input.pagingFailure = nil
+        dashboard.receive(input)
+        #expect(!DashboardView.render(dashboard, width: 120, height: 30).lines[0].contains("PAGING"))
+        #expect(dashboard.log.first?.text == "alerts reach Alertmanager again")
+    }
+}
