@@ -145,9 +145,11 @@ public struct AlertBook: Sendable {
         return labels
     }
 
-    /// RFC 3339 with milliseconds, UTC.
+    /// RFC 3339 with milliseconds, UTC (`2026-11-06T21:20:00.123Z`), as Alertmanager's API takes
+    /// it. Half a millisecond is added because the formatter truncates, and a double does not hold
+    /// most thousandths exactly.
     static func time(_ millis: Int64) -> String {
-        Date(timeIntervalSince1970: Double(millis) / 1000).formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        Date(timeIntervalSince1970: (Double(millis) + 0.5) / 1000).formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     static func clock(_ millis: Int64) -> String {

@@ -79,6 +79,12 @@ struct AlertBookTests {
         #expect(names.contains("LHR EdgewatchNoData critical"), "\(names)")
     }
 
+    @Test("Times are RFC 3339 in UTC with milliseconds, as Alertmanager's API takes them")
+    func times() {
+        #expect(AlertBook.time(1_794_000_000_123) == "2026-11-06T21:20:00.123Z")
+        #expect(AlertBook.time(0) == "1970-01-01T00:00:00.000Z")
+    }
+
     @Test("A silent colo is EdgewatchNoData at its own severity, or nothing when turned off")
     func noData() {
         for setting in AlertBook.NoData.allCases {
