@@ -104,12 +104,7 @@ struct ListenerSecurityOptions: ParsableArguments {
     }
 
     private func token(variable: String, flag: String, path: String?) throws -> Credentials {
-        do {
-            let secret = try SecretText.read(variable: variable, fileFlag: flag, path: path, environment: ProcessInfo.processInfo.environment)
-            return Credentials(bearer: try secret.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source) })
-        } catch {
-            throw ValidationError(error.description)
-        }
+        Credentials(bearer: try BearerOption.secret(variable: variable, flag: flag, path: path))
     }
 
     /// What an operator should hear about a listener that starts: open metrics routes beyond
@@ -137,5 +132,25 @@ struct ListenerSecurityOptions: ParsableArguments {
             "refusing to listen on \(host) with \(first.route) open to anyone: set \(first.variables), "
                 + "or pass --allow-unauthenticated if something in front of edgewatch checks callers"
         )
+    }
+}
+
+/// A bearer token given by a variable or a file flag (never a flag's value): read and checked
+/// once, here, for every option group that takes one.
+enum BearerOption {
+    /// The token from `variable` or the file at `path` (given as `flag`), or nil when neither is
+    /// set; a bad one is a usage error naming the variable or flag, never the value.
+    static func secret(variable: String, flag: String, path: String?) throws -> BearerSecret? {
+        do {
+            let secret = try SecretText.read(variable: variable, fileFlag: flag, path: path, environment: ProcessInfo.processInfo.environment)
+            return try secret.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source) }
+        } catch {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// `Bearer <token>` for the token, when one is set.
+    static func authorization(variable: String, flag: String, path: String?) throws -> String? {
+        try secret(variable: variable, flag: flag, path: path)?.authorizationHeader
     }
 }

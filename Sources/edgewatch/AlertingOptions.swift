@@ -1,4 +1,3 @@
-import AccessControl
 import ArgumentParser
 import EdgewatchKit
 import Foundation
@@ -32,23 +31,14 @@ struct AlertingOptions: ParsableArguments {
 
     /// An http(s) URL with a host and no user or password (never echoed back: it may hold a secret).
     static func checked(_ url: String, flag: String, allowQuery: Bool = false) throws -> String {
-        guard url.utf8.count <= 2048, let components = URLComponents(string: url), components.user == nil, components.password == nil,
-              allowQuery || (components.query == nil && components.fragment == nil),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else {
+        guard InputLimits.httpURL(url, allowQuery: allowQuery) != nil else {
             throw ValidationError("\(flag) must be an http:// or https:// URL with a host, and no user or password" + (allowQuery ? "" : ", query or fragment"))
         }
         return url
     }
 
     func authorization() throws -> String? {
-        do {
-            let secret = try SecretText.read(variable: "ALERTMANAGER_TOKEN", fileFlag: "--alertmanager-token-file", path: alertmanagerTokenFile,
-                                             environment: ProcessInfo.processInfo.environment)
-            return try secret.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source).authorizationHeader }
-        } catch {
-            throw ValidationError(error.description)
-        }
+        try BearerOption.authorization(variable: "ALERTMANAGER_TOKEN", flag: "--alertmanager-token-file", path: alertmanagerTokenFile)
     }
 
     /// The notifier's configuration, when `--alertmanager` is given.

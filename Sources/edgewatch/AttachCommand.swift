@@ -45,25 +45,15 @@ struct AttachCommand: AsyncParsableCommand {
     /// they may hold a secret).
     func baseURL() throws -> String {
         let problem = "the URL must be http:// or https:// with a host, and no user, password, query or fragment (tokens go in READ_TOKEN and ADMIN_TOKEN)"
-        guard url.utf8.count <= 2048, let components = URLComponents(string: url), components.user == nil, components.password == nil,
-              components.query == nil, components.fragment == nil, let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
-        else { throw ValidationError(problem) }
+        guard let components = InputLimits.httpURL(url) else { throw ValidationError(problem) }
         if let port = components.port { try InputLimits.port(port, flag: "the URL's port") }
         return url
     }
 
     /// `Bearer <token>` for the read and admin tokens, when set.
     func tokens() throws -> (read: String?, admin: String?) {
-        let environment = ProcessInfo.processInfo.environment
-        do {
-            let read = try SecretText.read(variable: "READ_TOKEN", fileFlag: "--read-token-file", path: readTokenFile, environment: environment)
-            let admin = try SecretText.read(variable: "ADMIN_TOKEN", fileFlag: "--admin-token-file", path: adminTokenFile, environment: environment)
-            return (try read.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source).authorizationHeader },
-                    try admin.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source).authorizationHeader })
-        } catch {
-            throw ValidationError(error.description)
-        }
+        (try BearerOption.authorization(variable: "READ_TOKEN", flag: "--read-token-file", path: readTokenFile),
+         try BearerOption.authorization(variable: "ADMIN_TOKEN", flag: "--admin-token-file", path: adminTokenFile))
     }
 
     func tls() throws -> ClientTLSFiles? {

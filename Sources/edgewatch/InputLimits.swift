@@ -13,6 +13,18 @@ enum InputLimits {
         return level
     }
 
+    /// `text` as an http(s) URL with a host, at most 2 KiB, with no user or password (and, unless
+    /// `allowQuery`, no query or fragment: where secrets hide); nil otherwise. Callers say why in
+    /// their own words and never echo the URL back.
+    static func httpURL(_ text: String, allowQuery: Bool = false) -> URLComponents? {
+        guard text.utf8.count <= 2048, let components = URLComponents(string: text), components.user == nil, components.password == nil,
+              allowQuery || (components.query == nil && components.fragment == nil),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty
+        else { return nil }
+        return components
+    }
+
     static func port(_ value: Int, flag: String) throws {
         guard (0...65_535).contains(value) else { throw ValidationError("\(flag) must be 0...65535, not \(value)") }
     }

@@ -31,26 +31,15 @@ struct ReportOptions: ParsableArguments {
     func ingestURL() throws -> String? {
         guard let reportTo else { return nil }
         let problem = "--report-to must be an http:// or https:// URL with a host, and no user, password, query or fragment (a token goes in --report-token-file)"
-        guard let components = URLComponents(string: reportTo), reportTo.utf8.count <= 2048 else { throw ValidationError(problem) }
         // The URL is not echoed back: a user, password or query may hold a secret.
-        guard components.user == nil, components.password == nil, components.query == nil, components.fragment == nil,
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty
-        else { throw ValidationError(problem) }
-        var url = components
+        guard var url = InputLimits.httpURL(reportTo) else { throw ValidationError(problem) }
         if url.path.isEmpty || url.path == "/" { url.path = "/ingest" }
         return url.string ?? reportTo
     }
 
     /// `Bearer <token>` from REPORT_TOKEN or --report-token-file, when either is set.
     func authorization() throws -> String? {
-        do {
-            let secret = try SecretText.read(variable: "REPORT_TOKEN", fileFlag: "--report-token-file", path: reportTokenFile,
-                                             environment: ProcessInfo.processInfo.environment)
-            return try secret.map { secret throws(SecretError) in try BearerSecret(parsing: secret.text, source: secret.source).authorizationHeader }
-        } catch {
-            throw ValidationError(error.description)
-        }
+        try BearerOption.authorization(variable: "REPORT_TOKEN", flag: "--report-token-file", path: reportTokenFile)
     }
 
     /// A token sent in clear text beyond this machine is worth a warning.
