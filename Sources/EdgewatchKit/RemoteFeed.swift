@@ -115,7 +115,7 @@ final class RemoteFeed: DashboardFeed, Service {
     /// Reads until the console quits; a read in flight then is cancelled, not waited for (a hung
     /// server would otherwise hold the quit for a whole exchange deadline).
     func run() async throws {
-        try await cancelWhenGracefulShutdown { await self.readUntilCancelled() }
+        await cancelWhenGracefulShutdown { await self.readUntilCancelled() }
     }
 
     /// The snapshot's reads and the detail's, side by side: a slow detail never holds back the

@@ -19,6 +19,8 @@ public final class Stack: Sendable {
     public let lookup: LookupHost?
     public let reporter: EventReporter?
     public let traffic: TrafficDriver?
+    /// The sender of alerts to Alertmanager, with `--alertmanager`.
+    public let notifier: AlertmanagerNotifier?
     /// The listener's bound port, when there is a listener.
     public let port: Int?
     /// `http` or `https`.
@@ -31,13 +33,14 @@ public final class Stack: Sendable {
     public var monitor: LiveMonitor { metrics.monitor }
 
     private init(
-        loops: EventLoops, metrics: MetricsHost, lookup: LookupHost?, reporter: EventReporter?, traffic: TrafficDriver?,
+        loops: EventLoops, metrics: MetricsHost, lookup: LookupHost?, reporter: EventReporter?, traffic: TrafficDriver?, notifier: AlertmanagerNotifier?,
         port: Int?, scheme: String, group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.loops = loops
         self.metrics = metrics
         self.lookup = lookup
         self.reporter = reporter
+        self.notifier = notifier
         self.traffic = traffic
         self.port = port
         self.scheme = scheme
@@ -80,13 +83,20 @@ public final class Stack: Sendable {
         parts.notifier = configuration.replay == nil ? configuration.alerting.map { alerting in
             var settings = AlertmanagerNotifier.Settings(urls: alerting.urls, authorization: alerting.authorization)
             settings.resend = alerting.resend
-            let host = configuration.listener?.host ?? "127.0.0.1"
-            let listenerPort = configuration.listener?.port ?? 0
-            let scheme = configuration.listener?.scheme ?? "http"
+            settings.timeout = alerting.timeout
+            let listener = configuration.listener
+            let host = listener?.host ?? "127.0.0.1"
+            let scheme = listener?.scheme ?? "http"
             let shown = host.contains(":") ? "[\(host)]" : host
-            let book = AlertBook(instance: String("\(ReporterConfiguration.hostName()):\(listenerPort)".prefix(64)), noData: alerting.noData,
+            let hostName = ReporterConfiguration.hostName()
+            // The instance is named by the port the listener bound (`--port 0` included), so the
+            // book is made once it has.
+            let book: @Sendable () -> AlertBook? = {
+                guard let listenerPort = listener == nil ? 0 : port.port else { return nil }
+                return AlertBook(instance: String("\(hostName):\(listenerPort)".prefix(64)), noData: alerting.noData, quietColos: alerting.quietColos,
                                  runbookURL: alerting.runbookURL, generatorURL: "\(scheme)://\(shown):\(listenerPort)/api/snapshot",
                                  holdMillis: Int64(alerting.hold.components.seconds) * 1_000)
+            }
             return AlertmanagerNotifier(settings: settings, book: book, monitor: metrics.monitor, loops: loops, logger: logger)
         } : nil
         let notifier = parts.notifier
@@ -194,7 +204,7 @@ public final class Stack: Sendable {
                 throw StartupError(message: "the listener on \(listener.host):\(listener.port) stopped before it started")
             }
         }
-        return Stack(loops: loops, metrics: metrics, lookup: parts.lookup, reporter: parts.reporter, traffic: parts.traffic,
+        return Stack(loops: loops, metrics: metrics, lookup: parts.lookup, reporter: parts.reporter, traffic: parts.traffic, notifier: parts.notifier,
                      port: bound, scheme: configuration.listener?.scheme ?? "http", group: group, task: task)
     }
 

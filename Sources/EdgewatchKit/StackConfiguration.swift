@@ -152,12 +152,16 @@ public struct AlertingConfiguration: Sendable {
     public var authorization: String?
     /// A silent colo's alert severity, or off.
     public var noData = AlertBook.NoData.warning
+    /// Colos whose silence does not page (quiet at night); `ALL` for the whole row.
+    public var quietColos: Set<String> = []
     /// Added to every alert as `runbook_url`.
     public var runbookURL: String?
     /// How often alerts that hold are sent again.
     public var resend: Duration = .seconds(30)
     /// How long Alertmanager keeps an alert without hearing of it again (`endsAt`): four resends.
     public var hold: Duration = .seconds(120)
+    /// The deadline over each POST's whole exchange.
+    public var timeout: Duration = .seconds(5)
 
     public init(urls: [String], authorization: String?) {
         self.urls = urls

@@ -39,6 +39,8 @@ public struct AlertBook: Sendable {
 
     public let instance: String
     public let noData: NoData
+    /// Colos whose silence is expected (quiet at night): no `EdgewatchNoData` for them.
+    public let quietColos: Set<String>
     public let runbookURL: String?
     public let generatorURL: String?
     /// How long a firing alert holds without a resend: Alertmanager resolves it past `endsAt`.
@@ -48,9 +50,11 @@ public struct AlertBook: Sendable {
     /// Resolved alerts are sent this many times (one lost POST must not leave one firing).
     static let resolvedSends = 3
 
-    public init(instance: String, noData: NoData = .warning, runbookURL: String? = nil, generatorURL: String? = nil, holdMillis: Int64 = 120_000) {
+    public init(instance: String, noData: NoData = .warning, quietColos: Set<String> = [], runbookURL: String? = nil, generatorURL: String? = nil,
+                holdMillis: Int64 = 120_000) {
         self.instance = instance
         self.noData = noData
+        self.quietColos = quietColos
         self.runbookURL = runbookURL
         self.generatorURL = generatorURL
         self.holdMillis = holdMillis
@@ -63,7 +67,7 @@ public struct AlertBook: Sendable {
         for row in snapshot.colos + [snapshot.all] {
             if row.silent {
                 // A row never heard from (ALL at start) has not gone silent: it has not begun.
-                guard noData != .off, row.lastHeard != nil else { continue }
+                guard noData != .off, !quietColos.contains(row.colo), row.lastHeard != nil else { continue }
                 let since = row.lastHeard.map { " since " + Self.clock($0) } ?? ""
                 firing[Key(colo: row.colo, alertname: "EdgewatchNoData", severity: noData.rawValue)] = (
                     labels(alertname: "EdgewatchNoData", colo: row.colo, severity: noData.rawValue, metric: nil),
@@ -124,7 +128,7 @@ public struct AlertBook: Sendable {
         return alerts
     }
 
-    /// A payload reached every Alertmanager: each resolved alert in it has one send fewer to go,
+    /// A payload reached this book's Alertmanager: each resolved alert in it has one send fewer to go,
     /// and is forgotten after ``resolvedSends``. (A failed send counts for nothing.)
     public mutating func delivered() {
         for (key, entry) in entries where entry.resolvedAt != nil {

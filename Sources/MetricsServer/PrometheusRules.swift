@@ -30,12 +30,16 @@ public enum PrometheusRules {
     /// Outcomes that are not lookups (no key, a bad request, a refused credential).
     static let notLookups = #"outcome!~"no_lookup_key|bad_request|unauthorized""#
 
-    static func expression(_ metric: AlertMetric, range: String) -> String {
+    /// `metric` per colo over `range`, in the table's unit; `colos`, a label matcher such as
+    /// `colo=~"$colo"`, narrows every selector (Grafana's colo picker).
+    static func expression(_ metric: AlertMetric, range: String, colos: String? = nil) -> String {
+        let only = colos.map { $0 + "," } ?? ""
         func quantile(_ q: String, _ family: String) -> String {
-            "1000 * histogram_quantile(\(q), sum by (colo, le) (rate(\(family)_bucket[\(range)])))"
+            let selector = colos.map { "{\($0)}" } ?? ""
+            return "1000 * histogram_quantile(\(q), sum by (colo, le) (rate(\(family)_bucket\(selector)[\(range)])))"
         }
         func lookups(_ selector: String) -> String {
-            "sum by (colo) (rate(edgewatch_lookups_total{\(selector)}[\(range)]))"
+            "sum by (colo) (rate(edgewatch_lookups_total{\(only)\(selector)}[\(range)]))"
         }
         switch metric {
         case .p50Latency: return quantile("0.5", PrometheusExport.latencyName)

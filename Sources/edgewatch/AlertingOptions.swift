@@ -1,6 +1,7 @@
 import ArgumentParser
 import EdgewatchKit
 import Foundation
+import LookupCore
 import MetricsServer
 
 /// `--alertmanager`: send the engine's alert states to Alertmanager.
@@ -17,15 +18,29 @@ struct AlertingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Severity of a silent colo's EdgewatchNoData alert: warning, critical, or off (for colos quiet at night).", valueName: "SEVERITY"))
     var noDataAlerts = AlertBook.NoData.warning.rawValue
 
+    @Option(help: ArgumentHelp("A colo whose silence is expected, e.g. quiet at night: its NO DATA does not page (repeatable, or comma-separated; ALL for the whole row).", valueName: "COLO"))
+    var quietColo: [String] = []
+
+    /// `--quiet-colo` as the engine names colos: upper case, ALL for the whole row.
+    func quietColos() throws -> Set<String> {
+        let names = quietColo.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+        guard names.count <= ColoName.maximumColos + 1 else { throw ValidationError("--quiet-colo names at most \(ColoName.maximumColos + 1) colos") }
+        for name in names where name.isEmpty || name.utf8.count > ColoName.maximumLength || !name.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
+            throw ValidationError("--quiet-colo takes colo names of 1 to \(ColoName.maximumLength) printable characters (got \"\(String(String.UnicodeScalarView(name.unicodeScalars.filter { (0x20...0x7E).contains($0.value) }.prefix(24))))\")")
+        }
+        return Set(names)
+    }
+
     func validate() throws {
         for url in alertmanager { _ = try Self.checked(url, flag: "--alertmanager") }
         if let runbookUrl { _ = try Self.checked(runbookUrl, flag: "--runbook-url", allowQuery: true) }
         guard AlertBook.NoData(rawValue: noDataAlerts) != nil else {
             throw ValidationError("--no-data-alerts must be warning, critical or off (got \"\(noDataAlerts)\")")
         }
-        if alertmanager.isEmpty && (alertmanagerTokenFile != nil || runbookUrl != nil) {
-            throw ValidationError("--alertmanager-token-file and --runbook-url only mean something with --alertmanager")
+        if alertmanager.isEmpty && (alertmanagerTokenFile != nil || runbookUrl != nil || !quietColo.isEmpty) {
+            throw ValidationError("--alertmanager-token-file, --runbook-url and --quiet-colo only mean something with --alertmanager")
         }
+        _ = try quietColos()
         _ = try authorization()
     }
 
@@ -47,6 +62,7 @@ struct AlertingOptions: ParsableArguments {
         var configuration = AlertingConfiguration(urls: alertmanager, authorization: try authorization())
         configuration.noData = AlertBook.NoData(rawValue: noDataAlerts) ?? .warning
         configuration.runbookURL = runbookUrl
+        configuration.quietColos = try quietColos()
         return configuration
     }
 }

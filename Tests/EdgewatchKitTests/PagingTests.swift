@@ -27,10 +27,10 @@ struct PagingTests {
     }
 
     /// Slow LHR lookups (900 ms each, past p95's alert level), posted to /ingest.
-    static func slow(_ stack: Stack, count: Int = 10) async throws {
+    static func slow(_ stack: Stack, count: Int = 10, colo: String = "LHR") async throws {
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         let lines = (0..<count).map { _ in
-            #"{"timestamp":\#(now),"service":"genesys-edge-middleware","colo":"LHR","latencyMs":900,"cacheHit":true,"customerFound":true,"errorType":null}"#
+            #"{"timestamp":\#(now),"service":"genesys-edge-middleware","colo":"\#(colo)","latencyMs":900,"cacheHit":true,"customerFound":true,"errorType":null}"#
         }
         let reply = try await HTTPProbe.send(.POST, "http://127.0.0.1:\(stack.port!)/ingest", body: lines.joined(separator: "\n"))
         #expect(reply.status == 202)
@@ -63,10 +63,13 @@ struct PagingTests {
         try await Self.withAlertmanager { manager, stack in
             try await Self.slow(stack)
             try await eventually("the p95 alert in Alertmanager", within: .seconds(20)) {
-                try await manager.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["severity"] == "critical" }
+                try await manager.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["severity"] == "critical" && $0.labels["colo"] == "LHR" }
             }
-            let alert = try #require(try await manager.alerts().first { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["severity"] == "critical" })
-            #expect(alert.labels["colo"] == "LHR" && alert.labels["metric"] == "p95_latency" && alert.labels["instance"]?.isEmpty == false)
+            // ALL is past the level too; Alertmanager lists the two in no set order.
+            let alert = try #require(try await manager.alerts().first {
+                $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["severity"] == "critical" && $0.labels["colo"] == "LHR"
+            })
+            #expect(alert.labels["metric"] == "p95_latency" && alert.labels["instance"]?.isEmpty == false)
             #expect(alert.annotations["summary"] == "LHR p95 latency is 900.0 ms, past the alert level 300 ms")
             #expect(alert.annotations["runbook_url"] == "https://runbooks.example/edgewatch" && alert.state == "active")
             // Nothing more comes from LHR: after 5 s it is NO DATA, and the latency alert resolves.
@@ -102,6 +105,56 @@ struct PagingTests {
                 return try await back.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["colo"] == "LHR" }
             }
         }
+    }
+
+    @Test("Three Alertmanagers, one hanging and one refusing: the live one gets a new alert at once, the failure names the refusing one, and instance is the port bound")
+    func pairWithOneHung() async throws {
+        try #require(RealAlertmanager.installed, "prometheus-alertmanager is not installed: apt-get install prometheus-alertmanager (CI's .ci/run does)")
+        let hung = try await ScriptedHTTPCRM.start(.neverAnswer)
+        let hungURL = "http://127.0.0.1:\(hung.port)"
+        let refusingURL = String(try await ScriptedHTTPCRM.refusingURL().dropLast("/api/v2".count))
+        let manager = try await RealAlertmanager.start()
+        var options = Self.options(alertmanager: [hungURL, refusingURL, manager.baseURL])
+        // Each POST to the hung member holds its whole deadline: a live member that waited for it
+        // would get nothing for 20 s.
+        options.alerting?.timeout = .seconds(20)
+        let stack: Stack
+        do {
+            stack = try await Stack.start(options)
+        } catch {
+            await hung.stop()
+            await manager.remove()
+            throw error
+        }
+        do {
+            try await Self.slow(stack)
+            try await eventually("the LHR alert in the live Alertmanager", within: .seconds(20)) {
+                try await manager.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["colo"] == "LHR" }
+            }
+            let alert = try #require(try await manager.alerts().first { $0.labels["colo"] == "LHR" })
+            #expect(alert.labels["instance"] == "\(ReporterConfiguration.hostName()):\(stack.port!)", "the bound port, not the configured 0")
+            #expect(alert.generatorURL?.hasSuffix(":\(stack.port!)/api/snapshot") == true, "\(alert.generatorURL ?? "none")")
+            // The hung member now holds a POST for 20 s; SIN's alert must not wait for it, nor for
+            // the refusing member's backoff.
+            try await Self.slow(stack, colo: "SIN")
+            try await eventually("SIN's alert in the live Alertmanager while the other hangs", within: .seconds(8)) {
+                try await manager.alerts().contains { $0.labels["alertname"] == "EdgewatchP95Latency" && $0.labels["colo"] == "SIN" }
+            }
+            #expect(stack.notifier?.counts.sent ?? 0 >= 2)
+            let failure = try #require(stack.notifier?.counts.lastFailure)
+            #expect(failure.hasPrefix("1 of 3 Alertmanagers: \(refusingURL): "), "\(failure)")
+        } catch {
+            await stack.shutdown()
+            await hung.stop()
+            await manager.remove()
+            throw error
+        }
+        // The stop does not wait out the hung POST's 20 s deadline.
+        let stopping = ContinuousClock.now
+        await stack.shutdown()
+        #expect(ContinuousClock.now - stopping < .seconds(8))
+        await hung.stop()
+        await manager.remove()
     }
 
     /// Failed POSTs, as `/metrics` counts them.

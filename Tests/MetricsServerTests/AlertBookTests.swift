@@ -101,4 +101,17 @@ struct AlertBookTests {
             }
         }
     }
+
+    @Test("A quiet colo's silence does not page; the others' (and ALL's) still does")
+    func quietColos() {
+        var monitor = Self.monitor()
+        _ = Self.feed(&monitor, latencyMs: 5, from: 0, to: 5)
+        let silent = monitor.tick(nowMillis: Self.t0 + 30_000)
+        for (quiet, expected) in [([], ["ALL", "LHR"]), (["LHR"], ["ALL"]), (["LHR", "ALL"], []), (["SYD"], ["ALL", "LHR"])] as [(Set<String>, [String])] {
+            var book = AlertBook(instance: "test:1", noData: .warning, quietColos: quiet)
+            _ = book.take(silent, nowMillis: Self.t0 + 30_000)
+            let paged = book.payload(nowMillis: Self.t0 + 30_000).filter { $0.labels["alertname"] == "EdgewatchNoData" }.compactMap { $0.labels["colo"] }
+            #expect(paged.sorted() == expected, "quiet \(quiet)")
+        }
+    }
 }

@@ -59,13 +59,13 @@ public struct RealAlertmanager: Sendable {
         try? FileManager.default.removeItem(at: folder)
     }
 
-    /// The alerts it holds (its own `/api/v2/alerts`): each one's labels and state.
-    public func alerts() async throws -> [(labels: [String: String], annotations: [String: String], state: String)] {
+    /// The alerts it holds (its own `/api/v2/alerts`): each one's labels, annotations, state and generator URL.
+    public func alerts() async throws -> [(labels: [String: String], annotations: [String: String], state: String, generatorURL: String?)] {
         let reply = try await HTTPProbe.send(.GET, baseURL + "/api/v2/alerts")
         let list = (try? JSONSerialization.jsonObject(with: Data(reply.body.utf8))) as? [[String: Any]] ?? []
         return list.map { alert in
             (alert["labels"] as? [String: String] ?? [:], alert["annotations"] as? [String: String] ?? [:],
-             (alert["status"] as? [String: Any])?["state"] as? String ?? "")
+             (alert["status"] as? [String: Any])?["state"] as? String ?? "", alert["generatorURL"] as? String)
         }
     }
 }
