@@ -1,4 +1,5 @@
 import Foundation
+import LookupCore
 import MetricsEngine
 
 /// What Alertmanager is told, from each snapshot the ticker publishes: every (colo, metric) in
@@ -69,8 +70,8 @@ public struct AlertBook: Sendable {
                 // A row never heard from (ALL at start) has not gone silent: it has not begun.
                 guard noData != .off, !quietColos.contains(row.colo), row.lastHeard != nil else { continue }
                 let since = row.lastHeard.map { " since " + Self.clock($0) } ?? ""
-                firing[Key(colo: row.colo, alertname: "EdgewatchNoData", severity: noData.rawValue)] = (
-                    labels(alertname: "EdgewatchNoData", colo: row.colo, severity: noData.rawValue, metric: nil),
+                firing[Key(colo: row.colo, alertname: Self.noDataName, severity: noData.rawValue)] = (
+                    labels(alertname: Self.noDataName, colo: row.colo, severity: noData.rawValue, metric: nil),
                     ["summary": "\(row.colo) has sent no events\(since)"]
                 )
                 continue
@@ -106,14 +107,34 @@ public struct AlertBook: Sendable {
         // A colo the engine has forgotten (silent past its window and five minutes more) is still
         // silent: its NO DATA alert holds until it is heard again, rather than resolve on its own.
         let listed = Set((snapshot.colos + [snapshot.all]).map(\.colo))
+        var forgotten: [(key: Key, startsAt: Int64)] = []
         for (key, entry) in entries where firing[key] == nil && entry.resolvedAt == nil {
-            if key.alertname == "EdgewatchNoData", !listed.contains(key.colo) { continue }
-            entries[key]?.resolvedAt = nowMillis
-            entries[key]?.resolvedSends = Self.resolvedSends
+            if key.alertname == Self.noDataName, !listed.contains(key.colo) {
+                forgotten.append((key, entry.startsAt))
+                continue
+            }
+            resolve(key, at: nowMillis)
+            changed = true
+        }
+        // The engine frees a forgotten colo's place, so new names could keep coming: at most
+        // `maximumForgotten` such alerts are held, the oldest resolved first.
+        if forgotten.count > Self.maximumForgotten {
+            for (key, _) in forgotten.sorted(by: { ($0.startsAt, $0.key.colo) < ($1.startsAt, $1.key.colo) }).prefix(forgotten.count - Self.maximumForgotten) {
+                resolve(key, at: nowMillis)
+            }
             changed = true
         }
         return changed
     }
+
+    private mutating func resolve(_ key: Key, at nowMillis: Int64) {
+        entries[key]?.resolvedAt = nowMillis
+        entries[key]?.resolvedSends = Self.resolvedSends
+    }
+
+    static let noDataName = "EdgewatchNoData"
+    /// NO DATA alerts held for colos the engine has forgotten: as many as it keeps colos.
+    static let maximumForgotten = ColoName.maximumColos
 
     /// The alerts to send now: firing, and recently resolved.
     public func payload(nowMillis: Int64) -> [Alert] {

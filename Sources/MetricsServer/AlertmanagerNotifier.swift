@@ -103,7 +103,8 @@ public final class AlertmanagerNotifier: Service, Sendable {
                 var changed = false
                 if snapshot.generatedAt != lastTaken {
                     lastTaken = snapshot.generatedAt
-                    changed = current.take(snapshot, nowMillis: wallClock())
+                    // The snapshot's time, not this loop's: every Alertmanager gets the same startsAt.
+                    changed = current.take(snapshot, nowMillis: snapshot.generatedAt)
                 }
                 let now = clock.now
                 let resendDue = lastSend.map { now - $0 >= settings.resend } ?? true

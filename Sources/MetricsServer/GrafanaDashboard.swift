@@ -23,9 +23,9 @@ public enum GrafanaDashboard {
             panels.append(figure(metric, table: table, range: range, at: (index % 2 * 12, 8 + index / 2 * 8, 12, 8)))
         }
         panels.append(timeseries(
-            "Lookups per second", "Lookups answered per second, and those answered from a stale copy (the CRM could not answer).",
+            "Lookups per second", "Lookups answered per second (requests without a key and refused ones left out), and those answered from a stale copy (the CRM could not answer).",
             unit: "reqps", at: (12, 24, 12, 8),
-            targets: [("sum by (colo) (rate(edgewatch_lookups_total{\(colos)}[\(range)]))", "{{colo}}"),
+            targets: [("sum by (colo) (rate(edgewatch_lookups_total{\(colos),\(PrometheusRules.notLookups)}[\(range)]))", "{{colo}}"),
                       ("sum by (colo) (rate(edgewatch_lookups_total{\(colos),cache=\"stale\"}[\(range)]))", "{{colo}} stale")]
         ))
         panels.append(timeseries(

@@ -15,10 +15,10 @@ struct AlertingOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Added to every alert as its runbook_url annotation.", valueName: "URL"))
     var runbookUrl: String?
 
-    @Option(help: ArgumentHelp("Severity of a silent colo's EdgewatchNoData alert: warning, critical, or off (for colos quiet at night).", valueName: "SEVERITY"))
+    @Option(help: ArgumentHelp("Severity of a silent colo's EdgewatchNoData alert: warning, critical, or off (for every colo).", valueName: "SEVERITY"))
     var noDataAlerts = AlertBook.NoData.warning.rawValue
 
-    @Option(help: ArgumentHelp("A colo whose silence is expected, e.g. quiet at night: its NO DATA does not page (repeatable, or comma-separated; ALL for the whole row).", valueName: "COLO"))
+    @Option(help: ArgumentHelp("A colo whose silence is expected: its NO DATA does not page (repeatable, or comma-separated; ALL for the whole row). For night hours, mute EdgewatchNoData in Alertmanager instead.", valueName: "COLO"))
     var quietColo: [String] = []
 
     /// `--quiet-colo` as the engine names colos: upper case, ALL for the whole row.
@@ -33,6 +33,14 @@ struct AlertingOptions: ParsableArguments {
 
     func validate() throws {
         for url in alertmanager { _ = try Self.checked(url, flag: "--alertmanager") }
+        // Each Alertmanager has a loop and a book of its own: a few, each once.
+        guard alertmanager.count <= Self.maximumAlertmanagers else {
+            throw ValidationError("--alertmanager is given \(alertmanager.count) times: at most \(Self.maximumAlertmanagers)")
+        }
+        let bases = alertmanager.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+        guard Set(bases.map { $0.lowercased() }).count == bases.count else {
+            throw ValidationError("--alertmanager names the same Alertmanager twice: each would get every alert twice")
+        }
         if let runbookUrl { _ = try Self.checked(runbookUrl, flag: "--runbook-url", allowQuery: true) }
         guard AlertBook.NoData(rawValue: noDataAlerts) != nil else {
             throw ValidationError("--no-data-alerts must be warning, critical or off (got \"\(noDataAlerts)\")")
@@ -43,6 +51,8 @@ struct AlertingOptions: ParsableArguments {
         _ = try quietColos()
         _ = try authorization()
     }
+
+    static let maximumAlertmanagers = 8
 
     /// An http(s) URL with a host and no user or password (never echoed back: it may hold a secret).
     static func checked(_ url: String, flag: String, allowQuery: Bool = false) throws -> String {

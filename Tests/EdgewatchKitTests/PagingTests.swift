@@ -111,13 +111,19 @@ struct PagingTests {
     func pairWithOneHung() async throws {
         try #require(RealAlertmanager.installed, "prometheus-alertmanager is not installed: apt-get install prometheus-alertmanager (CI's .ci/run does)")
         let hung = try await ScriptedHTTPCRM.start(.neverAnswer)
-        let hungURL = "http://127.0.0.1:\(hung.port)"
-        let refusingURL = String(try await ScriptedHTTPCRM.refusingURL().dropLast("/api/v2".count))
-        let manager = try await RealAlertmanager.start()
-        var options = Self.options(alertmanager: [hungURL, refusingURL, manager.baseURL])
-        // Each POST to the hung member holds its whole deadline: a live member that waited for it
-        // would get nothing for 20 s.
-        options.alerting?.timeout = .seconds(20)
+        let refusingURL: String
+        let manager: RealAlertmanager
+        do {
+            refusingURL = String(try await ScriptedHTTPCRM.refusingURL().dropLast("/api/v2".count))
+            manager = try await RealAlertmanager.start()
+        } catch {
+            await hung.stop()
+            throw error
+        }
+        var options = Self.options(alertmanager: ["http://127.0.0.1:\(hung.port)", refusingURL, manager.baseURL])
+        // Each POST to the hung member holds its whole deadline, longer than this test: a live
+        // member that waited for it would get nothing more, and only the refusing one fails.
+        options.alerting?.timeout = .seconds(60)
         let stack: Stack
         do {
             stack = try await Stack.start(options)
@@ -134,7 +140,7 @@ struct PagingTests {
             let alert = try #require(try await manager.alerts().first { $0.labels["colo"] == "LHR" })
             #expect(alert.labels["instance"] == "\(ReporterConfiguration.hostName()):\(stack.port!)", "the bound port, not the configured 0")
             #expect(alert.generatorURL?.hasSuffix(":\(stack.port!)/api/snapshot") == true, "\(alert.generatorURL ?? "none")")
-            // The hung member now holds a POST for 20 s; SIN's alert must not wait for it, nor for
+            // The hung member now holds a POST for 60 s; SIN's alert must not wait for it, nor for
             // the refusing member's backoff.
             try await Self.slow(stack, colo: "SIN")
             try await eventually("SIN's alert in the live Alertmanager while the other hangs", within: .seconds(8)) {
@@ -149,7 +155,7 @@ struct PagingTests {
             await manager.remove()
             throw error
         }
-        // The stop does not wait out the hung POST's 20 s deadline.
+        // The stop does not wait out the hung POST's deadline.
         let stopping = ContinuousClock.now
         await stack.shutdown()
         #expect(ContinuousClock.now - stopping < .seconds(8))

@@ -114,4 +114,30 @@ struct AlertBookTests {
             #expect(paged.sorted() == expected, "quiet \(quiet)")
         }
     }
+
+    @Test("NO DATA held for forgotten colos is bounded: past as many as the engine keeps, the oldest are resolved")
+    func forgottenBounded() throws {
+        var monitor = Self.monitor()
+        _ = Self.feed(&monitor, latencyMs: 5, from: 0, to: 5)
+        let silent = monitor.tick(nowMillis: Self.t0 + 30_000)
+        let row = try #require(silent.colos.first { $0.colo == "LHR" && $0.silent })
+        var book = AlertBook(instance: "test:1", noData: .warning)
+        let count = AlertBook.maximumForgotten + 10
+        for index in 0..<count {
+            // A new colo goes silent, and the engine has already forgotten every earlier one.
+            var snapshot = silent
+            var named = row
+            named.figures.colo = "C\(index)"
+            snapshot.colos = [named]
+            _ = book.take(snapshot, nowMillis: Self.t0 + 30_000 + Int64(index))
+        }
+        var none = silent
+        none.colos = []
+        _ = book.take(none, nowMillis: Self.t0 + 40_000)
+        let held = book.payload(nowMillis: Self.t0 + 40_000).filter { $0.labels["alertname"] == "EdgewatchNoData" && $0.labels["colo"] != "ALL" }
+        let firing = held.filter { $0.endsAt > AlertBook.time(Self.t0 + 40_000) }.compactMap { $0.labels["colo"] }
+        #expect(firing.count == AlertBook.maximumForgotten)
+        #expect(!firing.contains("C0") && firing.contains("C\(count - 1)"), "the oldest go first")
+        #expect(book.firing <= AlertBook.maximumForgotten + 1)
+    }
 }
