@@ -120,6 +120,7 @@ let package = Package(
                 "LookupCore", "EdgeHTTP", "MetricsEngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -214,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "DashboardEndToEndTests",
             dependencies: [
-                "edgewatch", "TestSupport", "DemoWorld",
+                "edgewatch", "TestSupport", "DemoWorld", "MetricsServer", "MetricsEngine", "LookupCore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),

@@ -26,6 +26,11 @@ let package = Package(
             path: "Benchmarks/LookupProfile"
         ),
         .executableTarget(
+            name: "RecordingDay",
+            dependencies: [.product(name: "MetricsEngineForBenchmarks", package: "edgewatch")],
+            path: "Benchmarks/RecordingDay"
+        ),
+        .executableTarget(
             name: "MetricsProfile",
             dependencies: [.product(name: "MetricsEngineForBenchmarks", package: "edgewatch")],
             path: "Benchmarks/MetricsProfile"

@@ -21,6 +21,7 @@ SERVER_CPU=${SERVER_CPU:-1}
 LOAD_CPU=${LOAD_CPU:-0}
 PORT=${PORT:-18787}
 NGINX_PORT=${NGINX_PORT:-18788}
+REC_PORT=${REC_PORT:-18794}
 CRM_PORT=${CRM_PORT:-18790}
 PEER_PORT=${PEER_PORT:-18792}
 CALLERS=${CALLERS:-100}
@@ -56,7 +57,7 @@ wait_for() {  # url: answered by the process started last (not by a leftover on 
   echo "nothing answered at $1" >&2; exit 1
 }
 
-for port in "$PORT" "$NGINX_PORT" "$CRM_PORT" $((CRM_PORT + 1)) "$PEER_PORT"; do
+for port in "$PORT" "$NGINX_PORT" "$REC_PORT" "$CRM_PORT" $((CRM_PORT + 1)) "$PEER_PORT"; do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then echo "port $port is already in use" >&2; exit 2; fi
 done
 # The servers here run open on loopback: credentials from the caller's environment would refuse wrk.
@@ -154,21 +155,38 @@ CONF
   [ "$(curl -fsS -X POST "http://127.0.0.1:$NGINX_PORT/lookup/customer" -d '{}')" = "$body" ] || { echo "nginx does not return the same bytes" >&2; exit 1; }
 fi
 
-# The server not being measured is stopped (SIGSTOP) meanwhile, so the one measured has the core
-# to itself, as when each ran alone.
+# The same hot lookups on a server that records every event (--record), for what recording costs.
+start "$SERVER_CPU" serve-rec.log "$bin" serve --port "$REC_PORT" --log-level warning --record "$work/recording" --record-max-bytes 8GiB
+rec_pid=${pids[-1]}
+wait_for "http://127.0.0.1:$REC_PORT/health"
+warm "http://127.0.0.1:$REC_PORT/lookup/customer"
+
+# The servers not being measured are stopped (SIGSTOP) meanwhile, so the one measured has the
+# core to itself, as when each ran alone.
 pause() { [ -z "${1:-}" ] || kill -STOP "$1"; }
 resume() { [ -z "${1:-}" ] || kill -CONT "$1"; }
+only() {  # pid: every server of the hot lines stopped but this one
+  for pid in "$hot_pid" "$rec_pid" "$nginx_pid"; do [ "$pid" = "$1" ] && resume "$pid" || pause "$pid"; done
+}
 for _ in $(seq "$ROUNDS"); do
-  pause "$nginx_pid"
+  only "$hot_pid"
   rounds[hot]+=$(measure "$lookup" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
   rounds[health]+=$(measure "http://127.0.0.1:$PORT/health" Benchmarks/http/health.lua)$'\n'
-  resume "$nginx_pid"
+  only "$rec_pid"
+  rounds[hot_rec]+=$(measure "http://127.0.0.1:$REC_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
   if [ -n "$nginx_pid" ]; then
-    pause "$hot_pid"
+    only "$nginx_pid"
     rounds[nginx]+=$(measure "http://127.0.0.1:$NGINX_PORT/lookup/customer" Benchmarks/http/lookup.lua "$CALLERS")$'\n'
-    resume "$hot_pid"
   fi
 done
+for pid in "$hot_pid" "$rec_pid" "$nginx_pid"; do resume "$pid"; done
+sleep 1
+recorded=$(curl -fsS "http://127.0.0.1:$REC_PORT/metrics" | awk '
+  /^edgewatch_recording_events_total\{outcome="written"\}/ { written = $2 }
+  /^edgewatch_recording_events_total\{outcome="dropped/ { dropped += $2 }
+  /^edgewatch_recording_bytes_total / { bytes = $2 }
+  END { printf "%d events written (%d dropped), %.1f bytes an event", written, dropped, written > 0 ? bytes / written : 0 }')
+stop "$rec_pid"
 dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
 import json, sys
 e = json.load(sys.stdin)["events"]
@@ -240,12 +258,13 @@ echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores · each server alone on core $SERVER_CPU (one core); wrk -t1 -c$CONNECTIONS -d$DURATION and the CRM on core $LOAD_CPU"
 echo "each figure is the median of $ROUNDS rounds; errors are summed over them"
 printf '%-46s %9s %8s %8s %9s %9s %7s\n' "line (server on one core)" "req/s" "p50 ms" "p99 ms" "vs nginx" "vs worker" "errors"
-for line in nginx hot health cold peer_hot peer_cold; do
+for line in nginx hot hot_rec health cold peer_hot peer_cold; do
   [ -n "${results[$line]:-}" ] || continue
   read -r rps p50 p99 errors <<<"${results[$line]}"
   versus="—"
   case $line in
     nginx) name="nginx, the hot lookup's bytes" ;;
+    hot_rec) name="  the same, recording every event (--record)"; versus="$(ratio "$rps" "$(first "${results[hot]:-}")") of not" ;;
     hot) name="POST /lookup/customer, cached ($CALLERS callers)"; versus=$(times "$rps" "$peer_hot") ;;
     health) name="GET /health" ;;
     cold) name="POST /lookup/customer, CRM every call"; versus=$(times "$rps" "$peer_cold") ;;
@@ -255,4 +274,5 @@ for line in nginx hot health cold peer_hot peer_cold; do
   printf '%-46s %9s %8s %8s %9s %9s %7s\n' "$name" "$rps" "$p50" "$p99" "$(ratio "$rps" "$ceiling")" "$versus" "$errors"
 done
 echo "events during the hot run: ${dropped:-?}"
+echo "recording during its hot run: ${recorded:-?}"
 echo "cold lines call $crm_name on core $LOAD_CPU; edgewatch's cold run as its engine saw it: $cold_health"

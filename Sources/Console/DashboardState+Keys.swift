@@ -31,6 +31,10 @@ extension DashboardState {
                 filter = nil
                 return []
             }
+            if key == .escape, rewind != nil {
+                backToLive()
+                return []
+            }
         }
         guard let command = KeyMap.command(for: key, mode: mode.kind, capabilities: capabilities) else {
             // A key of another mode, or one this process cannot do: say why it does nothing here.
@@ -127,6 +131,7 @@ extension DashboardState {
             guard detailColo == nil else { notice = "Esc first: the filter is for the colo table"; return [] }
             overlay = .filtering(filter ?? "", previous: filter)
         case .openDetail:
+            if rewind != nil { notice = "up close is live only: L first"; return [] }
             keepSelectionVisible()
             detailColo = selectedRow?.colo ?? "ALL"
         case .dump:
@@ -141,8 +146,29 @@ extension DashboardState {
             return [.playback(.seek(seconds: seconds))]
         case .fasterPlayback, .slowerPlayback:
             return [.playback(.scaleSpeed(by: command == .fasterPlayback ? 2 : 0.5))]
+        case .rewind(let seconds):
+            // From the moment last asked for, so keys pressed faster than the disk answers add up.
+            let target = (rewind?.asked ?? now) + Int64(seconds) * 1000
+            guard target < now else {
+                if rewind != nil { backToLive() }
+                return []
+            }
+            // Up close is live only.
+            detailColo = nil
+            coloDetail = nil
+            rewind = Rewind(asked: target, shown: rewind?.shown)
+            return [.rewind(to: target)]
+        case .backToLive:
+            if rewind != nil { backToLive() }
         }
         return []
+    }
+
+    /// Shows the live figures again.
+    mutating func backToLive() {
+        rewind = nil
+        if let lastTaken { snapshot = lastTaken }
+        notice = "live"
     }
 }
 

@@ -15,6 +15,8 @@ public enum Effect: Equatable, Sendable {
     case dump
     /// Tell a replay's player to pause or play, seek, or change speed.
     case playback(PlaybackCommand)
+    /// Fetch the figures as they were at this moment (epoch ms).
+    case rewind(to: Int64)
 }
 
 /// What a replay's player is asked to do.
@@ -35,8 +37,37 @@ public enum EffectResult: Equatable, Sendable {
     case trafficScaled(rate: Double)
     case dumped(files: [String])
     case playback(PlaybackStatus)
+    /// The figures at an earlier moment, asked for with ``Effect/rewind(to:)``.
+    case rewound(RewoundView)
+    /// Nothing could be shown for that moment; the text says why.
+    case rewindFailed(asked: Int64, reason: String)
     /// The effect could not be carried out; the text says why.
     case failed(String)
+}
+
+/// The figures at an earlier moment, and where they came from.
+public struct RewoundView: Sendable, Equatable {
+    /// The moment asked for (epoch ms).
+    public var asked: Int64
+    public var snapshot: MetricsSnapshot
+    /// Played from the recording on disk, rather than kept by the engine.
+    public var fromRecording: Bool
+    /// With a recording: the last event recorded before the moment.
+    public var lastEvent: Int64?
+
+    public init(asked: Int64, snapshot: MetricsSnapshot, fromRecording: Bool, lastEvent: Int64? = nil) {
+        self.asked = asked
+        self.snapshot = snapshot
+        self.fromRecording = fromRecording
+        self.lastEvent = lastEvent
+    }
+}
+
+/// A console looking at an earlier moment: the one asked for, and the one shown (nil until the
+/// first answer comes).
+public struct Rewind: Sendable, Equatable {
+    public var asked: Int64
+    public var shown: RewoundView?
 }
 
 /// Where a replay stands: shown as its progress line.
@@ -186,6 +217,10 @@ public struct DashboardState: Sendable {
     public internal(set) var windowLimit: Int?
     /// Why alerts are not reaching Alertmanager, while they are not.
     public internal(set) var pagingFailure: String?
+    /// The earlier moment shown instead of the live figures (nil: live).
+    public internal(set) var rewind: Rewind?
+    /// The process's recording, when it keeps one.
+    public internal(set) var recording: RecordingStatus?
     /// Lookup listener port, shown in the header.
     public internal(set) var port: Int?
     /// Where events are posted (watch), said while none have come.
@@ -218,7 +253,7 @@ public struct DashboardState: Sendable {
     private var transitionsSeen = 0
     /// The last snapshot taken in (also while paused): colos it lists that the next does not
     /// have been forgotten, and say so in the log.
-    private var lastTaken: MetricsSnapshot?
+    var lastTaken: MetricsSnapshot?
     /// Sources that had gone silent when last seen.
     private var silentSources: Set<String> = []
     /// The colo the last ``apply(detail:)`` was for (the engine may have had nothing for it).
@@ -258,6 +293,12 @@ public struct DashboardState: Sendable {
             record(LogEntry(time: now, kind: .info, text: "alerts reach Alertmanager again"))
         }
         pagingFailure = input.pagingFailure
+        if recording?.failure == nil, let failure = input.recording?.failure {
+            record(LogEntry(time: now, kind: .alert(.warn), text: "recording fails: " + failure))
+        } else if recording?.failure != nil, input.recording != nil, input.recording?.failure == nil {
+            record(LogEntry(time: now, kind: .info, text: "recording works again"))
+        }
+        recording = input.recording
         takeHistory(input.engineHistory)
         apply(input.snapshot)
         if detailColo != nil {
@@ -341,7 +382,7 @@ public struct DashboardState: Sendable {
         // Measured through a pause too, so the first figure after it is not an average over the
         // pause; shown, like every figure, only when not paused.
         measureEvents(snapshot)
-        guard !paused else { return }
+        guard !paused, rewind == nil else { return }
         self.snapshot = snapshot
         eventsPerSecond = measuredEventsPerSecond
         // Up close, the selection stays on the colo shown, whatever the filter now hides.
@@ -472,6 +513,20 @@ public struct DashboardState: Sendable {
             note(.info, "screen dump: " + files.joined(separator: ", "), mark: false)
         case .playback(let status):
             playback = status
+        case .rewound(let view):
+            // Only the answer to the last step asked for is shown (keys may run ahead of the disk).
+            guard let rewind, rewind.asked == view.asked else { return }
+            self.rewind = Rewind(asked: view.asked, shown: view)
+            snapshot = view.snapshot
+        case .rewindFailed(let asked, let reason):
+            guard let rewind, rewind.asked == asked else { return }
+            notice = reason
+            if let shown = rewind.shown {
+                // Stay on the moment shown.
+                self.rewind = Rewind(asked: shown.asked, shown: shown)
+            } else {
+                backToLive()
+            }
         case .failed(let reason):
             notice = reason
         }

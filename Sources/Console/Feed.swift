@@ -36,6 +36,8 @@ public struct DashboardInput: Sendable, Equatable {
     /// Why alerts are not reaching Alertmanager, while they are not (nil when they are, or when
     /// this process sends none).
     public var pagingFailure: String?
+    /// The recording (`--record`), when this process keeps one.
+    public var recording: RecordingStatus?
 
     public init(snapshot: MetricsSnapshot) {
         self.snapshot = snapshot
@@ -58,6 +60,19 @@ public struct LinkStatus: Sendable, Equatable {
     }
 
     public var isDown: Bool { downMillis != nil }
+}
+
+/// The process's recording, as the header shows it.
+public struct RecordingStatus: Sendable, Equatable {
+    /// Why recording fails now (a full or read-only disk); nil while it works.
+    public var failure: String?
+    /// Events dropped from the recording so far (never from the engine).
+    public var dropped: Int
+
+    public init(failure: String?, dropped: Int) {
+        self.failure = failure
+        self.dropped = dropped
+    }
 }
 
 /// The synthetic callers, as the header shows them.

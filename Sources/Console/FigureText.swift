@@ -93,6 +93,15 @@ enum FigureText {
         return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
     }
 
+    /// A span in its largest unit, whole: `40s`, `12m`, `6h`, `3d`.
+    static func span(_ millis: Int64) -> String {
+        let seconds = max(0, millis / 1000)
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 3_600 { return "\(seconds / 60)m" }
+        if seconds < 172_800 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86_400)d"
+    }
+
     static func rightAligned(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
     }

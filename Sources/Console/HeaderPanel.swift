@@ -10,6 +10,9 @@ enum HeaderPanel {
         let status: (String, Style) = if state.link?.isDown == true {
             // Never mistaken for live: the figures behind it are old (row 1 says how old).
             (" DISCONNECTED ", Style(color: .red, bold: true, reverse: true))
+        } else if state.rewind != nil {
+            // Never mistaken for live: row 1 says which moment, and how far behind live.
+            (" REWOUND ", Style(color: .yellow, bold: true, reverse: true))
         } else if state.paused || state.playback?.paused == true {
             (" PAUSED ", Style(color: .yellow, bold: true, reverse: true))
         } else {
@@ -41,6 +44,11 @@ enum HeaderPanel {
             x = buffer.write(narrow ? " PAGING FAILS" : " PAGING FAILING", x: x, y: 0, style: Style(color: .red, bold: true, reverse: true))
             lead = narrow ? " · " : " │ "
         }
+        // Events that cannot be kept: the morning review will have a hole here.
+        if let recording = state.recording, recording.failure != nil {
+            x = buffer.write(narrow ? " REC FAILS" : " RECORDING FAILING", x: x, y: 0, style: Style(color: .red, bold: true, reverse: true))
+            lead = narrow ? " · " : " │ "
+        }
         if let filter = state.filter {
             x = buffer.write(" /" + filter + " ", x: x, y: 0, style: Style(color: .cyan, bold: true, reverse: true))
             lead = narrow ? " · " : " │ "
@@ -69,6 +77,7 @@ enum HeaderPanel {
             parts.append("window \(snapshot.windowSeconds)s\(filling)\(judged)")
         }
         parts.append(FigureText.clock(state.now) + (narrow ? "Z" : " UTC"))
+        if let recording = state.recording, recording.failure == nil { parts.append("● rec") }
         if let port = state.port { parts.append((state.mode == .watch ? "ingest :" : "lookup :") + String(port)) }
         parts.append(FigureFormat.decimal(state.eventsPerSecond) + " ev/s")
         if !narrow, let callers = callers(state) { parts.append(callers) }
@@ -77,6 +86,9 @@ enum HeaderPanel {
         if let link = state.link, link.isDown {
             buffer.fill(y: 1, style: .banner)
             buffer.write(linkBanner(link, state: state), x: 0, y: 1, style: .banner)
+        } else if let rewind = state.rewind {
+            buffer.fill(y: 1, style: .rewound)
+            buffer.write(rewindBanner(rewind, state: state), x: 0, y: 1, style: .rewound)
         } else if let playback = state.playback {
             progress(playback, into: &buffer)
         } else if state.faults.isEmpty {
@@ -111,6 +123,23 @@ enum HeaderPanel {
         // How old the figures are before where they came from: at 80 columns the end is cut.
         let old = state.snapshot.map { " · figures from " + FigureText.clock($0.generatedAt) + " UTC are old" } ?? ""
         return " DISCONNECTED \(seconds)s · retrying\(old) · \(link.url)\(problem)"
+    }
+
+    /// Row 1 while rewound: the moment shown, how far behind live, and where it came from:
+    /// ` REWOUND 03:12:00 UTC · live is 6h ahead · from the recording · L live`.
+    static func rewindBanner(_ rewind: Rewind, state: DashboardState) -> String {
+        guard let shown = rewind.shown else {
+            return " REWINDING to \(FigureText.clock(rewind.asked)) UTC… · L live"
+        }
+        let at = shown.snapshot.generatedAt
+        let ahead = " · live is \(FigureText.span(state.now - at)) ahead"
+        let moving = rewind.asked != shown.asked ? " · going to \(FigureText.clock(rewind.asked))…" : ""
+        let source = shown.fromRecording ? " · from the recording" : " · kept by the engine"
+        var silence = ""
+        if let last = shown.lastEvent, at - last > Int64(shown.snapshot.noDataSeconds) * 1000 {
+            silence = " · nothing recorded since \(FigureText.clock(last))"
+        }
+        return " REWOUND \(FigureText.clock(at)) UTC\(ahead)\(moving)\(silence)\(source) · , . { } ( ) step · L live"
     }
 
     /// Row 1 in watch mode: where to post while nothing comes, then what is posted.

@@ -14,6 +14,9 @@ public enum Command: Hashable, Sendable {
     case openDetail
     /// A replay's player: pause or play, move by seconds, change the speed.
     case playPause, seek(seconds: Int), fasterPlayback, slowerPlayback
+    /// Show the figures as they were this many seconds before (or after) the moment shown; back
+    /// to the live figures.
+    case rewind(seconds: Int), backToLive
 }
 
 /// The kinds of ``Mode``: which keys work.
@@ -33,14 +36,16 @@ public struct Capabilities: OptionSet, Hashable, Sendable {
     public static let traffic = Capabilities(rawValue: 4)
     /// A recording's player.
     public static let playback = Capabilities(rawValue: 8)
+    /// Earlier figures: the engine's kept snapshots, and a recording when there is one.
+    public static let rewind = Capabilities(rawValue: 16)
 
     /// What each mode can do at most.
     public static func all(for mode: ModeKind) -> Capabilities {
         switch mode {
-        case .live: [.flush, .faults, .traffic]
-        case .watch: []
+        case .live: [.flush, .faults, .traffic, .rewind]
+        case .watch: [.rewind]
         case .replay: [.playback]
-        case .attached: [.flush]
+        case .attached: [.flush, .rewind]
         }
     }
 }
@@ -104,6 +109,14 @@ public enum KeyMap {
         .init(keys: [.character("w")], label: "w", command: .dump, hint: "dump"),
         .init(keys: [.character("[")], label: "[", command: .slowerTraffic, hint: "rate", modes: [.live], needs: .traffic),
         .init(keys: [.character("]")], label: "]", command: .fasterTraffic, hint: "rate", modes: [.live], needs: .traffic),
+        // Back through what was kept: 10 s, a minute, an hour a key, as a replay's player seeks.
+    ] + [(",", -10), (".", 10), ("{", -60), ("}", 60), ("(", -3600), (")", 3600)].map { key, seconds in
+        // The hint line names the 10-second keys; `?` lists the others.
+        KeyBinding(keys: [.character(Character(key))], label: key, command: .rewind(seconds: seconds), hint: "rewind",
+                   hintKey: abs(seconds) == 10 ? key : "", modes: [.live, .watch, .attached], needs: .rewind)
+    } + [
+        // On the rewind line of the help; the banner names it while rewound (Esc does the same).
+        .init(keys: [.character("L")], label: "L", command: .backToLive, hint: "rewind", hintKey: "", modes: [.live, .watch, .attached], needs: .rewind),
     ]
 
     /// The bindings that work in `mode`, for a process that can do `capabilities` (by default
@@ -125,10 +138,11 @@ public enum KeyMap {
                 if [.openDetail, .nextSort, .previousSort, .invertSort, .filter].contains(binding.command) { continue }
                 if word == "select" { word = "colo" }
             }
+            let keys = binding.hintKey.isEmpty ? [] : [binding.hintKey]
             if let index = groups.firstIndex(where: { $0.word == word }) {
-                groups[index].keys.append(binding.hintKey)
+                groups[index].keys += keys
             } else {
-                groups.append(([binding.hintKey], word))
+                groups.append((keys, word))
             }
         }
         func render(_ groups: ArraySlice<(keys: [String], word: String)>, tight: Bool) -> String {
@@ -152,7 +166,8 @@ public enum KeyMap {
     /// (`+ -  longer / shorter window`); the fault keys each have their own.
     public static func helpLines(for mode: ModeKind, capabilities: Capabilities? = nil) -> [(keys: String, text: String)] {
         var groups: [[KeyBinding]] = []
-        for binding in bindings(for: mode, capabilities: capabilities) {
+        // `?` itself is in the help's last line ("Esc or ? closes this help").
+        for binding in bindings(for: mode, capabilities: capabilities) where binding.command != .help {
             let isFault = if case .toggleFault = binding.command { true } else { false }
             if !isFault, let hint = binding.hint, let last = groups.last?.last, last.hint == hint,
                !(groups.last!.contains { if case .toggleFault = $0.command { true } else { false } }) {
@@ -162,7 +177,9 @@ public enum KeyMap {
             }
         }
         return groups.map { group in
-            let keys = group.map(\.label).joined(separator: " ")
+            let spaced = group.map(\.label).joined(separator: " ")
+            // Many one-character keys run together, to fit the keys' column.
+            let keys = spaced.count > 10 && group.allSatisfy({ $0.label.count == 1 }) ? group.map(\.label).joined() : spaced
             guard group.count > 1 else { return (keys, describe(group[0].command)) }
             return (keys, groupText[group[0].hint ?? ""] ?? group.map { describe($0.command) }.joined(separator: " / "))
         }
@@ -177,6 +194,7 @@ public enum KeyMap {
         "rate": "less / more synthetic traffic",
         "seek": "back / forward 10 s; { } by a minute",
         "speed": "play slower / faster (÷2, ×2)",
+        "rewind": "earlier / later 10 s, { } 1 min, ( ) 1 h; L or Esc: live",
     ]
 
     /// The command `key` asks for in `mode`, for a process that can do `capabilities`, if any.
@@ -209,6 +227,11 @@ public enum KeyMap {
         case .seek(let seconds): (seconds < 0 ? "back " : "forward ") + (abs(seconds) >= 60 ? "\(abs(seconds) / 60) min" : "\(abs(seconds)) s")
         case .fasterPlayback: "play faster (×2)"
         case .slowerPlayback: "play slower (÷2)"
+        case .rewind(let seconds):
+            (seconds < 0 ? "show the figures " : "move on ")
+                + (abs(seconds) >= 3600 ? "\(abs(seconds) / 3600) h" : abs(seconds) >= 60 ? "\(abs(seconds) / 60) min" : "\(abs(seconds)) s")
+                + (seconds < 0 ? " earlier (the engine's window, then the recording)" : " (live again once past now)")
+        case .backToLive: "back to the live figures"
         }
     }
 }

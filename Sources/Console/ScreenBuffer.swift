@@ -22,6 +22,8 @@ public struct Style: Sendable, Equatable {
     public static let heading = Style(bold: true)
     public static let muted = Style(color: .grey, dim: true)
     public static let banner = Style(color: .red, bold: true, reverse: true)
+    /// An earlier moment shown instead of the live figures.
+    public static let rewound = Style(color: .yellow, bold: true, reverse: true)
 }
 
 /// One character cell.

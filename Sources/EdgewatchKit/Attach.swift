@@ -73,7 +73,7 @@ public final class Attach: Sendable {
             let history = try await engine.history()
             let flushOff = about.flushOff ?? (configuration.adminAuthorization == nil ? "no admin token here (set ADMIN_TOKEN or --admin-token-file)" : nil)
             let clocks = SystemClocks()
-            let feed = RemoteFeed(engine: engine, capabilities: flushOff == nil ? [.flush] : [], serverWindow: about.windowSeconds,
+            let feed = RemoteFeed(engine: engine, capabilities: flushOff == nil ? [.flush, .rewind] : [.rewind], serverWindow: about.windowSeconds,
                                   first: first, history: history, now: { clocks.monotonicMillis }, logger: configuration.logger)
             return Attach(configuration: configuration, feed: feed, mode: .attached(url: base, flushOff: flushOff), loops: loops, client: client)
         } catch {

@@ -4,6 +4,7 @@ import Console
 import FaultCatalog
 import LookupCore
 import MetricsEngine
+import MetricsServer
 import Synchronization
 import Traffic
 
@@ -19,6 +20,8 @@ struct EffectExecutor: DashboardActions {
     var player: PlaybackControls?
     /// Where screen dumps go.
     var dumpFolder: String = FileManager.default.currentDirectoryPath
+    /// Earlier figures: the engine's kept snapshots, then the recording.
+    var rewind: RewindSource?
 
     /// Runs one effect (not `quit`, which the screen loop handles) and says what came of it.
     func perform(_ effect: Effect, screen: String?) async -> EffectResult? {
@@ -50,6 +53,14 @@ struct EffectExecutor: DashboardActions {
             guard let traffic else { return nil }
             traffic.setRate(traffic.rate * factor)
             return .trafficScaled(rate: traffic.rate)
+        case .rewind(let time):
+            let source = rewind ?? RewindSource(monitor: monitor, folder: nil)
+            switch await source.view(at: time) {
+            case .success(let found):
+                return .rewound(RewoundView(asked: time, snapshot: found.snapshot, fromRecording: found.fromRecording, lastEvent: found.lastEvent))
+            case .failure(let problem):
+                return .rewindFailed(asked: time, reason: problem.description)
+            }
         }
     }
 

@@ -18,6 +18,10 @@ struct LocalFeed: DashboardFeed {
     let ingestURL: (@Sendable (Int?) -> String)?
     /// The Alertmanager notifier, when this process pages.
     var notifier: AlertmanagerNotifier? = nil
+    /// The recorder, when this process records.
+    var recorder: EventRecorder? = nil
+    /// Earlier moments can be shown (not in a replay, which has its player).
+    var rewinds = false
 
     var capabilities: Capabilities {
         var can = Capabilities()
@@ -25,6 +29,7 @@ struct LocalFeed: DashboardFeed {
         if simulator != nil { can.insert(.faults) }
         if traffic != nil { can.insert(.traffic) }
         if player != nil { can.insert(.playback) }
+        if rewinds { can.insert(.rewind) }
         return can
     }
 
@@ -36,6 +41,7 @@ struct LocalFeed: DashboardFeed {
         input.faults = simulator?.faults.labels
         input.playback = player?.status
         input.pagingFailure = notifier?.counts.lastFailure
+        input.recording = recorder.map { RecordingStatus(failure: $0.counts.failure, dropped: $0.counts.dropped) }
         if let traffic {
             let counts = traffic.stats
             input.traffic = TrafficFigures(rate: traffic.rate, late: counts.late, dropped: counts.dropped)

@@ -31,14 +31,19 @@ public struct MetricsHost: Sendable {
 
     /// `/ingest`, `/metrics` and the console's reads; `flushOff` says why `/api/flush` is refused
     /// here (nil when the lookup runs here with an admin token).
-    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, notifier: AlertmanagerNotifier?, role: String, flushOff: String?) {
-        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers, notifier: notifier)
-        ReadRoutes.add(to: routes, monitor: monitor, access: access, viewers: viewers, role: role, flushOff: flushOff)
+    func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, notifier: AlertmanagerNotifier?, recorder: EventRecorder?,
+                   role: String, flushOff: String?, readAPI: Bool = true, rewind: RewindSource? = nil) {
+        MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers,
+                          notifier: notifier, recorder: recorder)
+        if readAPI { ReadRoutes.add(to: routes, monitor: monitor, access: access, viewers: viewers, role: role, flushOff: flushOff, rewind: rewind) }
     }
 
-    /// Drains the event stream into the monitor and the Prometheus export (and the reporter).
-    func pump(reporter: EventReporter?, loops: EventLoops) -> EventPump {
-        EventPump(events: events, monitor: monitor, prometheus: prometheus, reporter: reporter, loops: loops)
+    /// Drains the event stream into the monitor and the Prometheus export (and the reporter and
+    /// the recorder).
+    func pump(reporter: EventReporter?, recorder: EventRecorder?, engine: Bool, loops: EventLoops) -> EventPump {
+        var pump = EventPump(events: events, monitor: monitor, prometheus: prometheus, reporter: reporter, recorder: recorder, loops: loops)
+        pump.feedsEngine = engine
+        return pump
     }
 
     /// The process's one ticker: advances alert states four times a second and logs each change;

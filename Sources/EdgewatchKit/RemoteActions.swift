@@ -25,6 +25,15 @@ struct RemoteActions: DashboardActions {
             return .windowSet(seconds: seconds)
         case .dump:
             return ScreenDump.write(screen: screen ?? "", snapshot: feed.snapshot, folder: dumpFolder)
+        case .rewind(let time):
+            do {
+                let answer = try await feed.engine.rewind(at: time)
+                return .rewound(RewoundView(asked: time, snapshot: answer.snapshot, fromRecording: answer.fromRecording, lastEvent: answer.lastEvent))
+            } catch .refused(let status, let message?) where status == 404 || status == 503 {
+                return .rewindFailed(asked: time, reason: message)
+            } catch {
+                return .rewindFailed(asked: time, reason: "rewind failed: " + error.short)
+            }
         case .quit, .toggleFault, .clearFaults, .scaleTraffic, .playback:
             return nil
         }

@@ -40,6 +40,15 @@ struct RemoteEngine: Sendable {
         return try decode(MetricsSnapshot.self, try await get(path))
     }
 
+    /// The figures at an earlier moment, which the server may play from its recording: under a
+    /// longer deadline than the live reads.
+    func rewind(at time: Int64) async throws(RemoteError) -> ReadRoutes.Rewound {
+        try decode(ReadRoutes.Rewound.self, try await get("/api/rewind?at=\(time)", timeout: Self.rewindTimeout))
+    }
+
+    /// The deadline over a rewind's exchange: the server may read its recording for a while.
+    static let rewindTimeout: Duration = .seconds(30)
+
     func history() async throws(RemoteError) -> [HistorySample] {
         try decode([HistorySample].self, try await get("/api/history"))
     }
@@ -66,14 +75,15 @@ struct RemoteEngine: Sendable {
         return try decode(Flushed.self, try await exchange(request)).flushed
     }
 
-    private func get(_ path: String) async throws(RemoteError) -> ByteBuffer {
+    private func get(_ path: String, timeout: Duration? = nil) async throws(RemoteError) -> ByteBuffer {
         var request = HTTPClientRequest(url: base + path)
         if let readAuthorization { request.headers.add(name: "Authorization", value: readAuthorization) }
         request.headers.add(name: ReadRoutes.viewerHeader.rawName, value: viewer)
-        return try await exchange(request)
+        return try await exchange(request, timeout: timeout)
     }
 
-    private func exchange(_ request: HTTPClientRequest) async throws(RemoteError) -> ByteBuffer {
+    private func exchange(_ request: HTTPClientRequest, timeout: Duration? = nil) async throws(RemoteError) -> ByteBuffer {
+        let timeout = timeout ?? self.timeout
         let answer: (status: Int, body: ByteBuffer)?
         do {
             answer = try await BoundedExchange.perform(request, on: client, timeout: timeout, maximumBodyBytes: Self.maximumBodyBytes)

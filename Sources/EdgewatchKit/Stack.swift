@@ -21,6 +21,8 @@ public final class Stack: Sendable {
     public let traffic: TrafficDriver?
     /// The sender of alerts to Alertmanager, with `--alertmanager`.
     public let notifier: AlertmanagerNotifier?
+    /// The recorder, with `--record`.
+    public let recorder: EventRecorder?
     /// The listener's bound port, when there is a listener.
     public let port: Int?
     /// `http` or `https`.
@@ -34,13 +36,14 @@ public final class Stack: Sendable {
 
     private init(
         loops: EventLoops, metrics: MetricsHost, lookup: LookupHost?, reporter: EventReporter?, traffic: TrafficDriver?, notifier: AlertmanagerNotifier?,
-        port: Int?, scheme: String, group: ServiceGroup, task: Task<Void, any Error>
+        recorder: EventRecorder?, port: Int?, scheme: String, group: ServiceGroup, task: Task<Void, any Error>
     ) {
         self.loops = loops
         self.metrics = metrics
         self.lookup = lookup
         self.reporter = reporter
         self.notifier = notifier
+        self.recorder = recorder
         self.traffic = traffic
         self.port = port
         self.scheme = scheme
@@ -109,6 +112,14 @@ public final class Stack: Sendable {
             // First in, so last to stop: it sends what the pump drained on the way out.
             services.append(.init(service: reporter))
         }
+        parts.recorder = configuration.recording.map { EventRecorder(settings: $0.settings, logger: logger) }
+        let recorder = parts.recorder
+        // Earlier figures: the engine's kept snapshots, then the recording.
+        let rewind = RewindSource(monitor: metrics.monitor, folder: configuration.recording.map { RecordingFolder(path: $0.settings.folder) })
+        if let recorder {
+            // Before the pump, so it stops after it and writes what the pump drained on the way out.
+            services.append(.init(service: recorder))
+        }
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let (started, startedSink) = AsyncStream.makeStream(of: Int.self)
         if var listener = configuration.listener {
@@ -116,8 +127,9 @@ public final class Stack: Sendable {
             parts.lookup?.addRoutes(to: routes, access: configuration.access, logger: logger)
             let flushOff: String? = parts.lookup == nil ? "this is a watch: the caches are in the instances reporting to it"
                 : configuration.access.admin.isOpen ? "the server has no admin token (ADMIN_TOKEN where it runs)" : nil
-            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter, notifier: notifier,
-                              role: parts.lookup == nil ? "watch" : "serve", flushOff: flushOff)
+            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter, notifier: notifier, recorder: recorder,
+                              role: parts.lookup == nil ? "watch" : "serve", flushOff: flushOff, readAPI: configuration.metrics.engine,
+                              rewind: rewind)
             if let fast = parts.lookup?.fast { listener.answerOnEventLoop(fast) }
             do {
                 let app = try listener.application(router: routes.router, loops: loops, logger: logger) { bound in
@@ -137,8 +149,8 @@ public final class Stack: Sendable {
             startedSink.finish()
         }
         if let notifier { services.append(.init(service: notifier)) }
-        if configuration.metrics.pump { services.append(.init(service: metrics.pump(reporter: parts.reporter, loops: loops))) }
-        if configuration.metrics.ticker && configuration.replay == nil {
+        if configuration.metrics.pump { services.append(.init(service: metrics.pump(reporter: parts.reporter, recorder: recorder, engine: configuration.metrics.engine, loops: loops))) }
+        if configuration.metrics.ticker && configuration.metrics.engine && configuration.replay == nil {
             services.append(.init(service: metrics.ticker(logger: logger, gate: configuration.access.gate)))
         }
         if let lookup = parts.lookup { services.append(.init(service: lookup.janitor)) }
@@ -164,8 +176,10 @@ public final class Stack: Sendable {
                 player: controls, port: port, ingestURL: ingestURL
             )
             feed.notifier = notifier
+            feed.recorder = recorder
+            feed.rewinds = controls == nil
             let actions = EffectExecutor(caches: parts.lookup?.caches, simulator: parts.lookup?.simulator, monitor: metrics.monitor,
-                                         traffic: parts.traffic, player: controls, dumpFolder: console.dumpFolder)
+                                         traffic: parts.traffic, player: controls, dumpFolder: console.dumpFolder, rewind: rewind)
             services.append(.init(service: ConsoleService(mode: mode, feed: feed, actions: actions, configuration: console),
                                   successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
@@ -205,7 +219,7 @@ public final class Stack: Sendable {
             }
         }
         return Stack(loops: loops, metrics: metrics, lookup: parts.lookup, reporter: parts.reporter, traffic: parts.traffic, notifier: parts.notifier,
-                     port: bound, scheme: configuration.listener?.scheme ?? "http", group: group, task: task)
+                     recorder: parts.recorder, port: bound, scheme: configuration.listener?.scheme ?? "http", group: group, task: task)
     }
 
     /// How long a stopping stack waits for its parts before cancelling them: the lookups in
@@ -251,6 +265,7 @@ public final class Stack: Sendable {
         var lookup: LookupHost?
         var reporter: EventReporter?
         var notifier: AlertmanagerNotifier?
+        var recorder: EventRecorder?
         var traffic: TrafficDriver?
 
         func release() async {

@@ -32,6 +32,8 @@ public struct StackConfiguration: Sendable {
     public var reporter: ReporterConfiguration?
     /// Alert states sent to Alertmanager.
     public var alerting: AlertingConfiguration?
+    /// Every event written to a folder (`--record DIR`).
+    public var recording: RecordingConfiguration?
     /// Synthetic callers against this process's own listener.
     public var traffic: TrafficConfiguration?
     /// A recording to play instead of a listener.
@@ -89,6 +91,9 @@ public struct MetricsConfiguration: Sendable {
     public var pump = true
     /// Advance alert states four times a second and log their changes (the process's one ticker).
     public var ticker = true
+    /// Events go to the engine and the Prometheus export, and the engine's figures are served
+    /// (`/api/*`); off for `edgewatch record`, which only writes events to disk.
+    public var engine = true
 
     public init() {}
 }
@@ -166,5 +171,14 @@ public struct AlertingConfiguration: Sendable {
     public init(urls: [String], authorization: String?) {
         self.urls = urls
         self.authorization = authorization
+    }
+}
+
+/// Recording every event to a folder (`--record`).
+public struct RecordingConfiguration: Sendable {
+    public var settings: EventRecorder.Settings
+
+    public init(folder: String, budget: RecordingBudget = RecordingBudget()) {
+        settings = EventRecorder.Settings(folder: folder, budget: budget)
     }
 }

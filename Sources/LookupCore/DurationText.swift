@@ -1,6 +1,6 @@
 import Foundation
 
-/// Durations written as `90`, `90s`, `5m`, `2m30s`, `1h` or `250ms` (a bare number is seconds).
+/// Durations written as `90`, `90s`, `5m`, `2m30s`, `1h`, `7d` or `250ms` (a bare number is seconds).
 /// Anything negative, not finite, or longer than ten years is not a duration (nil), so every
 /// caller can convert the result to an integer without a check.
 public enum DurationText {
@@ -38,7 +38,7 @@ public enum DurationText {
                 rest = rest.dropFirst()
                 continue
             }
-            let unit: (String, Double)? = [("ms", 1.0), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0)]
+            let unit: (String, Double)? = [("ms", 1.0), ("s", 1000.0), ("m", 60_000.0), ("h", 3_600_000.0), ("d", 86_400_000.0)]
                 .first { rest.hasPrefix($0.0) }
             guard let unit, let value = Double(number) else { return nil }
             total += value * unit.1

@@ -11,6 +11,11 @@ public struct EventCodec: Sendable {
         public var line: Int
         public var message: String
         public var description: String { "line \(line): \(message)" }
+
+        public init(line: Int, message: String) {
+            self.line = line
+            self.message = message
+        }
     }
 
     private let decoder = JSONDecoder()
@@ -61,25 +66,51 @@ public struct EventCodec: Sendable {
 
     /// Decodes a whole document: every non-blank line is one event. Lines are read in place,
     /// one at a time.
-    public func decode(lines data: some Collection<UInt8>, firstLine: Int = 1) -> Decoded {
+    ///
+    /// With `compact`, a line starting with a digit is a recording's compact line
+    /// (``CompactEvents``), which must end with a newline: one that does not was torn by a crash,
+    /// and is skipped and counted. With `within`, events outside the range are left out (compact
+    /// lines without being decoded) and not counted as errors.
+    public func decode(lines data: some Collection<UInt8>, firstLine: Int = 1, compact: Bool = false, within range: ClosedRange<Int64>? = nil) -> Decoded {
         var decoded = Decoded()
         var number = firstLine - 1
         var start = data.startIndex
+        func fail(_ error: LineError) {
+            decoded.errorCount += 1
+            if decoded.errors.count < Self.maximumErrorsKept { decoded.errors.append(error) }
+        }
         while start < data.endIndex {
             let end = data[start...].firstIndex(of: UInt8(ascii: "\n")) ?? data.endIndex
             let line = data[start..<end]
-            start = end == data.endIndex ? end : data.index(after: end)
+            let ended = end != data.endIndex
+            start = ended ? data.index(after: end) : end
             number += 1
+            if compact, let first = line.first, first >= UInt8(ascii: "0"), first <= UInt8(ascii: "9") {
+                guard ended else {
+                    fail(LineError(line: number, message: Self.torn))
+                    continue
+                }
+                if let range, let time = CompactEvents.timestamp(of: line), !range.contains(time) { continue }
+                if let event = CompactEvents.decode(line) {
+                    decoded.events.append(event)
+                } else {
+                    fail(LineError(line: number, message: "not an event (compact form)"))
+                }
+                continue
+            }
             if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
             switch decode(line: line, number: number) {
-            case .success(let event): decoded.events.append(event)
-            case .failure(let error):
-                decoded.errorCount += 1
-                if decoded.errors.count < Self.maximumErrorsKept { decoded.errors.append(error) }
+            case .success(let event):
+                if let range, !range.contains(event.timestamp) { continue }
+                decoded.events.append(event)
+            case .failure(let error): fail(error)
             }
         }
         return decoded
     }
+
+    /// The message for a recording's last line cut short (no newline).
+    public static let torn = "a torn line (no newline: cut short by a crash)"
 
     /// One event as a JSON line (no newline), fields in a fixed order so files are reproducible.
     public static func encode(_ event: MetricEvent) -> String {

@@ -11,6 +11,8 @@ import Synchronization
 public final class LiveMonitor: Sendable {
     private let monitor: Mutex<MetricsMonitor>
     private let latest: Mutex<MetricsSnapshot?> = Mutex(nil)
+    /// A snapshot a second over the last window, for rewinding without a recording.
+    private let kept = Mutex(SnapshotRing())
     private let queueDrops: @Sendable () -> Int
     private let queueRefusals: @Sendable () -> Int
     private let breaker: @Sendable () -> CRMCalls.BreakerStatus?
@@ -53,8 +55,19 @@ public final class LiveMonitor: Sendable {
         snapshot.breaker = breaker()
         snapshot.engineStartedAt = startedAt
         latest.withLock { $0 = snapshot }
+        let seconds = snapshot.windowSeconds
+        kept.withLock { $0.keep(snapshot, seconds: seconds) }
         return snapshot
     }
+
+    /// The snapshot published at `time` (the last one at or before it), from the ones kept a
+    /// second apart over the last window; nil when `time` is older than those.
+    public func published(at time: Int64) -> MetricsSnapshot? {
+        kept.withLock { $0.snapshot(at: time) }
+    }
+
+    /// The oldest moment ``published(at:)`` can show.
+    public var publishedSince: Int64? { kept.withLock { $0.oldest } }
 
     /// The snapshot the last tick published (one is published when the monitor is made).
     public var snapshot: MetricsSnapshot { latest.withLock { $0 }! }
@@ -107,8 +120,55 @@ public final class LiveMonitor: Sendable {
 
     public var windowSeconds: Int { monitor.withLock { $0.window.windowSeconds } }
 
+    /// A copy of the engine as it is now (copy on write: cheap), for its settings.
+    public var configuration: MetricsMonitor { monitor.withLock { $0 } }
+
     public func setWindow(seconds: Int) {
         let time = now()
         monitor.withLock { $0.setWindow(seconds: seconds, nowMillis: time) }
+    }
+}
+
+/// The snapshots a monitor published, one a second, over its window: a console rewinds through
+/// them without a recording. Bounded by the window (at most 15 minutes) and by rows, so a
+/// monitor of many colos keeps fewer seconds.
+struct SnapshotRing: Sendable {
+    private var snapshots: [MetricsSnapshot] = []
+    private var rows = 0
+    /// About 16 MB of rows at most.
+    static let maximumRows = 16_384
+
+    var oldest: Int64? { snapshots.first?.generatedAt }
+    var rowCount: Int { rows }
+
+    mutating func keep(_ snapshot: MetricsSnapshot, seconds: Int) {
+        var kept = snapshot
+        // The log of changes is the console's own, not the rewound view's (and up to a thousand
+        // entries a snapshot).
+        kept.recentTransitions = []
+        if let last = snapshots.last, last.generatedAt.floorDiv(1000) == snapshot.generatedAt.floorDiv(1000) {
+            rows += snapshot.colos.count - last.colos.count
+            snapshots[snapshots.count - 1] = kept
+        } else {
+            snapshots.append(kept)
+            rows += snapshot.colos.count + 1
+        }
+        let horizon = snapshot.generatedAt - Int64(seconds) * 1000
+        var drop = 0
+        while drop < snapshots.count - 1, snapshots[drop].generatedAt < horizon || rows > Self.maximumRows {
+            rows -= snapshots[drop].colos.count + 1
+            drop += 1
+        }
+        if drop > 0 { snapshots.removeFirst(drop) }
+    }
+
+    func snapshot(at time: Int64) -> MetricsSnapshot? {
+        guard let first = snapshots.first, time >= first.generatedAt else { return nil }
+        var low = 0, high = snapshots.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if snapshots[middle].generatedAt <= time { low = middle } else { high = middle - 1 }
+        }
+        return snapshots[low]
     }
 }

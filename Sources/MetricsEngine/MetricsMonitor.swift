@@ -22,11 +22,12 @@ public struct MetricsMonitor: Sendable {
 
     public init(
         windowSeconds: Int = MetricsWindow.defaultSeconds, thresholds: ThresholdTable = ThresholdTable(), maximumColos: Int = ColoName.maximumColos,
-        transitionLogSize: Int = MetricsMonitor.defaultTransitionLogSize
+        transitionLogSize: Int = MetricsMonitor.defaultTransitionLogSize, forgetsSilentColos: Bool = true
     ) {
         self.transitionLogSize = max(1, transitionLogSize)
         window = MetricsWindow(windowSeconds: windowSeconds, minimumSamples: thresholds.minimumSamples, maximumColos: maximumColos,
                                noDataSeconds: thresholds.noDataAfterSeconds)
+        window.forgetsSilentColos = forgetsSilentColos
         self.thresholds = thresholds
     }
 

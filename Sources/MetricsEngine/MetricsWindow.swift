@@ -27,6 +27,9 @@ public struct MetricsWindow: Sendable {
 
     /// How long a silent colo stays listed after the window has emptied: then it goes.
     public static let retireAfterWindowSeconds = 300
+    /// False for a view of a recording at one moment: a colo silent for hours is still NO DATA
+    /// there, not gone (a live engine forgets it to bound its memory).
+    public var forgetsSilentColos = true
 
     /// The window unless told otherwise.
     public static let defaultSeconds = 60
@@ -168,7 +171,7 @@ public struct MetricsWindow: Sendable {
     private mutating func retire(nowMillis: Int64) -> [String] {
         // Past the window and the no-data time both: the row has been NO DATA with nothing left in it.
         let limit = Int64(max(windowSeconds, noDataSeconds) + Self.retireAfterWindowSeconds) * 1000
-        let gone = presence.filter { nowMillis - $0.value.lastMillis > limit }.map(\.key).sorted()
+        let gone = forgetsSilentColos ? presence.filter { nowMillis - $0.value.lastMillis > limit }.map(\.key).sorted() : []
         for name in gone {
             presence[name] = nil
             colos[name] = nil

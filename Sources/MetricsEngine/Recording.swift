@@ -15,8 +15,9 @@ public struct Recording: Sendable {
         self.errorCount = errorCount ?? errors.count
     }
 
+    /// A recording's lines: JSON Lines, the compact form (``CompactEvents``), or both.
     public init(jsonLines data: Data) {
-        let decoded = EventCodec().decode(lines: data)
+        let decoded = EventCodec().decode(lines: data, compact: true)
         self.init(events: decoded.events, errors: decoded.errors, errorCount: decoded.errorCount)
     }
 

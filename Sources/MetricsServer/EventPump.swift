@@ -5,21 +5,27 @@ import MetricsEngine
 import ServiceLifecycle
 
 /// The one consumer of a ``MetricEventStream``: drains it in batches into the live monitor and
-/// the Prometheus export, and fans each batch out to the reporter when there is one (which only
-/// buffers it), until the stream finishes or the service shuts down.
+/// the Prometheus export, and fans each batch out to the reporter and the recorder when there are
+/// (which only buffer it), until the stream finishes or the service shuts down.
 public struct EventPump: Service {
     public let events: MetricEventStream
     public let monitor: LiveMonitor
     public let prometheus: PrometheusExport
     public let reporter: EventReporter?
+    /// The recorder (`--record`), which only buffers each batch.
+    public let recorder: EventRecorder?
+    /// False when events go only to the recorder (`edgewatch record`).
+    public var feedsEngine = true
     /// Where the pump waits between batches.
     public let loops: EventLoops
 
-    public init(events: MetricEventStream, monitor: LiveMonitor, prometheus: PrometheusExport, reporter: EventReporter? = nil, loops: EventLoops) {
+    public init(events: MetricEventStream, monitor: LiveMonitor, prometheus: PrometheusExport, reporter: EventReporter? = nil,
+                recorder: EventRecorder? = nil, loops: EventLoops) {
         self.events = events
         self.monitor = monitor
         self.prometheus = prometheus
         self.reporter = reporter
+        self.recorder = recorder
         self.loops = loops
     }
 
@@ -40,9 +46,12 @@ public struct EventPump: Service {
     public func run() async {
         await cancelWhenGracefulShutdown {
             while let batch = await events.nextBatch() {
-                monitor.record(contentsOf: batch)
-                prometheus.record(contentsOf: batch)
+                if feedsEngine {
+                    monitor.record(contentsOf: batch)
+                    prometheus.record(contentsOf: batch)
+                }
                 reporter?.offer(batch)
+                recorder?.offer(batch)
                 // Let events gather before the next batch: waking this task for every event
                 // costs a thread switch per lookup; this caps the wake-ups at 500 a second.
                 await Self.gather(on: loops)

@@ -34,7 +34,7 @@ public enum MetricsRoutes {
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
         calls: CRMCalls? = nil, reporter: EventReporter? = nil, viewers: Viewers? = nil,
-        notifier: AlertmanagerNotifier? = nil
+        notifier: AlertmanagerNotifier? = nil, recorder: EventRecorder? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -88,6 +88,7 @@ public enum MetricsRoutes {
             if let reporter { prometheus.record(report: reporter.counts) }
             if let viewers { prometheus.record(viewers: viewers.counts) }
             if let notifier { prometheus.record(alertmanager: notifier.counts) }
+            if let recorder { prometheus.record(recorder: recorder.counts) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -20,6 +20,7 @@ public final class PrometheusExport: Sendable {
     let reportExported = Mutex<ReportHandles?>(nil)
     let viewerExported = Mutex<ViewerHandles?>(nil)
     let alertmanagerExported = Mutex<AlertmanagerHandles?>(nil)
+    let recorderExported = Mutex<RecorderHandles?>(nil)
 
     /// A colo's histograms (our own: see ``DurationBuckets``) and counters.
     private struct ColoHandles {

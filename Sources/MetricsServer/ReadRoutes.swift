@@ -16,7 +16,10 @@ import Synchronization
 /// - `GET /api/detail?colo=LHR[&window=S]`: one colo (or `ALL`) step by step over the window
 ///   (or its last `S` seconds);
 /// - `GET /api/history`: ALL's p95 and hit rate over the window, a second at a time, for the
-///   last ``MetricsMonitor/historySeconds`` (what the history sparklines draw).
+///   last ``MetricsMonitor/historySeconds`` (what the history sparklines draw);
+/// - `GET /api/rewind?at=T`: the snapshot at an earlier moment (epoch ms), from the snapshots the
+///   engine kept over its window or, before that, played from the recording (`--record`) as
+///   `report DIR --at` computes it; one read from the disk at a time (503 while one runs).
 ///
 /// Snapshot, detail and history reads are leased to at most ``ViewerBook/defaultCapacity`` viewers at
 /// once (past that, 503). A snapshot is encoded once per published tick and window for all the
@@ -45,8 +48,18 @@ public enum ReadRoutes {
         }
     }
 
+    /// What `/api/rewind` answers.
+    public struct Rewound: Sendable, Codable, Equatable {
+        public var snapshot: MetricsSnapshot
+        /// Played from the recording, rather than kept by the engine.
+        public var fromRecording: Bool
+        /// With a recording: the last event recorded at or before the moment.
+        public var lastEvent: Int64?
+    }
+
     public static func add(
-        to routes: JSONRouter, monitor: LiveMonitor, access: AccessPolicy, viewers: Viewers, role: String, flushOff: String?
+        to routes: JSONRouter, monitor: LiveMonitor, access: AccessPolicy, viewers: Viewers, role: String, flushOff: String?,
+        rewind: RewindSource? = nil
     ) {
         let snapshots = EncodedSnapshots()
         // Every colo and ALL, at every window step: all a console can ask for in one second.
@@ -75,6 +88,25 @@ public enum ReadRoutes {
                 since = seen
             }
             return .jsonBytes(try snapshots.encoded(monitor: monitor, window: window, since: since))
+        }
+        routes.on("/api/rewind", .get) { request, context in
+            if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }
+            if let refused = admit(request, context: context, viewers: viewers) { return refused }
+            guard let text = request.uri.queryParameters["at"], let time = Int64(text), EventLimits.timestamps.contains(time) else {
+                return .json(status: .badRequest, JSONText.errorObject("name a moment: /api/rewind?at=<epoch milliseconds>"))
+            }
+            let source = rewind ?? RewindSource(monitor: monitor, folder: nil)
+            switch await source.view(at: min(time, monitor.now())) {
+            case .success(let found):
+                let answer = Rewound(snapshot: found.snapshot, fromRecording: found.fromRecording, lastEvent: found.lastEvent)
+                return .json(String(decoding: try JSONEncoder.sorted.encode(answer), as: UTF8.self))
+            case .failure(.busy):
+                var busy = Response.json(status: .serviceUnavailable, JSONText.errorObject(RewindSource.Problem.busy.description))
+                busy.headers[.retryAfter] = "1"
+                return busy
+            case .failure(let problem):
+                return .json(status: .notFound, JSONText.errorObject(problem.description))
+            }
         }
         routes.on("/api/history", .get) { request, context in
             if let refusal = access.gate.check(request, from: context.remoteAddress, against: access.read, route: .read) { return refusal.response }

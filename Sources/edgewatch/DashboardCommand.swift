@@ -20,6 +20,8 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Paging") var alerting: AlertingOptions
 
+    @OptionGroup(title: "Recording") var recording: RecordingOptions
+
     @Option(help: "Where logs go while the dashboard is up (default: a file in the temporary folder).")
     var logFile: String?
 
@@ -52,6 +54,7 @@ struct DashboardCommand: AsyncParsableCommand {
         configuration.metrics.monitor = try metrics.monitor()
         configuration.traffic = traffic
         configuration.alerting = try alerting.configuration()
+        configuration.recording = try recording.configuration()
         for warning in security.warnings(host: options.host, access: configuration.access) { log.logger.warning("\(warning)") }
         try await screen.run(configuration, log: log)
     }

@@ -7,7 +7,7 @@ struct Edgewatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edgewatch",
         abstract: "Operations dashboard and middleware for a Genesys Cloud customer-lookup Data Action at the edge.",
-        subcommands: [DashboardCommand.self, ServeCommand.self, WatchCommand.self, AttachCommand.self, ReplayCommand.self, ReportCommand.self, RulesCommand.self, GrafanaCommand.self, LoadgenCommand.self, CRMSimCommand.self, SampleMetricsCommand.self],
+        subcommands: [DashboardCommand.self, ServeCommand.self, WatchCommand.self, AttachCommand.self, ReplayCommand.self, ReportCommand.self, RulesCommand.self, GrafanaCommand.self, RecordCommand.self, LoadgenCommand.self, CRMSimCommand.self, SampleMetricsCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 

@@ -25,6 +25,22 @@ enum InputLimits {
         return components
     }
 
+    /// A size such as `1GiB`, `500MiB`, `64KiB` or plain bytes (`k`, `M`, `G`, `T` are the same
+    /// powers of 1024), within `range`.
+    static func bytes(_ text: String, flag: String, in range: ClosedRange<Int64>) throws -> Int64 {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let digits = trimmed.prefix { $0.isNumber || $0 == "." }
+        let unit = trimmed.dropFirst(digits.count).trimmingCharacters(in: .whitespaces).lowercased()
+        let (k, m, g, t): (Double, Double, Double, Double) = (1024, 1_048_576, 1_073_741_824, 1_099_511_627_776)
+        let scales: [String: Double] = ["": 1, "b": 1, "k": k, "kb": k, "kib": k, "m": m, "mb": m, "mib": m, "g": g, "gb": g, "gib": g, "t": t, "tb": t, "tib": t]
+        guard digits.count <= 20, let number = Double(digits), number.isFinite, let scale = scales[unit],
+              case let value = (number * scale).rounded(), value >= Double(range.lowerBound), value <= Double(range.upperBound)
+        else {
+            throw ValidationError("\(flag) must be a size from \(range.lowerBound >> 10) KiB to \(range.upperBound >> 40) TiB, such as 1GiB or 500MiB (got \"\(String(text.prefix(32)))\")")
+        }
+        return Int64(value)
+    }
+
     static func port(_ value: Int, flag: String) throws {
         guard (0...65_535).contains(value) else { throw ValidationError("\(flag) must be 0...65535, not \(value)") }
     }

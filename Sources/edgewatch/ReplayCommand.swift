@@ -8,11 +8,17 @@ import MetricsEngine
 struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
-        abstract: "Replay a recording (JSON Lines, or - for stdin) through the dashboard."
+        abstract: "Replay a recording (a JSON Lines file, - for stdin, or a --record folder) through the dashboard."
     )
 
-    @Argument(help: "A JSON Lines file of metric events, or - for stdin.")
+    @Argument(help: "A recording: a JSON Lines file, - for stdin, or a folder written by --record.")
     var file: String
+
+    @Option(help: ArgumentHelp("Start here: ISO 8601, epoch ms, or +OFFSET from the first event (default: the first event).", valueName: "TIME"))
+    var from: String?
+
+    @Option(help: ArgumentHelp("Stop here (default: the last event).", valueName: "TIME"))
+    var to: String?
 
     @Option(help: "Playback speed: a factor such as 1, 10, 60, or max.")
     var speed = "1"
@@ -34,8 +40,31 @@ struct ReplayCommand: AsyncParsableCommand {
 
     func run() async throws {
         if !text { try TerminalCheck.require(command: "replay (or add --text)") }
-        let recording = try RecordingInput.load(file)
+        let recording = try load()
         if text { try await runText(recording) } else { try await runDashboard(recording) }
+    }
+
+    /// The file, or the folder's segments from `--from` to `--to` (only those are read).
+    private func load() throws -> Recording {
+        let range: (Int64?) throws -> ClosedRange<Int64> = { first in
+            let start = try from.map { try RecordingInput.time($0, first: first, flag: "--from") } ?? .min
+            let end = try to.map { try RecordingInput.time($0, first: first, flag: "--to") } ?? .max
+            guard start <= end else { throw ValidationError("--from must not be after --to") }
+            return start...end
+        }
+        if RecordingInput.isFolder(file) {
+            let (folder, span) = try RecordingInput.folder(file)
+            let asked = try range(span.lowerBound)
+            let recording = try RecordingInput.load(folder, in: max(asked.lowerBound, span.lowerBound)...min(asked.upperBound, span.upperBound))
+            guard recording.firstMillis != nil else { throw ValidationError("\(file) holds no events from --from to --to") }
+            return recording
+        }
+        let recording = try RecordingInput.load(file)
+        guard from != nil || to != nil else { return recording }
+        let asked = try range(recording.firstMillis)
+        let kept = Recording(events: recording.events.filter { asked.contains($0.timestamp) })
+        guard kept.firstMillis != nil else { throw ValidationError("\(file) holds no events from --from to --to") }
+        return kept
     }
 
     private func runText(_ recording: Recording) async throws {

@@ -22,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Paging") var alerting: AlertingOptions
 
+    @OptionGroup(title: "Recording") var recording: RecordingOptions
+
     func validate() throws {
         try security.requireCredentials(host: options.host, [
             ("/lookup/customer", try options.access.load().credentials, LookupOptions.lookupCredentialNames),
@@ -42,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.metrics.monitor = try metrics.monitor()
         configuration.reporter = try report.configuration()
         configuration.alerting = try alerting.configuration()
+        configuration.recording = try recording.configuration()
         configuration.traffic = traffic ? callers.configuration(authorization: secrets.authorization) : nil
         configuration.handlesSignals = true
         for warning in security.warnings(host: options.host, access: configuration.access) + report.warnings() { logger.warning("\(warning)") }

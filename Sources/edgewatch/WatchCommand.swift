@@ -40,6 +40,8 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Paging") var alerting: AlertingOptions
 
+    @OptionGroup(title: "Recording") var recording: RecordingOptions
+
     func run() async throws {
         if headless { return try await runHeadless() }
         try TerminalCheck.require(command: "watch")
@@ -54,6 +56,7 @@ struct WatchCommand: AsyncParsableCommand {
         configuration.access = try security.accessPolicy()
         configuration.metrics.monitor = try metrics.monitor()
         configuration.alerting = try alerting.configuration()
+        configuration.recording = try recording.configuration()
         return configuration
     }
 

@@ -287,7 +287,9 @@ struct PlayerScreenTests {
         var live = state(snapshot())
         live.trafficRate = 50
         #expect(live.handle(.character("]")) == [.scaleTraffic(by: 1.25)])
-        #expect(live.handle(.character(",")).isEmpty)
+        // Live, `,` rewinds the view (never the player: there is none).
+        let rewound = live.handle(.character(","))
+        #expect(rewound.count == 1 && rewound.allSatisfy { if case .rewind = $0 { true } else { false } })
     }
 
     @Test("Moved back: the log and history forget what has not happened yet, and the engine's changes up to there are told once, in order")

@@ -262,7 +262,8 @@ struct HintLineTests {
         let keys = FaultKind.allCases.map { String($0.key) }
         #expect(narrow.contains(keys.joined() + " faults"))
         #expect(narrow.contains("0 clear") && narrow.contains("⏎ detail"))
-        let wide = KeyMap.hintLine(width: 140)
+        let wide = KeyMap.hintLine(width: 160)
+        #expect(wide.count <= 160)
         #expect(wide.contains(keys.joined(separator: " ") + " faults") && wide.contains("F/f flush") && wide.contains("/ filter"))
         let words = Set(KeyMap.bindings(for: .live).compactMap(\.hint))
         for word in words { #expect(wide.contains(" " + word), "\(word)") }

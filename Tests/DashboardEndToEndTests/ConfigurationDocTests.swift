@@ -7,7 +7,7 @@ import Testing
 /// defaults, both ways. The tables are written by hand; this keeps them true.
 @Suite("The configuration tables and --help agree")
 struct ConfigurationDocTests {
-    static let commands = ["dashboard", "serve", "watch", "attach", "replay", "report", "rules", "grafana", "loadgen", "sample-metrics", "crm-sim"]
+    static let commands = ["dashboard", "serve", "watch", "attach", "replay", "report", "rules", "grafana", "record", "loadgen", "sample-metrics", "crm-sim"]
 
     /// Each command's flags in the page, with the default column's text.
     static func documented() throws -> [String: [String: String]] {

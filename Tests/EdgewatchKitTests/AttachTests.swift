@@ -108,7 +108,7 @@ struct AttachTests {
             // Handed over once: the screen keeps what it took.
             #expect(attach.dashboardFeed.input(detailColo: nil).engineHistory.isEmpty)
             #expect(attach.dashboardMode == .attached(url: stack.baseURL, flushOff: "the server has no admin token (ADMIN_TOKEN where it runs)"))
-            #expect(attach.dashboardFeed.capabilities.isEmpty)
+            #expect(attach.dashboardFeed.capabilities == [.rewind])
 
             _ = try await stack.lookup(#"{"ani":"+15550000049"}"#, colo: "FRA")
             let later = try await Self.eventually("FRA to appear, live", feed: attach.dashboardFeed) { $0.snapshot.colos.contains { $0.colo == "FRA" } }
@@ -218,7 +218,7 @@ struct AttachTests {
             let tls = try ClientTLSFiles(caFile: pki.caCertificate, certificate: pki.clientCertificate, key: pki.clientKey).configuration()
             try await Self.attached(Self.configuration(url, admin: Self.adminToken, tls: tls), polling: false) { attach in
             #expect(attach.dashboardFeed.input(detailColo: nil).snapshot.windowSeconds == stack.monitor.windowSeconds)
-            #expect(attach.dashboardFeed.capabilities == [.flush])
+            #expect(attach.dashboardFeed.capabilities == [.flush, .rewind])
             #expect(await attach.dashboardActions.perform(.flush(colo: "LHR"), screen: nil) == .flushed(colo: "LHR", entries: 3))
             #expect(stack.caches.entryCount(colo: Colo("LHR")!) == 0)
             #expect(stack.caches.entryCount(colo: Colo("SIN")!) > 0)
@@ -234,7 +234,7 @@ struct AttachTests {
             #expect(total > 0)
             // Without the admin token here, the keys are off and say why.
             let reader = try await Attach.connect(Self.configuration(stack.baseURL))
-            #expect(reader.dashboardFeed.capabilities.isEmpty)
+            #expect(reader.dashboardFeed.capabilities == [.rewind])
             #expect(reader.dashboardMode == .attached(url: stack.baseURL, flushOff: "no admin token here (set ADMIN_TOKEN or --admin-token-file)"))
             await reader.release()
             // A wrong admin token is refused by the server.
@@ -252,7 +252,7 @@ struct AttachTests {
         try await LiveStack.with(.init(pumpEvents: true, access: try Self.access(admin: false))) { stack in
             try await Self.traffic(stack)
             let attach = try await Attach.connect(Self.configuration(stack.baseURL, admin: Self.adminToken))
-            #expect(attach.dashboardFeed.capabilities.isEmpty)
+            #expect(attach.dashboardFeed.capabilities == [.rewind])
             #expect(attach.dashboardMode == .attached(url: stack.baseURL, flushOff: "the server has no admin token (ADMIN_TOKEN where it runs)"))
             await attach.release()
             // Open admin means closed: a flush without any token is refused too.

@@ -18,7 +18,8 @@ struct MetricsHelpTests {
                     errorType: error, cpuMs: latencyMs / 2)
     }
 
-    /// An export holding every family: lookups, access, the breaker, a reporter, viewers, alert states.
+    /// An export holding every family: lookups, access, the breaker, a reporter, viewers, alert
+    /// states, paging, the recorder.
     static func fullExposition(alerts: MetricsSnapshot) -> String {
         let export = PrometheusExport()
         export.record(contentsOf: [event("LHR", latencyMs: 0.015), event("LHR", latencyMs: 0.045), event("SIN", latencyMs: 0.15)])
@@ -31,6 +32,9 @@ struct MetricsHelpTests {
         var paging = AlertmanagerNotifier.Counts()
         paging.sent = 1
         export.record(alertmanager: paging)
+        var recording = EventRecorder.Counts()
+        recording.written = 3
+        export.record(recorder: recording)
         return String(decoding: export.exposition(alerts: alerts), as: UTF8.self)
     }
 

@@ -1,0 +1,56 @@
+import LookupCore
+import MetricsEngine
+
+/// The engine's view at one moment of a recording folder: what `report DIR --at`, a rewound
+/// console and `/api/snapshot?at=` all show, from this one function.
+///
+/// The events from ``leadSeconds(for:)`` before the moment are played through a fresh engine
+/// like the live one (same window, thresholds and colo cap), so the window is full and pending
+/// periods have run. A moment with nothing recorded just before it (edgewatch was down, or no
+/// events came) is played from the lead before the last event recorded before it: its colos are
+/// NO DATA since then, never zero traffic, and are not forgotten however long the gap.
+public enum RecordedView {
+    /// Two windows and the pending period: a state held longer than that by hysteresis alone
+    /// may read otherwise than it did live.
+    public static func leadSeconds(for monitor: MetricsMonitor) -> Int {
+        2 * monitor.window.windowSeconds + monitor.thresholds.pendingSeconds
+    }
+
+    /// A fresh engine configured as `live`, that keeps silent colos.
+    public static func engine(like live: MetricsMonitor) -> MetricsMonitor {
+        MetricsMonitor(windowSeconds: live.window.windowSeconds, thresholds: live.thresholds, maximumColos: live.window.maximumColos,
+                       forgetsSilentColos: false)
+    }
+
+    /// The view at one moment, and what it was made from.
+    public struct View: Sendable {
+        public var snapshot: MetricsSnapshot
+        /// The events played (with the lines skipped on the way, torn or malformed).
+        public var recording: Recording
+        /// The last event recorded at or before the moment.
+        public var lastEvent: Int64
+    }
+
+    /// The view at `time`, with state changes from `from` on (default: the lead before `time`);
+    /// nil when nothing was recorded at or before `time`.
+    public static func view(at time: Int64, from: Int64? = nil, folder: RecordingFolder, like live: MetricsMonitor) throws -> View? {
+        guard let last = folder.lastEvent(atOrBefore: time) else { return nil }
+        let lead = Int64(leadSeconds(for: live)) * 1000
+        let start = min(from ?? time, last) - lead
+        let recording = try folder.events(in: start...time)
+        guard let snapshot = play(recording, at: time, from: from ?? (time - lead), like: live) else { return nil }
+        return View(snapshot: snapshot, recording: recording, lastEvent: last)
+    }
+
+    /// `recording` played to `time` through a fresh engine like `live`, its state changes before
+    /// `from` left out.
+    public static func play(_ recording: Recording, at time: Int64, from: Int64, like live: MetricsMonitor) -> MetricsSnapshot? {
+        var monitor = engine(like: live)
+        guard var snapshot = recording.play(into: &monitor, untilMillis: time) else { return nil }
+        // A recording whose last event is long before `time` ends where its events end: the
+        // engine's clock goes on to `time` so silence shows as NO DATA.
+        if snapshot.generatedAt < time { snapshot = monitor.tick(nowMillis: time) }
+        snapshot.recentTransitions.removeAll { $0.time < from }
+        return snapshot
+    }
+}
