@@ -182,10 +182,10 @@ done
 for pid in "$hot_pid" "$rec_pid" "$nginx_pid"; do resume "$pid"; done
 sleep 1
 recorded=$(curl -fsS "http://127.0.0.1:$REC_PORT/metrics" | awk '
-  /^edgewatch_recording_events_total\{outcome="written"\}/ { written = $2 }
-  /^edgewatch_recording_events_total\{outcome="dropped/ { dropped += $2 }
-  /^edgewatch_recording_bytes_total / { bytes = $2 }
-  END { printf "%d events written (%d dropped), %.1f bytes an event", written, dropped, written > 0 ? bytes / written : 0 }')
+  index($0, "edgewatch_recording_events_total{outcome=\"written\"}") == 1 { written = $2 }
+  index($0, "edgewatch_recording_events_total{outcome=\"dropped") == 1 { dropped += $2 }
+  index($0, "edgewatch_recording_bytes_total ") == 1 { bytes = $2 }
+  END { printf "%d events written (%d dropped), %.1f bytes an event", written, dropped, (written > 0 ? bytes / written : 0) }')
 stop "$rec_pid"
 dropped=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
 import json, sys

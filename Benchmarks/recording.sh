@@ -47,7 +47,7 @@ for round in $(seq "$ROUNDS"); do
   end=$(date +%s.%N)
   times+=("$(python3 -c "print('%.3f' % ($end - $begin))")")
 done
-grep -q ' ALL ' "$work/report.txt" || { echo "the report has no ALL row:"; cat "$work/report.txt"; exit 1; } >&2
+grep -q '^ALL ' "$work/report.txt" || { echo "the report has no ALL row:"; cat "$work/report.txt"; exit 1; } >&2
 median=$(printf '%s\n' "${times[@]}" | python3 -c 'import statistics,sys; print("%.3f" % statistics.median(float(l) for l in sys.stdin))')
 echo
 echo "$(date -u +%Y-%m-%dT%H:%MZ) · $(nproc) cores · report pinned to core $CPU"

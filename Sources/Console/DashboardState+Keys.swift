@@ -39,7 +39,8 @@ extension DashboardState {
         guard let command = KeyMap.command(for: key, mode: mode.kind, capabilities: capabilities) else {
             // A key of another mode, or one this process cannot do: say why it does nothing here.
             if let binding = KeyMap.bindings(for: .live).first(where: { $0.keys.contains(key) }), !binding.needs.isEmpty {
-                let word = binding.needs.contains(.flush) ? "flush" : binding.needs.contains(.faults) ? "faults" : "rate"
+                let word = binding.needs.contains(.flush) ? "flush" : binding.needs.contains(.faults) ? "faults"
+                    : binding.needs.contains(.rewind) ? "rewind" : "rate"
                 notice = word + " " + reason(missing: binding.needs.subtracting(capabilities))
             }
             return []

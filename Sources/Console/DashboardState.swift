@@ -520,13 +520,13 @@ public struct DashboardState: Sendable {
             snapshot = view.snapshot
         case .rewindFailed(let asked, let reason):
             guard let rewind, rewind.asked == asked else { return }
-            notice = reason
             if let shown = rewind.shown {
                 // Stay on the moment shown.
                 self.rewind = Rewind(asked: shown.asked, shown: shown)
             } else {
                 backToLive()
             }
+            notice = reason
         case .failed(let reason):
             notice = reason
         }
@@ -536,7 +536,7 @@ public struct DashboardState: Sendable {
     public var disabledReason: String? {
         switch mode {
         case .live: nil
-        case .replay: "disabled: this is a replay of a recording"
+        case .replay: "disabled: this is a replay of a recording (, . { } seek in it)"
         case .watch: "disabled: watch mode only reads /ingest; the caches and CRM are elsewhere"
         case .attached: nil
         }

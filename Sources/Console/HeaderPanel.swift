@@ -29,6 +29,7 @@ enum HeaderPanel {
         var parts: [String] = []
         // Lost events come first: at 80 columns the end of this line may be cut.
         if let dropped = state.snapshot?.events.droppedQueueFull, dropped > 0 { parts.append("\(dropped) ev dropped") }
+        if let dropped = state.recording?.dropped, dropped > 0 { parts.append("\(dropped) " + (narrow ? "unrec" : "not recorded")) }
         // Refused credentials next, in red: after a deploy or during a brute force they matter at once.
         var lead = " "
         // The CRM breaker first when it is not closed: callers are then answered without the CRM.

@@ -82,17 +82,25 @@ final class EffectQueue: Sendable {
     private let pending: AsyncStream<(Effect, String?)>.Continuation
     private let results = Inbox()
     private let worker: Task<Void, Never>
+    /// The moment of the last rewind asked for: an older one still queued is passed over (keys
+    /// held down must not queue a disk read each).
+    private let newestRewind = Inbox.Newest()
 
     private final class Inbox: Sendable {
         let items = Mutex<[EffectResult]>([])
+        final class Newest: Sendable {
+            let moment = Mutex<Int64?>(nil)
+        }
     }
 
     init(actions: any DashboardActions) {
         let (stream, continuation) = AsyncStream.makeStream(of: (Effect, String?).self, bufferingPolicy: .bufferingOldest(Self.capacity))
         pending = continuation
         let results = self.results
+        let newest = newestRewind
         worker = Task {
             for await (effect, screen) in stream {
+                if case .rewind(let moment) = effect, newest.moment.withLock({ $0 }) != moment { continue }
                 guard let result = await actions.perform(effect, screen: screen) else { continue }
                 results.items.withLock { $0.append(result) }
             }
@@ -101,6 +109,7 @@ final class EffectQueue: Sendable {
 
     /// Queues an effect (with the screen's text, for a dump); returns false when the queue is full.
     func submit(_ effect: Effect, screen: String? = nil) -> Bool {
+        if case .rewind(let moment) = effect { newestRewind.moment.withLock { $0 = moment } }
         if case .enqueued = pending.yield((effect, screen)) { return true }
         return false
     }

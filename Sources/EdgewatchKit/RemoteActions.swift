@@ -29,7 +29,7 @@ struct RemoteActions: DashboardActions {
             do {
                 let answer = try await feed.engine.rewind(at: time)
                 return .rewound(RewoundView(asked: time, snapshot: answer.snapshot, fromRecording: answer.fromRecording, lastEvent: answer.lastEvent))
-            } catch .refused(let status, let message?) where status == 404 || status == 503 {
+            } catch .refused(let status, let message?) where [404, 422, 503].contains(status) {
                 return .rewindFailed(asked: time, reason: message)
             } catch {
                 return .rewindFailed(asked: time, reason: "rewind failed: " + error.short)

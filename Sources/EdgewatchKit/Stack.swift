@@ -120,6 +120,9 @@ public final class Stack: Sendable {
             // Before the pump, so it stops after it and writes what the pump drained on the way out.
             services.append(.init(service: recorder))
         }
+        // The listener joins the group after the pump, so it stops first: what it took in before
+        // it stopped is drained by the pump, written by the recorder and sent by the reporter.
+        var listening: ServiceGroupConfiguration.ServiceConfiguration?
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let (started, startedSink) = AsyncStream.makeStream(of: Int.self)
         if var listener = configuration.listener {
@@ -139,7 +142,7 @@ public final class Stack: Sendable {
                     startedSink.yield(bound)
                     startedSink.finish()
                 }
-                services.append(.init(service: app))
+                listening = .init(service: app)
             } catch {
                 await parts.release()
                 throw StartupError(message: "cannot set up the listener: \(error)")
@@ -153,6 +156,7 @@ public final class Stack: Sendable {
         if configuration.metrics.ticker && configuration.metrics.engine && configuration.replay == nil {
             services.append(.init(service: metrics.ticker(logger: logger, gate: configuration.access.gate)))
         }
+        if let listening { services.append(listening) }
         if let lookup = parts.lookup { services.append(.init(service: lookup.janitor)) }
         if let traffic = parts.traffic {
             services.append(.init(service: TrafficService(driver: traffic, scheme: configuration.listener?.scheme ?? "http", started: started)))

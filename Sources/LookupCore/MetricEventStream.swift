@@ -81,6 +81,14 @@ public final class MetricEventStream: MetricSink {
         }
     }
 
+    /// The events waiting, taken at once without waiting (for a consumer that is stopping).
+    public func takeWaiting() -> [MetricEvent] {
+        state.withLock { state in
+            defer { state.buffer = [] }
+            return state.buffer
+        }
+    }
+
     /// Events offered, including dropped ones.
     public var emitted: Int { emittedCount.load(ordering: .relaxed) }
     /// Lookup events lost because the consumer fell behind by more than `capacity`.

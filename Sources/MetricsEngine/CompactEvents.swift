@@ -43,43 +43,85 @@ public enum CompactEvents {
 
     /// One line, without its newline; nil when it is not a compact event within ``EventLimits``.
     public static func decode(_ line: some Collection<UInt8>) -> MetricEvent? {
-        let bytes = Array(line)
-        var fields: [ArraySlice<UInt8>] = []
-        fields.reserveCapacity(8)
-        var start = 0
-        for index in bytes.indices where bytes[index] == tab {
-            fields.append(bytes[start..<index])
-            guard fields.count < 8 else { return nil }
-            start = index + 1
-        }
-        fields.append(bytes[start...])
-        guard fields.count == 8, let timestamp = integer(fields[0]), let latency = integer(fields[2]) else { return nil }
-        let flags = fields[3]
-        let letters: Set<UInt8> = [UInt8(ascii: "h"), UInt8(ascii: "f"), UInt8(ascii: "s")]
-        guard flags.elementsEqual("-".utf8) || (!flags.isEmpty && flags.allSatisfy(letters.contains)) else { return nil }
-        var cpu: Double?
-        if !fields[5].isEmpty {
-            guard let micros = integer(fields[5]) else { return nil }
-            cpu = Double(micros) / 1000
-        }
-        func text(_ field: ArraySlice<UInt8>) -> String? { field.isEmpty ? nil : String(decoding: field, as: UTF8.self) }
-        var event = MetricEvent(
-            timestamp: timestamp, service: text(fields[6]) ?? MetricEvent.serviceName, colo: text(fields[1]) ?? "",
-            latencyMs: Double(latency) / 1000, cacheHit: flags.contains(UInt8(ascii: "h")), customerFound: flags.contains(UInt8(ascii: "f")),
-            errorType: text(fields[4]), cpuMs: cpu
-        )
-        if flags.contains(UInt8(ascii: "s")) { event.stale = true }
-        event.source = text(fields[7])
-        guard EventLimits.problem(with: event) == nil else { return nil }
-        event.colo = ColoName.normalised(event.colo)
-        return event
+        Array(line).withUnsafeBytes { decode(raw: $0) }
     }
 
     /// The timestamp a compact line starts with, read without decoding the rest (to skip lines
     /// outside a time range cheaply); nil for any other line.
     public static func timestamp(of line: some Collection<UInt8>) -> Int64? {
-        guard let end = line.firstIndex(of: tab) else { return nil }
-        return integer(line[line.startIndex..<end])
+        Array(line).withUnsafeBytes { timestamp(in: $0) }
+    }
+
+    /// ``decode(_:)`` over the line's bytes, without copying them: the readers' path.
+    public static func decode(raw line: UnsafeRawBufferPointer) -> MetricEvent? {
+        // The seven tabs' places, found once; no field is copied until it is known good.
+        var tabs = (0, 0, 0, 0, 0, 0, 0)
+        var found = 0
+        withUnsafeMutableBytes(of: &tabs) { places in
+            let slots = places.bindMemory(to: Int.self)
+            for index in 0..<line.count where line[index] == tab {
+                guard found < 7 else { found = 8; return }
+                slots[found] = index
+                found += 1
+            }
+        }
+        guard found == 7 else { return nil }
+        func end(_ index: Int) -> Int {
+            switch index {
+            case 0: tabs.0
+            case 1: tabs.1
+            case 2: tabs.2
+            case 3: tabs.3
+            case 4: tabs.4
+            case 5: tabs.5
+            case 6: tabs.6
+            default: line.count
+            }
+        }
+        func field(_ index: Int) -> UnsafeRawBufferPointer {
+            let start = index == 0 ? 0 : end(index - 1) + 1
+            return UnsafeRawBufferPointer(rebasing: line[start..<end(index)])
+        }
+        guard let timestamp = integer(field(0)), let latency = integer(field(2)) else { return nil }
+        let flags = field(3)
+        var hit = false, foundCustomer = false, stale = false
+        if !(flags.count == 1 && flags[0] == UInt8(ascii: "-")) {
+            guard !flags.isEmpty else { return nil }
+            for flag in flags {
+                switch flag {
+                case UInt8(ascii: "h"): hit = true
+                case UInt8(ascii: "f"): foundCustomer = true
+                case UInt8(ascii: "s"): stale = true
+                default: return nil
+                }
+            }
+        }
+        var cpu: Double?
+        if !field(5).isEmpty {
+            guard let micros = integer(field(5)) else { return nil }
+            cpu = Double(micros) / 1000
+        }
+        func text(_ index: Int) -> String? {
+            let bytes = field(index)
+            return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+        }
+        var event = MetricEvent(
+            timestamp: timestamp, service: text(6) ?? MetricEvent.serviceName, colo: text(1) ?? "",
+            latencyMs: Double(latency) / 1000, cacheHit: hit, customerFound: foundCustomer, errorType: text(4), cpuMs: cpu
+        )
+        if stale { event.stale = true }
+        event.source = text(7)
+        guard EventLimits.problem(with: event) == nil else { return nil }
+        event.colo = ColoName.normalised(event.colo)
+        return event
+    }
+
+    /// ``timestamp(of:)`` over the line's bytes.
+    public static func timestamp(in line: UnsafeRawBufferPointer) -> Int64? {
+        var end = 0
+        while end < line.count, line[end] != tab { end += 1 }
+        guard end < line.count else { return nil }
+        return integer(UnsafeRawBufferPointer(rebasing: line[0..<end]))
     }
 
     /// Whole microseconds of a millisecond figure, as the JSON form rounds it.
@@ -89,12 +131,14 @@ public enum CompactEvents {
     }
 
     /// A non-negative decimal of at most 16 digits (no sign, no leading `+`).
-    static func integer(_ digits: some Collection<UInt8>) -> Int64? {
-        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+    static func integer(_ digits: UnsafeRawBufferPointer) -> Int64? {
+        guard let base = digits.baseAddress, !digits.isEmpty, digits.count <= 16 else { return nil }
         var value: Int64 = 0
-        for digit in digits {
-            guard digit >= UInt8(ascii: "0"), digit <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + Int64(digit - UInt8(ascii: "0"))
+        for offset in 0..<digits.count {
+            // Below 10^16: no overflow.
+            let digit = base.load(fromByteOffset: offset, as: UInt8.self) &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ Int64(digit)
         }
         return value
     }

@@ -46,16 +46,23 @@ public struct EventPump: Service {
     public func run() async {
         await cancelWhenGracefulShutdown {
             while let batch = await events.nextBatch() {
-                if feedsEngine {
-                    monitor.record(contentsOf: batch)
-                    prometheus.record(contentsOf: batch)
-                }
-                reporter?.offer(batch)
-                recorder?.offer(batch)
+                take(batch)
                 // Let events gather before the next batch: waking this task for every event
                 // costs a thread switch per lookup; this caps the wake-ups at 500 a second.
                 await Self.gather(on: loops)
             }
         }
+        // Stopping: what is still queued (the listener stopped first) goes through too.
+        let rest = events.takeWaiting()
+        if !rest.isEmpty { take(rest) }
+    }
+
+    private func take(_ batch: [MetricEvent]) {
+        if feedsEngine {
+            monitor.record(contentsOf: batch)
+            prometheus.record(contentsOf: batch)
+        }
+        reporter?.offer(batch)
+        recorder?.offer(batch)
     }
 }

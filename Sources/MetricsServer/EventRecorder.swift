@@ -39,6 +39,8 @@ public final class EventRecorder: Service, Sendable {
         public var droppedFull = 0
         /// Lost because the disk refused them (full, read-only, gone).
         public var droppedDisk = 0
+        /// Left out as older than the widest window (no engine takes them either).
+        public var droppedOld = 0
         public var bytesWritten: Int64 = 0
         /// Segments removed to stay within the budget, and their bytes.
         public var segmentsRemoved = 0
@@ -47,11 +49,16 @@ public final class EventRecorder: Service, Sendable {
         public var failure: String?
 
         public var dropped: Int { droppedFull + droppedDisk }
+        /// Every event offered, whatever became of it.
+        public var offered: Int { written + droppedFull + droppedDisk + droppedOld }
     }
 
     public let settings: Settings
     private let buffer = Mutex<(events: [MetricEvent], dropped: Int)>(([], 0))
     private let state = Mutex(Counts())
+    /// Until when the recorder counts as fallen behind (the last overflow plus a hold).
+    private let behindUntil = Mutex<Int64?>(nil)
+    static let behindHoldMillis: Int64 = 10_000
     private let writer: Mutex<SegmentWriter>
     private let pool: NIOThreadPool
     private let logger: Logger
@@ -107,11 +114,16 @@ public final class EventRecorder: Service, Sendable {
             state.withLock { $0.droppedDisk += events.count; $0.droppedFull += full }
             return
         }
-        let failure = outcome.failure ?? (full > 0 ? "the disk cannot keep up: \(full) events did not fit the recorder's buffer of \(settings.capacity)" : nil)
+        // Falling behind is a failure until the buffer has kept up for a while, so a bursty
+        // overload is one failure, not one a flush.
+        if full > 0 { behindUntil.withLock { $0 = now + Self.behindHoldMillis } }
+        let behind = behindUntil.withLock { until in until.map { now < $0 } ?? false }
+        let failure = outcome.failure ?? (behind ? "the disk cannot keep up: events did not fit the recorder's buffer of \(settings.capacity)" : nil)
         let wasFailing = state.withLock { counts in
             let was = counts.failure
             counts.written += outcome.written
             counts.droppedDisk += outcome.dropped
+            counts.droppedOld += outcome.old
             counts.droppedFull += full
             counts.bytesWritten += outcome.bytes
             counts.segmentsRemoved += outcome.removed.count
@@ -124,8 +136,10 @@ public final class EventRecorder: Service, Sendable {
         } else if failure == nil, outcome.written > 0, wasFailing != nil {
             logger.notice("recording to \(settings.folder) works again")
         }
-        for segment in outcome.removed {
-            logger.info("removed recording segment \(segment.name) (\(segment.bytes) bytes) to stay within the folder's budget")
+        if let first = outcome.removed.first {
+            let bytes = outcome.removed.reduce(Int64(0)) { $0 + $1.bytes }
+            let which = outcome.removed.count == 1 ? "segment \(first.name)" : "\(outcome.removed.count) segments from \(first.name) on"
+            logger.info("removed recording \(which) (\(bytes) bytes), oldest first, to stay within the folder's budget")
         }
     }
 }

@@ -22,7 +22,7 @@ enum MetricsHelp {
         "edgewatch_viewers_refused_total": "Reads refused because the most viewers were attached.",
         "edgewatch_alertmanager_posts_total": "Alert POSTs to Alertmanager, by outcome (sent, failed).",
         "edgewatch_alertmanager_alerts_firing": "Alerts this process is telling Alertmanager about now.",
-        "edgewatch_recording_events_total": "Events for the recording (--record), by outcome: written, dropped_behind (the disk could not keep up), dropped_disk (the disk refused them).",
+        "edgewatch_recording_events_total": "Events for the recording (--record), by outcome: written, dropped_behind (the disk could not keep up), dropped_disk (the disk refused them), dropped_old (older than the widest window, 15 min).",
         "edgewatch_recording_bytes_total": "Bytes written to the recording's segments.",
         "edgewatch_recording_segments_removed_total": "Recording segments removed, oldest first, to keep the folder within --record-max-bytes and --record-max-age.",
         "edgewatch_recording_failing": "1 while recording fails (a full or read-only disk), else 0.",

@@ -104,6 +104,8 @@ public enum ReadRoutes {
                 var busy = Response.json(status: .serviceUnavailable, JSONText.errorObject(RewindSource.Problem.busy.description))
                 busy.headers[.retryAfter] = "1"
                 return busy
+            case .failure(.tooLarge(let why)):
+                return .json(status: .unprocessableContent, JSONText.errorObject(why + " (edgewatch report reads more, on the recording itself)"))
             case .failure(let problem):
                 return .json(status: .notFound, JSONText.errorObject(problem.description))
             }

@@ -2,7 +2,7 @@ import LookupCore
 import MetricsEngine
 
 /// The engine's view at one moment of a recording folder: what `report DIR --at`, a rewound
-/// console and `/api/snapshot?at=` all show, from this one function.
+/// console and `/api/rewind` all show, from this one function.
 ///
 /// The events from ``leadSeconds(for:)`` before the moment are played through a fresh engine
 /// like the live one (same window, thresholds and colo cap), so the window is full and pending
@@ -33,11 +33,16 @@ public enum RecordedView {
 
     /// The view at `time`, with state changes from `from` on (default: the lead before `time`);
     /// nil when nothing was recorded at or before `time`.
-    public static func view(at time: Int64, from: Int64? = nil, folder: RecordingFolder, like live: MetricsMonitor) throws -> View? {
-        guard let last = folder.lastEvent(atOrBefore: time) else { return nil }
+    public static func view(at time: Int64, from: Int64? = nil, folder: RecordingFolder, like live: MetricsMonitor,
+                            maximumEvents: Int = RecordingFolder.maximumEvents, deadline: ContinuousClock.Instant? = nil) throws -> View? {
         let lead = Int64(leadSeconds(for: live)) * 1000
-        let start = min(from ?? time, last) - lead
-        let recording = try folder.events(in: start...time)
+        var recording = try folder.events(in: min(from ?? time, time) - lead...time, maximumEvents: maximumEvents, deadline: deadline)
+        // Nothing in the lead: a gap. Play from the lead before the last event before it.
+        if recording.lastMillis == nil {
+            guard let last = folder.lastEvent(atOrBefore: time) else { return nil }
+            recording = try folder.events(in: last - lead...time, maximumEvents: maximumEvents, deadline: deadline)
+        }
+        guard let last = recording.lastMillis else { return nil }
         guard let snapshot = play(recording, at: time, from: from ?? (time - lead), like: live) else { return nil }
         return View(snapshot: snapshot, recording: recording, lastEvent: last)
     }

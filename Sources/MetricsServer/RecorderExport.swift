@@ -18,6 +18,7 @@ struct RecorderHandles: Sendable {
     private let written: CoreMetrics.Counter
     private let droppedFull: CoreMetrics.Counter
     private let droppedDisk: CoreMetrics.Counter
+    private let droppedOld: CoreMetrics.Counter
     private let bytes: CoreMetrics.Counter
     private let removed: CoreMetrics.Counter
     private let failing: CoreMetrics.Gauge
@@ -27,6 +28,7 @@ struct RecorderHandles: Sendable {
         written = CoreMetrics.Counter(label: events, dimensions: [("outcome", "written")], factory: factory)
         droppedFull = CoreMetrics.Counter(label: events, dimensions: [("outcome", "dropped_behind")], factory: factory)
         droppedDisk = CoreMetrics.Counter(label: events, dimensions: [("outcome", "dropped_disk")], factory: factory)
+        droppedOld = CoreMetrics.Counter(label: events, dimensions: [("outcome", "dropped_old")], factory: factory)
         bytes = CoreMetrics.Counter(label: "edgewatch_recording_bytes_total", factory: factory)
         removed = CoreMetrics.Counter(label: "edgewatch_recording_segments_removed_total", factory: factory)
         failing = CoreMetrics.Gauge(label: "edgewatch_recording_failing", factory: factory)
@@ -37,6 +39,7 @@ struct RecorderHandles: Sendable {
         add(written, counts.written, last.written)
         add(droppedFull, counts.droppedFull, last.droppedFull)
         add(droppedDisk, counts.droppedDisk, last.droppedDisk)
+        add(droppedOld, counts.droppedOld, last.droppedOld)
         add(bytes, Int(counts.bytesWritten), Int(last.bytesWritten))
         add(removed, counts.segmentsRemoved, last.segmentsRemoved)
         failing.record(counts.failure == nil ? 0 : 1)

@@ -14,18 +14,19 @@ public struct RecordingFolder: Sendable {
     /// A segment may hold events this much older than its name (an event is taken up to the
     /// widest window late) or newer than the next segment's name.
     public static let slackMillis: Int64 = Int64(MetricsWindow.windowRange.upperBound + 60) * 1000
-    /// The most bytes one read takes in: a range wider than this asks for a narrower one.
+    /// The most bytes of segments one read takes in: a range wider than this asks for a narrower one.
     public static let maximumBytesRead: Int64 = 4 << 30
+    /// The most events one read keeps (about 100 bytes of memory each) unless told otherwise.
+    public static let maximumEvents = 20_000_000
+    /// Files named like segments but larger than this are passed over when searching by time.
+    static let largestSegment: Int64 = 1 << 30
 
     public init(path: String) {
         self.path = path
     }
 
     public struct TooLarge: Error, CustomStringConvertible {
-        public let bytes: Int64
-        public var description: String {
-            "the range spans \(bytes >> 20) MiB of recording, more than \(RecordingFolder.maximumBytesRead >> 20) MiB at once: narrow it"
-        }
+        public let description: String
     }
 
     /// The folder's segments in time order.
@@ -33,8 +34,10 @@ public struct RecordingFolder: Sendable {
         SegmentWriter.segments(in: path)
     }
 
-    /// The events between `range`'s ends, in time order.
-    public func events(in range: ClosedRange<Int64>) throws -> Recording {
+    /// The events between `range`'s ends, in time order; at most `maximumEvents` of them.
+    /// Past `deadline` (checked between segments) it gives up with ``TooLarge``.
+    public func events(in range: ClosedRange<Int64>, maximumEvents: Int = RecordingFolder.maximumEvents,
+                       deadline: ContinuousClock.Instant? = nil) throws -> Recording {
         let all = segments()
         var chosen: [RecordingSegment] = []
         for (index, segment) in all.enumerated() {
@@ -44,15 +47,23 @@ public struct RecordingFolder: Sendable {
             if earliest <= range.upperBound && latest >= range.lowerBound { chosen.append(segment) }
         }
         let total = chosen.reduce(Int64(0)) { $0 + $1.bytes }
-        guard total <= Self.maximumBytesRead else { throw TooLarge(bytes: total) }
+        guard total <= Self.maximumBytesRead else {
+            throw TooLarge(description: "the range spans \(total >> 20) MiB of recording, more than \(Self.maximumBytesRead >> 20) MiB at once: narrow it")
+        }
         var events: [MetricEvent] = []
         var errors: [EventCodec.LineError] = []
         var errorCount = 0
         let codec = EventCodec()
         for segment in chosen {
+            if let deadline, ContinuousClock.now > deadline {
+                throw TooLarge(description: "reading the recording took too long: narrow the range, or read it with edgewatch report")
+            }
             guard let data = FileManager.default.contents(atPath: path + "/" + segment.name) else { continue }
             let decoded = codec.decode(lines: data, compact: true, within: range)
             events += decoded.events
+            guard events.count <= maximumEvents else {
+                throw TooLarge(description: "the range holds more than \(maximumEvents) events, more than one read keeps: narrow it")
+            }
             errorCount += decoded.errorCount
             for error in decoded.errors where errors.count < EventCodec.maximumErrorsKept {
                 errors.append(EventCodec.LineError(line: error.line, message: "\(segment.name) \(error.message)"))
@@ -64,15 +75,15 @@ public struct RecordingFolder: Sendable {
     /// The earliest event in `segment`, and the latest at or before `time`: whole lines only (a
     /// torn last line is not an event).
     func scan(_ segment: RecordingSegment, atOrBefore time: Int64) -> (first: Int64?, last: Int64?) {
-        guard let data = FileManager.default.contents(atPath: path + "/" + segment.name) else { return (nil, nil) }
+        // A file this large was not written by a recorder (its segments stop at 64 MiB).
+        guard segment.bytes <= Self.largestSegment, let data = FileManager.default.contents(atPath: path + "/" + segment.name) else { return (nil, nil) }
         var first: Int64?
         var last: Int64?
         data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
             var start = 0
-            while start < bytes.count {
-                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
-                if end < bytes.count, let stamp = CompactEvents.timestamp(of: bytes[start..<end]) {
+            // Whole lines only: a torn last one (no newline) is not an event.
+            while let end = EventCodec.newline(in: raw, from: start) {
+                if let stamp = CompactEvents.timestamp(in: UnsafeRawBufferPointer(rebasing: raw[start..<end])) {
                     if stamp < (first ?? .max) { first = stamp }
                     if stamp <= time, stamp > (last ?? .min) { last = stamp }
                 }
@@ -95,10 +106,42 @@ public struct RecordingFolder: Sendable {
         return found
     }
 
-    /// The first and last event recorded (nil when nothing was).
+    /// The first and last event recorded (nil when nothing was): from the first segment's head
+    /// and the last one's tail (a segment is written in time order, each event at most the widest
+    /// window late), so it costs two small reads, not two segments.
     public func span() -> ClosedRange<Int64>? {
-        guard let last = lastEvent(atOrBefore: EventLimits.timestamps.upperBound) else { return nil }
-        let first = segments().lazy.compactMap { self.scan($0, atOrBefore: last).first }.first ?? last
+        let all = segments()
+        var last: Int64?
+        for segment in all.reversed() {
+            last = edge(of: segment, tail: true)
+            if last != nil { break }
+        }
+        guard let last else { return nil }
+        let first = all.lazy.compactMap { self.edge(of: $0, tail: false) }.first ?? last
         return min(first, last)...last
     }
+
+    /// The earliest stamp of a segment's first whole lines, or the latest of its last ones.
+    func edge(of segment: RecordingSegment, tail: Bool) -> Int64? {
+        guard let handle = FileHandle(forReadingAtPath: path + "/" + segment.name) else { return nil }
+        defer { try? handle.close() }
+        let size = Int64(segment.bytes)
+        let length = min(size, Self.edgeBytes)
+        guard (try? handle.seek(toOffset: UInt64(tail ? size - length : 0))) != nil, let data = try? handle.read(upToCount: Int(length)) else { return nil }
+        var found: Int64?
+        data.withUnsafeBytes { raw in
+            // From the tail, the first line may be cut at the front: start after its newline.
+            var start = tail && length < size ? (EventCodec.newline(in: raw, from: 0).map { $0 + 1 } ?? raw.count) : 0
+            while let end = EventCodec.newline(in: raw, from: start) {
+                if let stamp = CompactEvents.timestamp(in: UnsafeRawBufferPointer(rebasing: raw[start..<end])) {
+                    found = tail ? max(found ?? stamp, stamp) : min(found ?? stamp, stamp)
+                }
+                start = end + 1
+            }
+        }
+        return found
+    }
+
+    /// How much of a segment's head or tail ``span()`` reads: seconds of events at any rate.
+    static let edgeBytes: Int64 = 4 << 20
 }

@@ -5,10 +5,15 @@ import Synchronization
 
 /// Where a rewound view comes from: the snapshots the engine kept over its window (no disk), and
 /// before that the recording folder (``RecordedView``, as `report DIR --at` computes it). A local
-/// console and `/api/snapshot?at=` both read it.
+/// console and `/api/rewind` both read it.
 public final class RewindSource: Sendable {
     public let monitor: LiveMonitor
     public let folder: RecordingFolder?
+    /// The most events a rewind plays from the disk (about 200 MB while it runs): past that (some
+    /// 15,000 lookups a second over the lead), `report` on the recording answers instead.
+    static let maximumEvents = 2_000_000
+    /// The longest a rewind reads the disk (checked between segments): an attached console waits 30 s.
+    static let readLimit: Duration = .seconds(20)
     /// One view from the disk at a time: a second asks again later.
     private let busy = Atomic<Bool>(false)
 
@@ -61,10 +66,11 @@ public final class RewindSource: Sendable {
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return .failure(.busy) }
         defer { busy.store(false, ordering: .releasing) }
         let live = monitor.configuration
+        let deadline = ContinuousClock.now + Self.readLimit
         return await withCheckedContinuation { (done: CheckedContinuation<Result<Found, Problem>, Never>) in
             Thread.detachNewThread {
                 do {
-                    guard let view = try RecordedView.view(at: time, folder: folder, like: live) else {
+                    guard let view = try RecordedView.view(at: time, folder: folder, like: live, maximumEvents: Self.maximumEvents, deadline: deadline) else {
                         return done.resume(returning: .failure(.notKept(since: folder.segments().first?.startMillis, recording: true)))
                     }
                     done.resume(returning: .success(Found(snapshot: view.snapshot, fromRecording: true, lastEvent: view.lastEvent)))

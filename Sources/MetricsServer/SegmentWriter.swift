@@ -19,6 +19,8 @@ struct SegmentWriter {
     struct Outcome: Equatable {
         var written = 0
         var dropped = 0
+        /// Older than the widest window: no engine takes them, and the recording does not either.
+        var old = 0
         var bytes: Int64 = 0
         /// Segments removed for the budget, and their bytes.
         var removed: [RecordingSegment] = []
@@ -31,6 +33,8 @@ struct SegmentWriter {
     /// A segment is closed after this long, whatever its size, so names keep finding times.
     let segmentMillis: Int64
     static let retryMillis: Int64 = 5_000
+    /// Events older than this (the widest window) are not recorded.
+    static let oldestMillis = Int64(MetricsWindow.windowRange.upperBound) * 1000
     /// The budget is checked at least this often, besides at each new segment.
     static let retentionEveryMillis: Int64 = 60_000
 
@@ -55,7 +59,20 @@ struct SegmentWriter {
         var outcome = Outcome()
         var data: [UInt8] = []
         data.reserveCapacity(events.count * 40)
-        for event in events { CompactEvents.append(event, to: &data) }
+        // As the engine takes them: a time ahead of the clock is now; one older than the widest
+        // window is left out (counted). So names find every event within the readers' slack.
+        let oldest = nowMillis - Self.oldestMillis
+        for event in events {
+            if event.timestamp < oldest {
+                outcome.old += 1
+            } else if event.timestamp > nowMillis {
+                var clamped = event
+                clamped.timestamp = nowMillis
+                CompactEvents.append(clamped, to: &data)
+            } else {
+                CompactEvents.append(event, to: &data)
+            }
+        }
         var offset = 0
         while offset < data.count {
             if fd >= 0, bytes > 0, bytes + Int64(data.count - offset) > budget.segmentBytes || nowMillis - openedAt >= segmentMillis {
@@ -99,7 +116,7 @@ struct SegmentWriter {
                 break
             }
         }
-        outcome.dropped = events.count - outcome.written
+        outcome.dropped = events.count - outcome.old - outcome.written
         if checkedAt.map({ nowMillis - $0 >= Self.retentionEveryMillis }) ?? true {
             checkedAt = nowMillis
             outcome.removed += removeForBudget(nowMillis: nowMillis)

@@ -55,6 +55,9 @@ struct ReplayCommand: AsyncParsableCommand {
         if RecordingInput.isFolder(file) {
             let (folder, span) = try RecordingInput.folder(file)
             let asked = try range(span.lowerBound)
+            guard asked.overlaps(span) else {
+                throw ValidationError("\(file) holds events from \(TextReport.timestamp(span.lowerBound)) to \(TextReport.timestamp(span.upperBound)), none from --from to --to")
+            }
             let recording = try RecordingInput.load(folder, in: max(asked.lowerBound, span.lowerBound)...min(asked.upperBound, span.upperBound))
             guard recording.firstMillis != nil else { throw ValidationError("\(file) holds no events from --from to --to") }
             return recording

@@ -52,6 +52,7 @@ struct ReportCommand: ParsableCommand {
         guard (first...last).contains(until) else {
             throw ValidationError("--at \(TextReport.timestamp(until)) is outside the recording: it runs from \(TextReport.timestamp(first)) to \(TextReport.timestamp(last)) (+\(RecordingInput.offset(last - first)))")
         }
+        try Self.order(from: first, at: until, to: end)
         let monitor = try metrics.monitor()
         guard let start = try from.map({ try RecordingInput.time($0, recording: recording, flag: "--from") }) else {
             var played = monitor
@@ -70,8 +71,10 @@ struct ReportCommand: ParsableCommand {
     /// A recording folder: only the segments the range needs are read.
     private func folderReport() throws -> (MetricsSnapshot, String) {
         let (folder, span) = try RecordingInput.folder(file)
-        let end = try to.map { try RecordingInput.time($0, first: span.lowerBound, flag: "--to") } ?? span.upperBound
-        let until = try at.map { try RecordingInput.time($0, first: span.lowerBound, flag: "--at") } ?? end
+        let asked = try to.map { try RecordingInput.time($0, first: span.lowerBound, flag: "--to") }
+        let until = try at.map { try RecordingInput.time($0, first: span.lowerBound, flag: "--at") } ?? asked ?? span.upperBound
+        // After the last event is a gap like any other (NO DATA), up to now.
+        let end = asked ?? max(until, span.upperBound)
         let monitor = try metrics.monitor()
         let lead = Int64(RecordedView.leadSeconds(for: monitor)) * 1000
         let start = try from.map { try RecordingInput.time($0, first: span.lowerBound, flag: "--from") } ?? until - lead

@@ -57,7 +57,7 @@ struct RecordingProcessTests {
         var writer = SegmentWriter(folder: path, budget: RecordingBudget())
         for chunk in stride(from: 0, to: events.count, by: 100) {
             let batch = Array(events[chunk..<min(chunk + 100, events.count)])
-            _ = writer.write(batch, nowMillis: batch[0].timestamp)
+            _ = writer.write(batch, nowMillis: batch[batch.count - 1].timestamp)
         }
         writer.close()
     }
@@ -85,7 +85,10 @@ struct RecordingProcessTests {
         try await Task.sleep(for: .seconds(4))
         let served = try await Self.counter(port, "edgewatch_lookups_total{")
         #expect(runShell(Self.kill("-9", path)) == 0)
-        try await Task.sleep(for: .milliseconds(300))
+        try await eventually("the first run to die", within: .seconds(10)) {
+            try await Task.sleep(for: .milliseconds(100))
+            return runShell("pgrep -f '^\(Self.binary) .*--record \(path)' > /dev/null") != 0
+        }
         let kept = try Self.recorded(path)
         #expect(served > 300)
         // At most the last second (200 lookups) was lost.
@@ -103,7 +106,10 @@ struct RecordingProcessTests {
         _ = try await Self.start(command, marker: "serving the lookup API on http://127.0.0.1:", log: log, session: second)
         try await Task.sleep(for: .seconds(3))
         #expect(runShell(Self.kill("-TERM", path)) == 0)
-        try await Task.sleep(for: .seconds(2))
+        try await eventually("the second run to stop", within: .seconds(15)) {
+            try await Task.sleep(for: .milliseconds(100))
+            return runShell("pgrep -f '^\(Self.binary) .*--record \(path)' > /dev/null") != 0
+        }
         let both = try Self.recorded(path)
         #expect(RecordingFolder(path: path).segments().count == 2, "a restart appends a new segment")
         #expect(both.events.count > kept.events.count + 300 && both.errorCount == 1)
@@ -119,6 +125,10 @@ struct RecordingProcessTests {
         #expect(warning.contains("skipped 1 malformed line(s)") && warning.contains("torn"), "\(warning)")
         let text = try SignalTests.output("\(Self.binary) replay \(path) --text 2>/dev/null")
         #expect(text.contains("final state"))
+        // A stretch of the folder only: its segments are read, its events played.
+        let stretch = try SignalTests.output("\(Self.binary) replay \(path) --from +1s --to +3s --text 2>/dev/null")
+        let seen = stretch.components(separatedBy: "final state").last ?? ""
+        #expect(stretch.contains("final state") && seen.contains(" ALL "), "\(stretch)")
     }
 
     @Test("Heavy ingest into a 256 KiB budget: the folder never holds more, the oldest segments go, counted and logged; every event written or counted")
@@ -155,7 +165,7 @@ struct RecordingProcessTests {
         let written = try await Self.counter(port, #"edgewatch_recording_events_total{outcome="written"}"#)
         #expect(removed >= 10 && written == posted)
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(text.contains("removed recording segment") && text.contains("to stay within the folder's budget"))
+        #expect(text.contains("removed recording ") && text.contains("to stay within the folder's budget"))
     }
 
     @Test("A read-only folder: the dashboard runs, the header says RECORDING FAILING and the log why; writable again, it records")
@@ -191,7 +201,8 @@ struct RecordingProcessTests {
             try? FileManager.default.removeItem(at: log)
         }
         let port = try await Self.start("\(Self.binary) record --port 0 --record \(path)", marker: "receiving on http://127.0.0.1:", log: log, session: session)
-        let events = Self.zurich(from: 1_796_612_400_000).prefix(1_000)
+        // A minute's worth, ending a little before now (events older than 15 minutes are not kept).
+        let events = Self.zurich(from: Int64(Date().timeIntervalSince1970 * 1000) - 110_000).prefix(1_000)
         let reply = try await HTTPProbe.send(.POST, "http://127.0.0.1:\(port)/ingest", body: events.map(EventCodec.encode).joined(separator: "\n"))
         #expect(reply.status == 202)
         #expect(try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/api/snapshot").status == 404, "no engine here")
@@ -220,7 +231,8 @@ struct RecordingProcessTests {
         try session.press("(")
         let recorded = try await session.waitFor("rewound through the recording", seconds: 30) { $0.contains("from the recording") && $0.contains(" ZRH ") }
         #expect(recorded.contains("live is 1h ahead"), "\(recorded)")
-        #expect(recorded.contains("ALERT"), "ZRH was past p95's alert level then")
+        let zurich = recorded.split(separator: "\n").first { $0.contains(" ZRH ") } ?? ""
+        #expect(zurich.contains("ALERT"), "ZRH was past p95's alert level then: \(zurich)")
         try session.press("L")
         let live = try await session.waitFor("live again", seconds: 10) { $0.contains(" LIVE ") && !$0.contains("REWOUND") }
         #expect(!live.contains(" ZRH "))
@@ -251,6 +263,9 @@ struct RecordingProcessTests {
         let reported = try JSONDecoder().decode(MetricsSnapshot.self, from: Data(report.utf8))
         #expect(reported == rewound.snapshot, "report --at and /api/rewind differ")
         #expect(try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/api/rewind?at=\(moment - 86_400_000)").status == 404)
+        // Now, long after the recording's last event: NO DATA since then, not zero traffic.
+        let now = try SignalTests.output("\(Self.binary) report \(path) --at \(Int64(Date().timeIntervalSince1970 * 1000))")
+        #expect(now.contains("NO DATA: nothing recorded from") && now.split(separator: "\n").contains { $0.hasPrefix("ZRH") && $0.contains("NO DATA") }, "\(now)")
 
         let console = Session()
         defer { _ = try? console.tmux("kill-session", "-t", console.name) }

@@ -60,12 +60,12 @@ struct RecordingFolderTests {
         // Ten minutes, a segment a minute; then a gap of an hour; then one more minute.
         for second in stride(from: 0, to: 600, by: 1) {
             let now = Self.t0 + Int64(second) * 1000
-            _ = writer.write(Self.events(10, from: now, spacing: 100), nowMillis: now)
+            _ = writer.write(Self.events(10, from: now, spacing: 100), nowMillis: now + 999)
         }
         let after = Self.t0 + 4_200_000
         for second in 0..<60 {
             let now = after + Int64(second) * 1000
-            _ = writer.write(Self.events(10, from: now, spacing: 100), nowMillis: now)
+            _ = writer.write(Self.events(10, from: now, spacing: 100), nowMillis: now + 999)
         }
         writer.close()
         let folder = RecordingFolder(path: path)
@@ -85,7 +85,7 @@ struct RecordingFolderTests {
         var writer = SegmentWriter(folder: path, budget: RecordingBudget())
         for second in 0..<120 {
             let now = Self.t0 + Int64(second) * 1000
-            _ = writer.write(Self.events(5, from: now, spacing: 100) + Self.events(5, from: now, spacing: 100, colo: "SIN"), nowMillis: now)
+            _ = writer.write(Self.events(5, from: now, spacing: 100) + Self.events(5, from: now, spacing: 100, colo: "SIN"), nowMillis: now + 999)
         }
         writer.close()
         let live = MetricsMonitor()
@@ -131,5 +131,19 @@ struct RecordingFolderTests {
         #expect(counts.written == 10 && counts.failure == nil)
         await recorder.stopThread()
     }
-}
 
+    @Test("Events are recorded as the engine takes them: a time ahead of the clock is now, one older than the widest window is left out and counted")
+    func clocked() throws {
+        let path = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var writer = SegmentWriter(folder: path, budget: RecordingBudget())
+        let now = Self.t0 + 3_600_000
+        let events = Self.events(1, from: now + 86_400_000) + Self.events(1, from: now - 901_000) + Self.events(1, from: now - 899_000)
+        let outcome = writer.write(events, nowMillis: now)
+        writer.close()
+        #expect(outcome.written == 2 && outcome.old == 1 && outcome.dropped == 0)
+        let kept = try RecordingFolder(path: path).events(in: 0...EventLimits.timestamps.upperBound)
+        #expect(kept.events.map(\.timestamp) == [now - 899_000, now])
+        #expect(RecordingFolder(path: path).span() == (now - 899_000)...now, "a far future stamp does not stretch the recording")
+    }
+}

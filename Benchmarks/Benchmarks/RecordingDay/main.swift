@@ -27,14 +27,14 @@ var openedAt: Int64 = 0
 var buffer: [UInt8] = []
 buffer.reserveCapacity(1 << 20)
 var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-func next() -> UInt64 {  // SplitMix64
+@MainActor func next() -> UInt64 {  // SplitMix64
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
 }
-func flush() {
+@MainActor func flush() {
     buffer.withUnsafeBytes { _ = write(fd, $0.baseAddress!, $0.count) }
     written += buffer.count
     buffer.removeAll(keepingCapacity: true)
