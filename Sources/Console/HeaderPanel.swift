@@ -127,7 +127,7 @@ enum HeaderPanel {
     }
 
     /// Row 1 while rewound: the moment shown, how far behind live, and where it came from:
-    /// ` REWOUND 03:12:00 UTC · live is 6h ahead · from the recording · L live`.
+    /// ` REWOUND 03:12:00 UTC · live is 6h ahead · L live · from the recording · , . { } ( ) step`.
     static func rewindBanner(_ rewind: Rewind, state: DashboardState) -> String {
         guard let shown = rewind.shown else {
             return " REWINDING to \(FigureText.clock(rewind.asked)) UTC… · L live"
@@ -140,7 +140,8 @@ enum HeaderPanel {
         if let last = shown.lastEvent, at - last > Int64(shown.snapshot.noDataSeconds) * 1000 {
             silence = " · nothing recorded since \(FigureText.clock(last))"
         }
-        return " REWOUND \(FigureText.clock(at)) UTC\(ahead)\(moving)\(silence)\(source) · , . { } ( ) step · L live"
+        // The way back before the rest: at 80 columns the end is cut.
+        return " REWOUND \(FigureText.clock(at)) UTC\(ahead) · L live\(moving)\(silence)\(source) · , . { } ( ) step"
     }
 
     /// Row 1 in watch mode: where to post while nothing comes, then what is posted.
