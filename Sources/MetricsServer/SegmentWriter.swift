@@ -143,7 +143,7 @@ struct SegmentWriter {
     /// Opens a new segment named by `nowMillis` (a later millisecond if that name is taken);
     /// nil when it worked, else why not.
     private mutating func open(nowMillis: Int64) -> String? {
-        if mkdir(folder, 0o755) != 0, errno != EEXIST { return "cannot create \(folder): \(Self.describe(errno))" }
+        if let problem = Self.makeFolder(folder) { return problem }
         for attempt in 0..<1000 {
             let name = RecordingSegment.name(startMillis: nowMillis + Int64(attempt))
             let descriptor = Glibc.open(folder + "/" + name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
@@ -182,6 +182,15 @@ struct SegmentWriter {
         _ = Glibc.close(fd)
         fd = -1
         current = nil
+    }
+
+    /// Makes `path` and any folders missing above it (`mkdir -p`); nil when it is there now.
+    static func makeFolder(_ path: String) -> String? {
+        if mkdir(path, 0o755) == 0 || errno == EEXIST { return nil }
+        guard errno == ENOENT else { return "cannot create \(path): \(describe(errno))" }
+        let parent = (path as NSString).deletingLastPathComponent
+        guard !parent.isEmpty, parent != path, makeFolder(parent) == nil else { return "cannot create \(path): \(describe(ENOENT))" }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST ? nil : "cannot create \(path): \(describe(errno))"
     }
 
     static func describe(_ code: Int32) -> String {

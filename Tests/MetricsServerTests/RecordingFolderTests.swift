@@ -52,6 +52,18 @@ struct RecordingFolderTests {
         #expect(left.errorCount == 0 && left.lastMillis == Self.t0 + 39 * 250 && left.events.count < 80_000)
     }
 
+    @Test("A folder that does not exist yet is made, with the folders above it")
+    func madeIfMissing() throws {
+        let root = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/a/b/c"
+        var writer = SegmentWriter(folder: path, budget: RecordingBudget())
+        let outcome = writer.write(Self.events(3, from: Self.t0, spacing: 0), nowMillis: Self.t0)
+        writer.close()
+        #expect(outcome.failure == nil && outcome.written == 3)
+        #expect(RecordingFolder(path: path).segments().count == 1)
+    }
+
     @Test("A range is read from the segments that can hold it; the last event before a moment and the span are found")
     func ranges() throws {
         let path = try Self.folder()
