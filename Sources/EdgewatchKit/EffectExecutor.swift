@@ -57,7 +57,7 @@ struct EffectExecutor: DashboardActions {
             let source = rewind ?? RewindSource(monitor: monitor, folder: nil)
             switch await source.view(at: time) {
             case .success(let found):
-                return .rewound(RewoundView(asked: time, snapshot: found.snapshot, fromRecording: found.fromRecording, lastEvent: found.lastEvent))
+                return .rewound(RewoundView(asked: time, found))
             case .failure(let problem):
                 return .rewindFailed(asked: time, reason: problem.description)
             }

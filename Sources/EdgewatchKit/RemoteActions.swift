@@ -1,4 +1,5 @@
 import Console
+import MetricsServer
 import Foundation
 
 /// What keys do when the console is attached to another edgewatch: a flush goes to the server
@@ -27,8 +28,7 @@ struct RemoteActions: DashboardActions {
             return ScreenDump.write(screen: screen ?? "", snapshot: feed.snapshot, folder: dumpFolder)
         case .rewind(let time):
             do {
-                let answer = try await feed.engine.rewind(at: time)
-                return .rewound(RewoundView(asked: time, snapshot: answer.snapshot, fromRecording: answer.fromRecording, lastEvent: answer.lastEvent))
+                return .rewound(RewoundView(asked: time, try await feed.engine.rewind(at: time)))
             } catch .refused(let status, let message?) where [404, 422, 503].contains(status) {
                 return .rewindFailed(asked: time, reason: message)
             } catch {
@@ -37,5 +37,12 @@ struct RemoteActions: DashboardActions {
         case .quit, .toggleFault, .clearFaults, .scaleTraffic, .playback:
             return nil
         }
+    }
+}
+
+extension RewoundView {
+    /// The screen's view of a moment found here or by a server (`/api/rewind`).
+    init(asked: Int64, _ found: RewindSource.Found) {
+        self.init(asked: asked, snapshot: found.snapshot, fromRecording: found.fromRecording, lastEvent: found.lastEvent)
     }
 }

@@ -49,8 +49,6 @@ public final class EventRecorder: Service, Sendable {
         public var failure: String?
 
         public var dropped: Int { droppedFull + droppedDisk }
-        /// Every event offered, whatever became of it.
-        public var offered: Int { written + droppedFull + droppedDisk + droppedOld }
     }
 
     public let settings: Settings

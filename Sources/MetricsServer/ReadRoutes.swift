@@ -48,14 +48,8 @@ public enum ReadRoutes {
         }
     }
 
-    /// What `/api/rewind` answers.
-    public struct Rewound: Sendable, Codable, Equatable {
-        public var snapshot: MetricsSnapshot
-        /// Played from the recording, rather than kept by the engine.
-        public var fromRecording: Bool
-        /// With a recording: the last event recorded at or before the moment.
-        public var lastEvent: Int64?
-    }
+    /// What `/api/rewind` answers: the view, and where it came from.
+    public typealias Rewound = RewindSource.Found
 
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, access: AccessPolicy, viewers: Viewers, role: String, flushOff: String?,
@@ -98,8 +92,7 @@ public enum ReadRoutes {
             let source = rewind ?? RewindSource(monitor: monitor, folder: nil)
             switch await source.view(at: min(time, monitor.now())) {
             case .success(let found):
-                let answer = Rewound(snapshot: found.snapshot, fromRecording: found.fromRecording, lastEvent: found.lastEvent)
-                return .json(String(decoding: try JSONEncoder.sorted.encode(answer), as: UTF8.self))
+                return .json(String(decoding: try JSONEncoder.sorted.encode(found), as: UTF8.self))
             case .failure(.busy):
                 var busy = Response.json(status: .serviceUnavailable, JSONText.errorObject(RewindSource.Problem.busy.description))
                 busy.headers[.retryAfter] = "1"

@@ -4,7 +4,7 @@ import MetricsEngine
 /// The engine's view at one moment of a recording folder: what `report DIR --at`, a rewound
 /// console and `/api/rewind` all show, from this one function.
 ///
-/// The events from ``leadSeconds(for:)`` before the moment are played through a fresh engine
+/// The events from ``leadMillis(for:)`` before the moment are played through a fresh engine
 /// like the live one (same window, thresholds and colo cap), so the window is full and pending
 /// periods have run. A moment with nothing recorded just before it (edgewatch was down, or no
 /// events came) is played from the lead before the last event recorded before it: its colos are
@@ -12,8 +12,8 @@ import MetricsEngine
 public enum RecordedView {
     /// Two windows and the pending period: a state held longer than that by hysteresis alone
     /// may read otherwise than it did live.
-    public static func leadSeconds(for monitor: MetricsMonitor) -> Int {
-        2 * monitor.window.windowSeconds + monitor.thresholds.pendingSeconds
+    public static func leadMillis(for monitor: MetricsMonitor) -> Int64 {
+        Int64(2 * monitor.window.windowSeconds + monitor.thresholds.pendingSeconds) * 1000
     }
 
     /// A fresh engine configured as `live`, that keeps silent colos.
@@ -35,7 +35,7 @@ public enum RecordedView {
     /// nil when nothing was recorded at or before `time`.
     public static func view(at time: Int64, from: Int64? = nil, folder: RecordingFolder, like live: MetricsMonitor,
                             maximumEvents: Int = RecordingFolder.maximumEvents, deadline: ContinuousClock.Instant? = nil) throws -> View? {
-        let lead = Int64(leadSeconds(for: live)) * 1000
+        let lead = leadMillis(for: live)
         var recording = try folder.events(in: min(from ?? time, time) - lead...time, maximumEvents: maximumEvents, deadline: deadline)
         // Nothing in the lead: a gap. Play from the lead before the last event before it.
         if recording.lastMillis == nil {

@@ -72,25 +72,27 @@ public struct RecordingFolder: Sendable {
         return Recording(events: events, errors: errors, errorCount: errorCount)
     }
 
-    /// The earliest event in `segment`, and the latest at or before `time`: whole lines only (a
-    /// torn last line is not an event).
-    func scan(_ segment: RecordingSegment, atOrBefore time: Int64) -> (first: Int64?, last: Int64?) {
+    /// The latest event in `segment` at or before `time`.
+    func latest(in segment: RecordingSegment, atOrBefore time: Int64) -> Int64? {
         // A file this large was not written by a recorder (its segments stop at 64 MiB).
-        guard segment.bytes <= Self.largestSegment, let data = FileManager.default.contents(atPath: path + "/" + segment.name) else { return (nil, nil) }
-        var first: Int64?
+        guard segment.bytes <= Self.largestSegment, let data = FileManager.default.contents(atPath: path + "/" + segment.name) else { return nil }
         var last: Int64?
         data.withUnsafeBytes { raw in
-            var start = 0
-            // Whole lines only: a torn last one (no newline) is not an event.
-            while let end = EventCodec.newline(in: raw, from: start) {
-                if let stamp = CompactEvents.timestamp(in: UnsafeRawBufferPointer(rebasing: raw[start..<end])) {
-                    if stamp < (first ?? .max) { first = stamp }
-                    if stamp <= time, stamp > (last ?? .min) { last = stamp }
-                }
-                start = end + 1
+            Self.stamps(in: raw, from: 0) { stamp in
+                if stamp <= time, stamp > (last ?? .min) { last = stamp }
             }
         }
-        return (first, last)
+        return last
+    }
+
+    /// Each whole line's timestamp in `raw` from `start`: a torn last line (no newline) is not an
+    /// event.
+    static func stamps(in raw: UnsafeRawBufferPointer, from start: Int, _ body: (Int64) -> Void) {
+        var start = start
+        while let end = EventCodec.newline(in: raw, from: start) {
+            if let stamp = CompactEvents.timestamp(in: UnsafeRawBufferPointer(rebasing: raw[start..<end])) { body(stamp) }
+            start = end + 1
+        }
     }
 
     /// The time of the last event at or before `time`, searching back one segment at a time;
@@ -101,7 +103,7 @@ public struct RecordingFolder: Sendable {
         for index in all.indices.reversed() where all[index].startMillis - Self.slackMillis <= time {
             // Nothing here is later than the next segment's start plus the slack.
             if let found, index + 1 < all.count, all[index + 1].startMillis + Self.slackMillis < found { break }
-            if let last = scan(all[index], atOrBefore: time).last, last > (found ?? .min) { found = last }
+            if let last = latest(in: all[index], atOrBefore: time), last > (found ?? .min) { found = last }
         }
         return found
     }
@@ -131,12 +133,9 @@ public struct RecordingFolder: Sendable {
         var found: Int64?
         data.withUnsafeBytes { raw in
             // From the tail, the first line may be cut at the front: start after its newline.
-            var start = tail && length < size ? (EventCodec.newline(in: raw, from: 0).map { $0 + 1 } ?? raw.count) : 0
-            while let end = EventCodec.newline(in: raw, from: start) {
-                if let stamp = CompactEvents.timestamp(in: UnsafeRawBufferPointer(rebasing: raw[start..<end])) {
-                    found = tail ? max(found ?? stamp, stamp) : min(found ?? stamp, stamp)
-                }
-                start = end + 1
+            let start = tail && length < size ? (EventCodec.newline(in: raw, from: 0).map { $0 + 1 } ?? raw.count) : 0
+            Self.stamps(in: raw, from: start) { stamp in
+                found = tail ? max(found ?? stamp, stamp) : min(found ?? stamp, stamp)
             }
         }
         return found

@@ -22,8 +22,8 @@ public final class RewindSource: Sendable {
         self.folder = folder
     }
 
-    /// A view at one moment.
-    public struct Found: Sendable {
+    /// A view at one moment: what `/api/rewind` answers, too.
+    public struct Found: Sendable, Codable, Equatable {
         public var snapshot: MetricsSnapshot
         /// True when it was played from the recording, false when the engine had kept it.
         public var fromRecording: Bool
@@ -49,13 +49,6 @@ public final class RewindSource: Sendable {
             case .tooLarge(let why): return why
             }
         }
-    }
-
-    /// The oldest moment that can be shown: the recording's first segment, or the engine's window.
-    public var earliest: Int64? {
-        let kept = monitor.publishedSince
-        guard let first = folder?.segments().first?.startMillis else { return kept }
-        return min(first, kept ?? first)
     }
 
     /// The view at `time`: from the engine's kept snapshots when it has them, else played from the

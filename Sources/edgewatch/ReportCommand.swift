@@ -60,7 +60,7 @@ struct ReportCommand: ParsableCommand {
             return (snapshot, "edgewatch report \(file) at \(TextReport.timestamp(until))")
         }
         try Self.order(from: start, at: until, to: end)
-        let lead = Int64(RecordedView.leadSeconds(for: monitor)) * 1000
+        let lead = RecordedView.leadMillis(for: monitor)
         let range = Recording(events: recording.events.filter { $0.timestamp >= start - lead && $0.timestamp <= until })
         guard let snapshot = RecordedView.play(range, at: until, from: start, like: monitor) else {
             throw ValidationError("nothing was recorded from \(TextReport.timestamp(start - lead)) to \(TextReport.timestamp(until))")
@@ -76,7 +76,7 @@ struct ReportCommand: ParsableCommand {
         // After the last event is a gap like any other (NO DATA), up to now.
         let end = asked ?? max(until, span.upperBound)
         let monitor = try metrics.monitor()
-        let lead = Int64(RecordedView.leadSeconds(for: monitor)) * 1000
+        let lead = RecordedView.leadMillis(for: monitor)
         let start = try from.map { try RecordingInput.time($0, first: span.lowerBound, flag: "--from") } ?? until - lead
         try Self.order(from: start, at: until, to: end)
         guard until >= span.lowerBound else {

@@ -19,23 +19,6 @@ struct RecordingProcessTests {
         return path
     }
 
-    /// Runs `command` in its own tmux session and waits for `marker` and a port after it in its log.
-    static func start(_ command: String, marker: String, log: URL, session: Session) async throws -> Int {
-        try? FileManager.default.removeItem(at: log)
-        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "10", "\(command) > \(log.path) 2>&1; sleep 60")
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }),
-               let port = SignalTests.port(in: String(line), after: marker).flatMap({ Int($0) }) {
-                return port
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        Issue.record("\(command) did not start; log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
-        throw CancellationError()
-    }
-
     /// Sums a counter family in `/metrics`.
     static func counter(_ port: Int, _ prefix: String) async throws -> Int {
         let body = try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/metrics").body
@@ -86,7 +69,7 @@ struct RecordingProcessTests {
         let first = Session()
         defer { _ = try? first.tmux("kill-session", "-t", first.name) }
         let command = "\(Self.binary) serve --port 0 --traffic --rate 200 --record \(path)"
-        let port = try await Self.start(command, marker: "serving the lookup API on http://127.0.0.1:", log: log, session: first)
+        let port = try await TmuxDashboardTests.start(command, marker: "serving the lookup API on http://127.0.0.1:", log: log, session: first)
         try await Task.sleep(for: .seconds(4))
         let served = try await Self.counter(port, "edgewatch_lookups_total{")
         #expect(runShell(Self.kill("-9", path)) == 0)
@@ -108,7 +91,7 @@ struct RecordingProcessTests {
 
         let second = Session()
         defer { _ = try? second.tmux("kill-session", "-t", second.name) }
-        _ = try await Self.start(command, marker: "serving the lookup API on http://127.0.0.1:", log: log, session: second)
+        _ = try await TmuxDashboardTests.start(command, marker: "serving the lookup API on http://127.0.0.1:", log: log, session: second)
         try await Task.sleep(for: .seconds(3))
         #expect(runShell(Self.kill("-TERM", path)) == 0)
         try await eventually("the second run to stop", within: .seconds(15)) {
@@ -148,7 +131,7 @@ struct RecordingProcessTests {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(at: log)
         }
-        let port = try await Self.start("\(Self.binary) watch --headless --port 0 --record \(path) --record-max-bytes 256KiB",
+        let port = try await TmuxDashboardTests.start("\(Self.binary) watch --headless --port 0 --record \(path) --record-max-bytes 256KiB",
                                         marker: "receiving on http://127.0.0.1:", log: log, session: session)
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         var posted = 0
@@ -206,7 +189,7 @@ struct RecordingProcessTests {
             try? FileManager.default.removeItem(atPath: path)
             try? FileManager.default.removeItem(at: log)
         }
-        let port = try await Self.start("\(Self.binary) record --port 0 --record \(path)", marker: "receiving on http://127.0.0.1:", log: log, session: session)
+        let port = try await TmuxDashboardTests.start("\(Self.binary) record --port 0 --record \(path)", marker: "receiving on http://127.0.0.1:", log: log, session: session)
         // A minute's worth, ending a little before now (events older than 15 minutes are not kept).
         let events = Self.zurich(from: Int64(Date().timeIntervalSince1970 * 1000) - 110_000).prefix(1_000)
         let reply = try await HTTPProbe.send(.POST, "http://127.0.0.1:\(port)/ingest", body: events.map(EventCodec.encode).joined(separator: "\n"))
@@ -258,7 +241,7 @@ struct RecordingProcessTests {
         }
         let hourAgo = Int64(Date().timeIntervalSince1970 * 1000) - 3_600_000
         Self.prefill(path, events: Self.zurich(from: hourAgo - 300_000))
-        let port = try await Self.start("\(Self.binary) watch --headless --port 0 --record \(path)", marker: "receiving on http://127.0.0.1:", log: log, session: server)
+        let port = try await TmuxDashboardTests.start("\(Self.binary) watch --headless --port 0 --record \(path)", marker: "receiving on http://127.0.0.1:", log: log, session: server)
         // The route and the report: one engine, one answer.
         let moment = hourAgo
         let answer = try await HTTPProbe.send(.GET, "http://127.0.0.1:\(port)/api/rewind?at=\(moment)", timeout: .seconds(30))

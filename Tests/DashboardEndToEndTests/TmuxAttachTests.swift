@@ -9,19 +9,25 @@ extension TmuxDashboardTests {
     /// Starts `serve --traffic` on `port` (0: any) with read and admin tokens, in its own tmux
     /// session, and returns the port it listens on.
     static func startServe(_ session: Session, port: Int, log: URL) async throws -> Int {
+        try await start("READ_TOKEN=\(readToken) ADMIN_TOKEN=\(adminToken) \(binary) serve --port \(port) --traffic --rate 40",
+                        marker: "serving the lookup API on http://127.0.0.1:", log: log, session: session)
+    }
+
+    /// Runs `command` in `session`, logging to `log`, and waits (30 s at most) for `marker` and
+    /// the port after it in the log.
+    static func start(_ command: String, marker: String, log: URL, session: Session) async throws -> Int {
         try? FileManager.default.removeItem(at: log)
-        let command = "READ_TOKEN=\(readToken) ADMIN_TOKEN=\(adminToken) \(binary) serve --port \(port) --traffic --rate 40 > \(log.path) 2>&1; sleep 60"
-        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "10", command)
+        try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "10", "\(command) > \(log.path) 2>&1; sleep 60")
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.contains("serving the lookup API on") }),
-               let bound = SignalTests.port(in: String(line), after: "http://127.0.0.1:").flatMap({ Int($0) }) {
-                return bound
+            if let line = text.split(separator: "\n").first(where: { $0.contains(marker) }),
+               let port = SignalTests.port(in: String(line), after: marker).flatMap({ Int($0) }) {
+                return port
             }
             try await Task.sleep(for: .milliseconds(200))
         }
-        Issue.record("serve did not say its port; log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        Issue.record("\(command) did not say its port; log:\n\((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         throw CancellationError()
     }
 
