@@ -153,11 +153,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // The release and the commit the build came from (stamped by the BuildStamp plugin).
+        .target(name: "BuildInfo", plugins: ["BuildStamp"]),
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         // The command line: flags, checked, into a configuration and a call into EdgewatchKit.
         .executableTarget(
             name: "edgewatch",
             dependencies: [
-                "EdgewatchKit", "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer",
+                "BuildInfo", "EdgewatchKit", "AccessControl", "LookupCore", "EdgeHTTP", "LookupServer", "CRMSimulator", "MetricsEngine", "MetricsServer",
                 "SampleScenarios", "Traffic", "DemoWorld",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

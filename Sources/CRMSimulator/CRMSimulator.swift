@@ -149,27 +149,20 @@ public final class CRMSimulator: Sendable {
     /// Serves the admin routes (and the API) on a second port that stays up while the API is down.
     /// Runs until the calling task is cancelled.
     public func runAdmin(port: Int, onRunning: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
-        let app = Application(
-            router: makeRouter(admin: true),
-            configuration: .init(address: .hostname(Self.adminHost, port: port)),
-            onServerRunning: { onRunning($0.localAddress?.port ?? port) },
-            eventLoopGroupProvider: .shared(eventLoopGroup),
-            logger: logger
+        let app = try HTTPServerSettings(host: Self.adminHost, port: port).application(
+            router: makeRouter(admin: true).router, group: eventLoopGroup, logger: logger, onRunning: { onRunning($0) }
         )
         try await app.runService(gracefulShutdownSignals: [])
     }
 
     private func startListener(port: Int) async throws -> Int {
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: makeRouter(admin: LoopbackHost.contains(host)),
-            configuration: .init(address: .hostname(host, port: port)),
-            onServerRunning: { channel in
-                portSink.yield(channel.localAddress?.port ?? port)
+        let app = try HTTPServerSettings(host: host, port: port).application(
+            router: makeRouter(admin: LoopbackHost.contains(host)).router, group: eventLoopGroup, logger: logger,
+            onRunning: { bound in
+                portSink.yield(bound)
                 portSink.finish()
-            },
-            eventLoopGroupProvider: .shared(eventLoopGroup),
-            logger: logger
+            }
         )
         // Its own service group, so "down" and stop can shut it down gracefully (cancelling the task
         // instead makes Hummingbird log errors about closed channels).
@@ -207,29 +200,34 @@ public final class CRMSimulator: Sendable {
     /// Where the admin listener binds, always.
     public static let adminHost = "127.0.0.1"
 
-    /// The API routes, plus the admin routes when `admin` (loopback listeners only).
-    func makeRouter(admin: Bool) -> Router<BasicRequestContext> {
-        let router = Router()
-        router.get("/api/v2/customers") { request, _ in try await self.customers(request) }
-        router.get("/health") { _, _ in Self.json("{\"status\":\"ok\"}") }
-        guard admin else { return router }
-        router.get("/stats") { _, _ in try Self.json(self.stats) }
-        router.get("/admin/faults") { _, _ in try Self.json(self.faults) }
-        router.put("/admin/faults") { request, _ in
-            let body = try await request.body.collect(upTo: 16 * 1024)
+    /// The largest fault plan taken.
+    static let maximumPlanBytes = 16 * 1024
+
+    /// The API routes, plus the admin routes when `admin` (loopback listeners only). Every answer
+    /// is JSON: unknown paths 404, a known path's other methods 405 with `Allow`.
+    func makeRouter(admin: Bool) -> JSONRouter {
+        let routes = JSONRouter(logger: logger)
+        routes.on("/api/v2/customers", .get) { request, _ in try await self.customers(request) }
+        routes.on("/health", .get) { _, _ in Self.json("{\"status\":\"ok\"}") }
+        guard admin else { return routes }
+        routes.on("/stats", .get) { _, _ in try Self.json(self.stats) }
+        routes.on("/admin/faults", .get) { _, _ in try Self.json(self.faults) }
+        // PUT replaces the whole plan; DELETE clears it. A plan with a key it does not know, or a
+        // fault missing one of its fields, is refused whole (400), and the plan in force stays.
+        routes.on("/admin/faults", .put) { request, _ in
+            let body = try await request.body.collect(upTo: Self.maximumPlanBytes)
             let newPlan: FaultPlan
-            do {
-                newPlan = try JSONDecoder().decode(FaultPlan.self, from: Data(buffer: body))
-            } catch {
-                return try Self.json(["error": "invalid fault plan: \(error)"], status: .badRequest)
+            switch FaultPlan.parse(Data(buffer: body)) {
+            case .success(let plan): newPlan = plan
+            case .failure(let problem): return .json(status: .badRequest, JSONText.errorObject(problem.message))
             }
-            if let problem = newPlan.problem { return try Self.json(["error": problem], status: .badRequest) }
+            if let problem = newPlan.problem { return .json(status: .badRequest, JSONText.errorObject(problem)) }
             return try await self.change(to: newPlan)
         }
-        router.delete("/admin/faults") { _, _ in
+        routes.on("/admin/faults", .delete) { _, _ in
             try await self.change(to: .none)
         }
-        return router
+        return routes
     }
 
     /// A checked plan taken in: the plan now in force, or a 500 saying why the listener could not follow.
@@ -237,7 +235,7 @@ public final class CRMSimulator: Sendable {
         do {
             try await setFaults(newPlan)
         } catch {
-            return try Self.json(["error": "\(error)"], status: .internalServerError)
+            return .json(status: .internalServerError, JSONText.errorObject("\(error)"))
         }
         return try Self.json(faults)
     }

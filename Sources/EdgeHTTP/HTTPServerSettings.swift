@@ -19,11 +19,15 @@ public struct HTTPServerSettings: Sendable {
     /// A connection that has not sent a whole first request head by then (TLS handshake
     /// included) is closed.
     public var firstRequestTimeout: Duration = .seconds(10)
-    /// Another HTTP/1 child channel built around Hummingbird's own (the lookup's fast path puts
-    /// itself in front of the codec); nil for Hummingbird's. Not used with ``idleTimeout``:
-    /// Hummingbird's idle timer counts only the requests it sees, and would close a connection
-    /// busy with answers it did not see.
-    public var http1Channel: (@Sendable (HTTP1Channel) -> any ServerChildChannel)?
+    /// Every request must arrive whole within this of its first byte (``ConnectionEdges/requestTimeout``).
+    public var requestTimeout: Duration = .seconds(30)
+    /// What the connections' edges did (idle closes, rejected requests, fast-path answers).
+    public var counts = ConnectionCounts()
+    /// Words the answer to a request NIO's parser rejected (see ``ConnectionEdges/malformed``).
+    public var malformedRequest: (@Sendable (_ problem: String, _ path: String?) -> String?)?
+    /// Another HTTP/1 child channel built around edgewatch's own (the lookup's fast path puts
+    /// itself in front of the codec); nil for edgewatch's own.
+    public var http1Channel: (@Sendable (EdgeHTTP1Channel) -> any ServerChildChannel)?
 
     /// The port edgewatch listens on unless told otherwise.
     public static let defaultPort = 8787
@@ -53,17 +57,22 @@ public struct HTTPServerSettings: Sendable {
     /// HTTP/1.1, inside TLS when configured. Throws only for a TLS configuration that
     /// ``TLSFiles/configuration()`` did not build (it checks the files at start-up).
     public func serverBuilder() throws -> HTTPServerBuilder {
+        // Hummingbird's own idle timer is not used: it counts only the requests it sees, and
+        // would close a connection busy with answers the fast path gave (``ConnectionGuard``
+        // times the bytes instead).
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [FirstRequestDeadline(limit: .nanoseconds(firstRequestTimeout.nanoseconds))],
-            idleTimeout: idleTimeout.map { .nanoseconds($0.nanoseconds) }
+            additionalChannelHandlers: [FirstRequestDeadline(limit: .nanoseconds(firstRequestTimeout.nanoseconds))]
         )
-        let builder: HTTPServerBuilder
-        if idleTimeout == nil, let channel = http1Channel {
-            builder = HTTPServerBuilder { responder in
-                channel(HTTP1Channel(responder: responder, configuration: http1))
-            }
-        } else {
-            builder = .http1(configuration: http1)
+        let edges = {
+            var edges = ConnectionEdges(idleTimeout: idleTimeout, counts: counts)
+            edges.malformed = malformedRequest
+            edges.requestTimeout = requestTimeout
+            return edges
+        }()
+        let wrap = http1Channel
+        let builder = HTTPServerBuilder { responder in
+            let channel = EdgeHTTP1Channel(base: HTTP1Channel(responder: responder, configuration: http1), edges: edges)
+            return wrap?(channel) ?? channel
         }
         guard let tls else { return builder }
         return try .tls(builder, tlsConfiguration: tls)
@@ -74,13 +83,20 @@ public struct HTTPServerSettings: Sendable {
     public func application(
         router: Router<JSONRouter.Context>, loops: EventLoops, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> Application<RouterResponder<JSONRouter.Context>> {
+        try application(router: router, group: loops.group, logger: logger, onRunning: onRunning)
+    }
+
+    /// The same on any event loop group (the CRM simulator's, made by whoever runs it).
+    public func application(
+        router: Router<JSONRouter.Context>, group: any EventLoopGroup, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> Application<RouterResponder<JSONRouter.Context>> {
         let port = self.port
         return Application(
             router: router,
             server: try serverBuilder(),
             configuration: applicationConfiguration,
             onServerRunning: { await onRunning($0.localAddress?.port ?? port) },
-            eventLoopGroupProvider: .shared(loops.group),
+            eventLoopGroupProvider: .shared(group),
             logger: logger
         )
     }

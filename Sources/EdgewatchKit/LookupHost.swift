@@ -15,8 +15,9 @@ public struct LookupHost: Sendable {
     public let caches: ColoCaches
     public let lookup: CustomerLookup
     public let crmURL: String
-    /// The fast path, when cached lookups are answered on the event loop.
-    public let fast: FastLookup?
+    /// The fast path: cached lookups answered on the event loop (with `--fast-path off` it only reads
+    /// heads, and every request goes to the routes).
+    public let fast: FastLookup
 
     /// Builds the host on `loops`, putting its events into `events`; starts the embedded
     /// simulator when the configuration asks for it (and says so through `announce`).
@@ -52,7 +53,7 @@ public struct LookupHost: Sendable {
         }
         return LookupHost(
             simulator: simulator, directory: directory, caches: caches, lookup: lookup, crmURL: crmURL,
-            fast: configuration.fastPath ? FastLookup(lookup: lookup, credentials: access.lookup) : nil
+            fast: FastLookup(lookup: lookup, credentials: access.lookup, answering: configuration.fastPath)
         )
     }
 

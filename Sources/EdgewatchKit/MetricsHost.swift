@@ -32,9 +32,9 @@ public struct MetricsHost: Sendable {
     /// `/ingest`, `/metrics` and the console's reads; `flushOff` says why `/api/flush` is refused
     /// here (nil when the lookup runs here with an admin token).
     func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, notifier: AlertmanagerNotifier?, recorder: EventRecorder?,
-                   role: String, flushOff: String?, readAPI: Bool = true, rewind: RewindSource? = nil) {
+                   connections: ConnectionCounts? = nil, role: String, flushOff: String?, readAPI: Bool = true, rewind: RewindSource? = nil) {
         MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers,
-                          notifier: notifier, recorder: recorder)
+                          notifier: notifier, recorder: recorder, connections: connections)
         if readAPI { ReadRoutes.add(to: routes, monitor: monitor, access: access, viewers: viewers, role: role, flushOff: flushOff, rewind: rewind) }
     }
 

@@ -130,10 +130,10 @@ public final class Stack: Sendable {
             parts.lookup?.addRoutes(to: routes, access: configuration.access, logger: logger)
             let flushOff: String? = parts.lookup == nil ? "this is a watch: the caches are in the instances reporting to it"
                 : configuration.access.admin.isOpen ? "the server has no admin token (ADMIN_TOKEN where it runs)" : nil
-            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter, notifier: notifier, recorder: recorder,
-                              role: parts.lookup == nil ? "watch" : "serve", flushOff: flushOff, readAPI: configuration.metrics.engine,
-                              rewind: rewind)
             if let fast = parts.lookup?.fast { listener.answerOnEventLoop(fast) }
+            metrics.addRoutes(to: routes, access: configuration.access, reporter: parts.reporter, notifier: notifier, recorder: recorder,
+                              connections: listener.counts, role: parts.lookup == nil ? "watch" : "serve", flushOff: flushOff,
+                              readAPI: configuration.metrics.engine, rewind: rewind)
             do {
                 let app = try listener.application(router: routes.router, loops: loops, logger: logger) { bound in
                     port.set(bound)

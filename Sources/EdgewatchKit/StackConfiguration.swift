@@ -69,7 +69,7 @@ public struct LookupConfiguration: Sendable {
     public var replicationDelayMillis: Int64 = 0
     /// Simulated distance from each colo to the CRM, added to its calls.
     public var distances: [Colo: Int] = [:]
-    /// Cached lookups answered on the event loop (off only when idle connections time out).
+    /// Cached lookups answered on the event loop (`--fast-path`); off, every request goes to the routes.
     public var fastPath = true
     /// The lookup's clocks; nil for the system's, with timers on the process's loops.
     public var clocks: (any LookupClocks)?

@@ -89,6 +89,8 @@ public enum BadRequest: Error, Equatable, Sendable {
     case methodNotAllowed(method: String, path: String, allowed: String)
     /// The body could not be read to its end (the client went away or broke the framing).
     case unreadableBody
+    /// NIO's HTTP parser rejected the request (the problem in words); the connection closes.
+    case malformedHTTP(String)
 
     public var status: Int {
         switch self {
@@ -112,6 +114,8 @@ public enum BadRequest: Error, Equatable, Sendable {
             "Method \(method) is not allowed on \(path); use \(allowed)"
         case .unreadableBody:
             "The request body could not be read to its end"
+        case .malformedHTTP(let problem):
+            "Malformed HTTP request: \(problem)"
         }
     }
 }

@@ -45,6 +45,12 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     private let credentials: Credentials
     private let answers: FastAnswers
     private let due: AnswersDue
+    /// False with `--fast-path off`: every request goes on to the routes (heads are still read,
+    /// so one NIO rejects can be filed under its route).
+    private let answering: Bool
+    /// The clock of the request arriving (EdgeHTTP's request deadline), told when requests
+    /// answered here are whole.
+    private let requestClock: RequestClock?
     private let dates = HTTPDate()
     private var mode = Mode.reading
     /// The start of a request not yet whole (bounded: a head of at most
@@ -52,16 +58,23 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     private var held: ByteBuffer?
     /// Bytes of `held` known to hold no whole head.
     private var searched = 0
+    /// Bytes copied to hold requests so far: each byte once when it is first held, again only
+    /// when what is held is moved to the front of its storage or the storage grows (both
+    /// amortised), never the whole request on every read.
+    private(set) var copiedBytes = 0
     private var announcedHead = false
     /// Something was passed on since the last `channelReadComplete` (which goes on only then:
     /// the handlers behind have nothing to complete otherwise).
     private var passedOn = false
 
-    init(lookup: CustomerLookup, credentials: Credentials, answers: FastAnswers, due: AnswersDue) {
+    init(lookup: CustomerLookup, credentials: Credentials, answers: FastAnswers, due: AnswersDue, answering: Bool = true,
+         requestClock: RequestClock? = nil) {
+        self.requestClock = requestClock
         self.lookup = lookup
         self.credentials = credentials
         self.answers = answers
         self.due = due
+        self.answering = answering
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -73,17 +86,30 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         var bytes = unwrapInboundIn(data)
+        var own = false
         if var earlier = held {
+            // `earlier` alone refers to its storage now, so this appends in place.
             held = nil
+            if earlier.readerIndex > earlier.readableBytes {
+                copiedBytes += earlier.readableBytes
+                earlier.discardReadBytes()
+            }
+            // The new bytes are copied in; growing the storage copies what it held too.
+            copiedBytes += bytes.readableBytes + (earlier.writableBytes < bytes.readableBytes ? earlier.writerIndex : 0)
             earlier.writeBuffer(&bytes)
             bytes = earlier
+            own = true
         }
-        if read(&bytes, context: context) { context.flush() }
+        if read(&bytes, own: own, context: context) {
+            context.flush()
+            // Requests answered here are whole; what is held now started in this read.
+            requestClock?.completed(partialRemains: held != nil)
+        }
     }
 
     /// Answers or passes on the requests in `bytes`, and holds an unfinished one. True when an
     /// answer was written.
-    private func read(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) -> Bool {
+    private func read(_ bytes: inout ByteBuffer, own: Bool, context: ChannelHandlerContext) -> Bool {
         var answered = false
         while bytes.readableBytes > 0 {
             switch mode {
@@ -95,7 +121,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
                 mode = count == remaining ? .reading : .passingBody(remaining: remaining - count)
             case .awaitingBody(let head):
                 guard bytes.readableBytes >= head.length + head.contentLength else {
-                    hold(bytes)
+                    hold(bytes, own: own)
                     return answered
                 }
                 mode = .reading
@@ -105,10 +131,12 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
                 switch scan {
                 case .incomplete:
                     searched = bytes.readableBytes
-                    hold(bytes)
+                    hold(bytes, own: own)
                     return answered
                 case .unplain:
                     mode = .passingAll
+                    let path = bytes.withUnsafeReadableBytes { PlainRequestHead.requestPath($0) }
+                    if let path { context.fireUserInboundEventTriggered(RequestLineSeen(path: path)) }
                 case .head(let head):
                     searched = 0
                     announceFirstHead(context: context)
@@ -116,7 +144,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
                         guard bytes.readableBytes >= head.length + head.contentLength else {
                             // Its body is still coming.
                             mode = .awaitingBody(head)
-                            hold(bytes)
+                            hold(bytes, own: own)
                             return answered
                         }
                         answered = finish(head, in: &bytes, context: context) || answered
@@ -150,13 +178,23 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         if count < whole { mode = .passingBody(remaining: whole - count) }
     }
 
+    /// The most storage kept for what is held: twice the largest request taken here.
+    static let largestKept = 2 * (PlainRequestHead.maximumLength + LookupRequest.maximumBodyBytes)
+
     /// The memory `held` keeps: its storage's capacity.
     var heldBytes: Int { held?.capacity ?? 0 }
 
-    /// Keeps the start of an unfinished request, and only that, in storage of its own size: the
-    /// bytes before it (answered or passed on) and the rest of a large read's buffer are let go,
-    /// so what is held stays within one head and one body.
-    private func hold(_ bytes: ByteBuffer) {
+    /// Keeps the start of an unfinished request, and only that. Bytes that came in a read's own
+    /// buffer are copied into storage of their own size (the bytes before them, answered or
+    /// passed on, and the rest of a large read's buffer are let go); storage already held is kept,
+    /// and grows in place as the rest comes. What is held stays within one head and one body.
+    private func hold(_ bytes: ByteBuffer, own: Bool) {
+        // (Storage grown by a large pipelined read is not kept for a small remainder.)
+        guard !own || bytes.capacity > Self.largestKept else {
+            held = bytes
+            return
+        }
+        copiedBytes += bytes.readableBytes
         held = ByteBuffer(bytes: bytes.readableBytesView)
     }
 
@@ -173,7 +211,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Whether this head starts a request this handler may answer.
     private func takes(_ head: PlainRequestHead, context: ChannelHandlerContext) -> Bool {
-        guard let route = head.route, !head.repeatsAField, due.count == 0, context.channel.isWritable else { return false }
+        guard answering, let route = head.route, !head.repeatsAField, due.count == 0, context.channel.isWritable else { return false }
         switch route {
         case .health:
             return head.contentLength == 0
@@ -191,7 +229,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
     private func answer(_ head: PlainRequestHead, in bytes: ByteBuffer, context: ChannelHandlerContext) -> Bool {
         switch head.route {
         case .health:
-            answers.count.add(1, ordering: .relaxed)
+            answers.add()
             write(LookupRoutes.health(lookup.colo(header: head.colo)), context: context)
             return true
         case .lookup:
@@ -203,7 +241,7 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
             }
             guard let reply else { return false }
             // Counted before the answer goes, so whoever reads the answer reads the count with it.
-            answers.count.add(1, ordering: .relaxed)
+            answers.add()
             write(reply.body, at: reply.event.timestamp, context: context)
             return true
         case nil:

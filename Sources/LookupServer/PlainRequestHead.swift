@@ -61,6 +61,20 @@ struct PlainRequestHead: Equatable {
         return .head(head)
     }
 
+    /// The path of the request line at the start of `bytes` (a method, one space, then the target
+    /// up to its query, a space or a line end), when that much is there and the path is at most
+    /// 256 bytes of printable ASCII. Used only to file a head that is not plain under its route.
+    static func requestPath(_ bytes: UnsafeRawBufferPointer) -> String? {
+        var index = 0
+        while index < min(bytes.count, 32), bytes[index] >= 0x41, bytes[index] <= 0x5A { index += 1 }
+        guard index > 0, index < bytes.count, bytes[index] == 0x20 else { return nil }
+        let start = index + 1
+        var end = start
+        while end < bytes.count, end - start <= 256, bytes[end] > 0x20, bytes[end] < 0x7F, bytes[end] != 0x3F { end += 1 }
+        guard end > start, end - start <= 256, end < bytes.count else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
     enum BlankLine: Equatable {
         /// The index just past it.
         case found(Int)

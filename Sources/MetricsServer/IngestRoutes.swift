@@ -34,7 +34,7 @@ public enum MetricsRoutes {
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
         calls: CRMCalls? = nil, reporter: EventReporter? = nil, viewers: Viewers? = nil,
-        notifier: AlertmanagerNotifier? = nil, recorder: EventRecorder? = nil
+        notifier: AlertmanagerNotifier? = nil, recorder: EventRecorder? = nil, connections: ConnectionCounts? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -89,6 +89,7 @@ public enum MetricsRoutes {
             if let viewers { prometheus.record(viewers: viewers.counts) }
             if let notifier { prometheus.record(alertmanager: notifier.counts) }
             if let recorder { prometheus.record(recorder: recorder.counts) }
+            if let connections { prometheus.record(connections: connections.values) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -24,6 +24,10 @@ enum MetricsHelp {
         "edgewatch_alertmanager_alerts_firing": "Alerts this process is telling Alertmanager about now.",
         "edgewatch_recording_events_total": "Events for the recording (--record), by outcome: written, dropped_behind (the disk could not keep up), dropped_disk (the disk refused them), dropped_old (older than the widest window, 15 min).",
         "edgewatch_recording_bytes_total": "Bytes written to the recording's segments.",
+        "edgewatch_fast_path_answers_total": "Requests (cached lookups and /health) answered on the event loop, in front of the routes.",
+        "edgewatch_http_malformed_requests_total": "Requests NIO's HTTP parser rejected: answered 400 with a JSON error, then the connection was closed.",
+        "edgewatch_http_idle_closed_total": "Connections closed after --idle-timeout with nothing sent either way.",
+        "edgewatch_http_request_timeouts_total": "Connections closed because a request had not arrived whole 30 s after its first byte.",
         "edgewatch_recording_segments_removed_total": "Recording segments removed, oldest first, to keep the folder within --record-max-bytes and --record-max-age.",
         "edgewatch_recording_failing": "1 while recording fails (a full or read-only disk), else 0.",
     ]

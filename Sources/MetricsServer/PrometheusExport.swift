@@ -21,6 +21,7 @@ public final class PrometheusExport: Sendable {
     let viewerExported = Mutex<ViewerHandles?>(nil)
     let alertmanagerExported = Mutex<AlertmanagerHandles?>(nil)
     let recorderExported = Mutex<RecorderHandles?>(nil)
+    let connectionExported = Mutex<ConnectionHandles?>(nil)
 
     /// A colo's histograms (our own: see ``DurationBuckets``) and counters.
     private struct ColoHandles {

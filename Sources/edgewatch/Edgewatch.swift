@@ -1,5 +1,6 @@
 import EdgewatchKit
 import ArgumentParser
+import BuildInfo
 import Foundation
 
 @main
@@ -7,6 +8,7 @@ struct Edgewatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edgewatch",
         abstract: "Operations dashboard and middleware for a Genesys Cloud customer-lookup Data Action at the edge.",
+        version: "edgewatch \(BuildInfo.description)",
         subcommands: [DashboardCommand.self, ServeCommand.self, WatchCommand.self, AttachCommand.self, ReplayCommand.self, ReportCommand.self, RulesCommand.self, GrafanaCommand.self, RecordCommand.self, LoadgenCommand.self, CRMSimCommand.self, SampleMetricsCommand.self],
         defaultSubcommand: DashboardCommand.self
     )

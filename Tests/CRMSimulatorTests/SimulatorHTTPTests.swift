@@ -49,30 +49,16 @@ struct SimulatorHTTPTests {
         let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
         let adminPort = try #require(try await Self.first(adminPorts))
         #expect(try await get("http://127.0.0.1:\(adminPort)/stats").status == 200)
-        // From this machine's own non-loopback address the API answers and the admin port does not.
-        if let outside = Self.nonLoopbackIPv4() {
-            #expect(try await get("http://\(outside):\(port)/health").status == 200)
-            await #expect(throws: (any Error).self) { try await HTTPProbe.send(.GET, "http://\(outside):\(adminPort)/stats", timeout: .seconds(5)) }
-        }
+        // From another host (a network namespace of the test's own, over a veth pair) the API
+        // answers and the admin port refuses the connection (curl's exit 7).
+        let network = try TestNetwork.make()
+        defer { network.remove() }
+        let curl = "curl -s -o /dev/null --max-time 5"
+        #expect(network.run("test \"$(\(curl) -w %{http_code} http://\(network.hostAddress):\(port)/health)\" = 200") == 0)
+        #expect(network.run("\(curl) http://\(network.hostAddress):\(adminPort)/stats") == 7)
         admin.cancel()
         _ = await admin.result
         await simulator.stop()
-    }
-
-    /// The first IPv4 address of an interface that is up and not loopback, if the machine has one.
-    static func nonLoopbackIPv4() -> String? {
-        var list: UnsafeMutablePointer<ifaddrs>?
-        guard getifaddrs(&list) == 0, let first = list else { return nil }
-        defer { freeifaddrs(list) }
-        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
-            guard let address = entry.pointee.ifa_addr, address.pointee.sa_family == sa_family_t(AF_INET),
-                  entry.pointee.ifa_flags & UInt32(IFF_LOOPBACK) == 0, entry.pointee.ifa_flags & UInt32(IFF_UP) != 0 else { continue }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            var inet = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr }
-            guard inet_ntop(AF_INET, &inet, &text, socklen_t(text.count)) != nil else { continue }
-            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
-        return nil
     }
 
     @Test("Customers, stats, and faults switched from the admin endpoint, down included")
@@ -106,7 +92,8 @@ struct SimulatorHTTPTests {
 
         let down = try await put("\(adminBase)/admin/faults", #"{"down":true}"#)
         #expect(down.status == 200, "\(down.body)")
-        await #expect(throws: (any Error).self) { try await HTTPProbe.send(.GET, "\(base)/health", timeout: .milliseconds(300)) }
+        // Down is connection refused: the listening socket is closed, not a listener that hangs.
+        #expect(RawHTTP.connectError(port: port) == ECONNREFUSED)
         let up = try await put("\(adminBase)/admin/faults", #"{"down":false}"#)
         #expect(up.status == 200, "\(up.body)")
         #expect(try await get("\(base)/health").status == 200)
@@ -117,6 +104,49 @@ struct SimulatorHTTPTests {
         #expect(stats.found == 1)
         #expect(stats.notFound == 1)
         #expect(stats.errors == 1)
+        await simulator.stop()
+    }
+
+    @Test("The admin API is strict: unknown keys and missing fields are 400 naming them and leave the plan alone; wrong methods are 405 JSON")
+    func strictAdmin() async throws {
+        let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: Self.logger)
+        _ = try await simulator.start()
+        let (adminPorts, adminSink) = AsyncStream.makeStream(of: Int.self)
+        let admin = Task { try await simulator.runAdmin(port: 0) { adminSink.yield($0) } }
+        defer { admin.cancel() }
+        let adminBase = "http://127.0.0.1:\(try #require(try await Self.first(adminPorts)))"
+        let inForce = FaultPlan(latency: .init(probability: 1, milliseconds: 5, jitterMilliseconds: 0))
+        #expect(try await put("\(adminBase)/admin/faults", #"{"latency":{"probability":1,"milliseconds":5,"jitterMilliseconds":0}}"#).status == 200)
+        let refused: [(body: String, words: String)] = [
+            (#"{"errors":{"probability":1,"status":503}}"#, "unknown key \"errors\""),
+            (#"{"hnag":{"probability":1,"seconds":5}}"#, "unknown key \"hnag\""),
+            (#"{"hang":{"probability":1,"seconds":5,"probabilty":1}}"#, "unknown key \"hang.probabilty\""),
+            (#"{"hang":{"probability":1}}"#, "hang.seconds is missing"),
+            (#"{"error":{"status":503}}"#, "error.probability is missing"),
+            (#"{"down":"yes"}"#, "down must be true or false"),
+            (#"{"hang":{"probability":1,"seconds":"five"}}"#, "hang.seconds must be a whole number"),
+            (#"{"hang":5}"#, "hang must be an object"),
+            (#"[1,2]"#, "must be a JSON object"),
+            ("down please", "not JSON"),
+        ]
+        for (body, words) in refused {
+            let reply = try await put("\(adminBase)/admin/faults", body)
+            #expect(reply.status == 400, "\(body): \(reply.status)")
+            #expect(reply.contentType == "application/json")
+            let error = reply.json["error"] as? String ?? ""
+            #expect(error.contains(words), "\(body): \(reply.body)")
+            #expect(!error.contains("\n") && !error.contains("DecodingError"), "one plain line: \(error)")
+            #expect(simulator.faults == inForce, "\(body) changed the plan")
+        }
+        let post = try await HTTPProbe.send(.POST, "\(adminBase)/admin/faults", body: "{}")
+        #expect(post.status == 405)
+        #expect(post.headers["allow"] == "GET, PUT, DELETE")
+        #expect(post.json["error"] is String)
+        let unknown = try await get("\(adminBase)/admin/fault")
+        #expect(unknown.status == 404)
+        #expect(unknown.json["error"] is String)
+        #expect(try await HTTPProbe.send(.DELETE, "\(adminBase)/admin/faults").status == 200)
+        #expect(simulator.faults == .none)
         await simulator.stop()
     }
 

@@ -46,7 +46,9 @@ struct ConfigurationDocTests {
                 current = nil
             }
         }
+        // Every command takes these two; the page names them once, above the tables.
         flags["--help"] = nil
+        flags["--version"] = nil
         return flags.mapValues { description in
             let value = description.range(of: #"\(default:\s*([^)]*)\)"#, options: .regularExpression).map {
                 String(description[$0].dropFirst("(default:".count).dropLast()).trimmingCharacters(in: .whitespaces)

@@ -89,7 +89,11 @@ struct TmuxDashboardTests {
         let thresholds = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-thresholds-\(UUID().uuidString).json")
         try #"{"pendingSeconds": 2, "minimumSamples": 5}"#.write(to: thresholds, atomically: true, encoding: .utf8)
         let session = Session()
-        let command = "\(binary) --port 0 --window 10s --rate 80 --thresholds \(thresholds.path) --log-file /tmp/\(session.name).log; echo EXIT:$? > \(session.status.path); sleep 60"
+        // The terminal's modes before the dashboard starts and after it exits, from inside the pane.
+        let modesBefore = session.status.path + ".before", modesAfter = session.status.path + ".after"
+        defer { for path in [modesBefore, modesAfter] { try? FileManager.default.removeItem(atPath: path) } }
+        let command = "stty -g > \(modesBefore); \(binary) --port 0 --window 10s --rate 80 --thresholds \(thresholds.path) --log-file /tmp/\(session.name).log; "
+            + "echo EXIT:$? > \(session.status.path); stty -g > \(modesAfter); sleep 60"
         try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "32", command)
         defer { _ = try? session.tmux("kill-session", "-t", session.name) }
 
@@ -97,6 +101,12 @@ struct TmuxDashboardTests {
             $0.contains("COLO") && $0.contains("THRESHOLDS") && $0.contains("p95 latency") && $0.contains("LIVE")
         }
         #expect(first.contains("CRM ERR %"))
+        // While it runs, the terminal is the dashboard's: other modes (no echo, no line
+        // buffering) and the alternate screen. The same reads after q must show the shell's again.
+        let tty = try session.tmux("display-message", "-p", "-t", session.name, "#{pane_tty}").trimmingCharacters(in: .whitespacesAndNewlines)
+        let shellModes = try String(contentsOfFile: modesBefore, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Self.modes(of: tty) != shellModes, "the dashboard left the terminal's modes as the shell had them")
+        #expect(try session.tmux("display-message", "-p", "-t", session.name, "#{alternate_on}").hasPrefix("1"))
 
         // Let the cache warm so the flush has something to drop.
         let warm = try await session.waitFor("a warm cache", seconds: 40) { screen in
@@ -139,6 +149,20 @@ struct TmuxDashboardTests {
         #expect(status.trimmingCharacters(in: .whitespacesAndNewlines) == "EXIT:0")
         let after = try session.screen()
         #expect(!after.contains("THRESHOLDS"), "the dashboard is still on screen after q")
+        // Restored: the shell's modes (echo, line buffering, signals), the main screen, a cursor.
+        try await Task.sleep(for: .milliseconds(300))
+        let restored = try String(contentsOfFile: modesAfter, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(restored == shellModes, "stty -g before \(shellModes), after \(restored)")
+        let flags = try session.tmux("display-message", "-p", "-t", session.name, "#{alternate_on} #{cursor_flag}")
+        #expect(flags.trimmingCharacters(in: .whitespacesAndNewlines) == "0 1", "alternate screen, cursor: \(flags)")
+    }
+
+    /// `stty -g` of a terminal, read from outside it.
+    static func modes(of tty: String) -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("stty-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        _ = run("stty -g -F \(shellQuoted(tty)) > \(output) 2>/dev/null")
+        return ((try? String(contentsOfFile: output, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test("w writes the screen as text and the snapshot as JSON to --dump-dir, and says where")

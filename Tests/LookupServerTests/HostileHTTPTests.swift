@@ -106,16 +106,23 @@ extension LiveHTTP {
                 _ = RawHTTP.exchange(port: port, Array("POST /lookup/customer HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"ani\":".utf8), closeAfterSending: true)
                 let events = stack.events
                 try await eventually("the cut-short lookup's event") { events.emitted == 1 }
+                // Each gets a whole 400 with a JSON error (an empty answer fails), and the two sent
+                // to the lookup's path one event each (EdgesTests holds each kind to its words).
                 for garbage in ["BLAH\r\n\r\n", "GET / HTTP/9.9\r\n\r\n", "POST /lookup/customer HTTP/1.1\r\nNoColonHere\r\n\r\n",
                                 "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "a", count: 100_000) + "\r\n\r\n",
                                 "POST /lookup/customer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"] {
-                    let answer = RawHTTP.exchange(port: port, Array(garbage.utf8))
-                    #expect(!answer.hasPrefix("HTTP/1.1 200"), "garbage was answered 200: \(garbage.prefix(40))")
+                    let answer = RawHTTP.keepSending(port: port, head: Array(garbage.utf8), limit: .seconds(5)).answer
+                    #expect(answer.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), "garbage \(garbage.prefix(40)): \(answer.prefix(200))")
+                    let body = answer.components(separatedBy: "\r\n\r\n").dropFirst().joined()
+                    #expect((try? JSONSerialization.jsonObject(with: Data(body.utf8))) is [String: Any], "not JSON: \(body.prefix(200))")
                 }
+                try await eventually("one event for each lookup") { events.emitted == 3 }
                 let health = try await stack.request(.GET, "/health")
                 #expect(health.status == 200)
                 let known = try await stack.lookup(#"{"ani":"+15550000042"}"#)
                 #expect(known.json["customerId"] as? String == "CUST-000042")
+                // No garbage emitted a late second event: this lookup's is the fourth.
+                #expect(events.emitted == 4)
             }
         }
     }

@@ -19,7 +19,7 @@ struct MetricsHelpTests {
     }
 
     /// An export holding every family: lookups, access, the breaker, a reporter, viewers, alert
-    /// states, paging, the recorder.
+    /// states, paging, the recorder, the listener's connections.
     static func fullExposition(alerts: MetricsSnapshot) -> String {
         let export = PrometheusExport()
         export.record(contentsOf: [event("LHR", latencyMs: 0.015), event("LHR", latencyMs: 0.045), event("SIN", latencyMs: 0.15)])
@@ -35,6 +35,9 @@ struct MetricsHelpTests {
         var recording = EventRecorder.Counts()
         recording.written = 3
         export.record(recorder: recording)
+        var connections = ConnectionCounts.Values()
+        connections.fastAnswers = 7
+        export.record(connections: connections)
         return String(decoding: export.exposition(alerts: alerts), as: UTF8.self)
     }
 

@@ -23,7 +23,7 @@ public struct LiveStack: Sendable {
     public var crmURL: String { stack.lookup!.crmURL }
     public var port: Int { stack.port! }
     /// Requests (cached lookups and `/health`) the fast path answered so far.
-    public var fastAnswered: Int { stack.lookup?.fast?.answers.value ?? 0 }
+    public var fastAnswered: Int { stack.lookup?.fast.answers.value ?? 0 }
     public var scheme: String { stack.scheme }
     public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
@@ -51,6 +51,10 @@ public struct LiveStack: Sendable {
         public var fastPath = true
         /// The lookup's clocks (a ``ManualClocks`` makes replies and events repeatable); nil for the system's.
         public var clocks: (any LookupClocks)?
+        /// The listener's `--idle-timeout` (none by default, as in production).
+        public var idleTimeout: Duration?
+        /// How long a request may take to arrive whole (the listener's default when nil).
+        public var requestTimeout: Duration?
 
         public init(crmTimeout: Duration = .seconds(2), crmURL: String? = nil, clientKey: String = "secret-key",
                     eventCapacity: Int = 4_096, pumpEvents: Bool = false, cacheCapacity: Int = 1_000,
@@ -71,7 +75,9 @@ public struct LiveStack: Sendable {
         /// The stack these options make, as a command's configuration.
         public var configuration: StackConfiguration {
             var configuration = StackConfiguration(logger: logger)
-            configuration.listener = HTTPServerSettings(port: 0, tls: tls)
+            var listener = HTTPServerSettings(port: 0, idleTimeout: idleTimeout, tls: tls)
+            if let requestTimeout { listener.requestTimeout = requestTimeout }
+            configuration.listener = listener
             configuration.access = access
             var lookup = LookupConfiguration(crm: crmURL.map { .url($0) } ?? .simulator(requiredKey: "secret-key"), settings: settings)
             lookup.crmAPIKey = clientKey

@@ -32,23 +32,26 @@ public enum RawHTTP {
     /// Sends each of `writes` in turn on one connection (50 ms apart), then reads until `count`
     /// whole answers (by `Content-Length`) have come, or two seconds pass; returns them in order.
     /// With `linger`, it then listens that much longer, and returns any answer beyond `count` too.
-    public static func answers(port: Int, _ writes: [[UInt8]], count: Int, linger: Duration = .zero) -> [String] {
-        turns(port: port, writes.enumerated().map { ($0.element, $0.offset == writes.count - 1 ? count : 0) }, linger: linger)
+    public static func answers(port: Int, _ writes: [[UInt8]], count: Int, linger: Duration = .zero, readSeconds: Int = 2) -> [String] {
+        turns(port: port, writes.enumerated().map { ($0.element, $0.offset == writes.count - 1 ? count : 0) }, linger: linger, readSeconds: readSeconds)
             .flatMap { $0 }
     }
 
     /// One connection, in turns: each turn's bytes are sent (50 ms after the last turn's, when it
     /// waited for nothing), then its `answers` are read (each read waits two seconds at most).
     /// With `linger` (1 ms at least), the last turn then listens that much longer for answers
-    /// beyond its count. An answer is split off by its `Content-Length` (0 without one).
-    public static func turns(port: Int, _ turns: [(bytes: [UInt8], answers: Int)], linger: Duration = .zero) -> [[String]] {
-        guard let socket = connectedSocket(port: port) else { return [] }
+    /// beyond its count. An answer is split off by its `Content-Length` (0 without one). With
+    /// `pause`, each turn after the first waits that long first; each read waits `readSeconds`.
+    public static func turns(port: Int, _ turns: [(bytes: [UInt8], answers: Int)], linger: Duration = .zero, pause: Duration = .zero,
+                             readSeconds: Int = 2) -> [[String]] {
+        guard let socket = connectedSocket(port: port, seconds: readSeconds) else { return [] }
         defer { close(socket) }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         var results: [[String]] = []
         for (index, turn) in turns.enumerated() {
             if index > 0, turns[index - 1].answers == 0 { usleep(50_000) }
+            if index > 0, pause > .zero { usleep(UInt32(pause.components.seconds * 1_000_000 + pause.components.attoseconds / 1_000_000_000_000)) }
             _ = turn.bytes.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             var answers: [String] = []
             // Answers beyond this turn's count stay in `received` for the next turn.

@@ -1,0 +1,40 @@
+import CoreMetrics
+import EdgeHTTP
+import Prometheus
+import Synchronization
+
+extension PrometheusExport {
+    /// What the listener's connections did: requests the fast path answered, requests NIO's parser
+    /// rejected, connections closed idle or for a request not whole in time. Called just before each exposition.
+    public func record(connections counts: ConnectionCounts.Values) {
+        connectionExported.withLock { exported in
+            if exported == nil { exported = ConnectionHandles(factory: factory) }
+            exported!.record(counts)
+        }
+    }
+}
+
+/// The connection metrics' handles and what they have exported so far.
+struct ConnectionHandles: Sendable {
+    private var last = ConnectionCounts.Values()
+    private let fastAnswers: CoreMetrics.Counter
+    private let malformed: CoreMetrics.Counter
+    private let idleClosed: CoreMetrics.Counter
+    private let requestTimeouts: CoreMetrics.Counter
+
+    init(factory: PrometheusMetricsFactory) {
+        fastAnswers = CoreMetrics.Counter(label: "edgewatch_fast_path_answers_total", factory: factory)
+        malformed = CoreMetrics.Counter(label: "edgewatch_http_malformed_requests_total", factory: factory)
+        idleClosed = CoreMetrics.Counter(label: "edgewatch_http_idle_closed_total", factory: factory)
+        requestTimeouts = CoreMetrics.Counter(label: "edgewatch_http_request_timeouts_total", factory: factory)
+    }
+
+    mutating func record(_ counts: ConnectionCounts.Values) {
+        func add(_ counter: CoreMetrics.Counter, _ now: Int, _ before: Int) { if now > before { counter.increment(by: Int64(now - before)) } }
+        add(fastAnswers, counts.fastAnswers, last.fastAnswers)
+        add(malformed, counts.malformed, last.malformed)
+        add(idleClosed, counts.idleClosed, last.idleClosed)
+        add(requestTimeouts, counts.requestTimeouts, last.requestTimeouts)
+        last = counts
+    }
+}
