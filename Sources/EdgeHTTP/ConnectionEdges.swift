@@ -12,13 +12,13 @@ public struct ConnectionEdges: Sendable {
     /// Closes a connection that has sent and been sent nothing this long, unless the routes are
     /// still answering a request it sent whole. Nil never closes an idle connection.
     public var idleTimeout: Duration?
-    /// After an answer with `Connection: close`, the output is closed and what the client still
-    /// sends is read and thrown away (never parsed) for at most this long, then the connection is
-    /// closed. Closing at once with unread bytes would send a reset, which can destroy the answer
-    /// before the client reads it (nginx's `lingering_close` exists for the same reason).
+    /// After an answer with `Connection: close` (or to a request that said it), the output is
+    /// closed and what the client still sends is read and thrown away (never parsed) for at most
+    /// this long from the answer, then the connection is closed. Closing at once with unread bytes
+    /// would send a reset, which can destroy the answer before the client reads it (nginx's
+    /// `lingering_close` exists for the same reason). The time is the bound: thrown-away bytes
+    /// take no memory, and a byte cap would reset a fast sender before it read its answer.
     public var lingerTime: Duration = .seconds(2)
-    /// ... or until this many bytes were thrown away, whichever comes first.
-    public var lingerBytes = 1 << 20
     /// Each request must arrive whole (head and body) within this of its first byte, or the
     /// connection is closed: a client that trickles a request cannot hold a connection, or a
     /// route waiting for its body, for ever. (The first request's head has its own, shorter
@@ -99,6 +99,12 @@ public final class RequestClock {
     public func completed(partialRemains: Bool) {
         startedAt = partialRemains ? .now() : nil
     }
+
+    /// The start of a request is held and not yet whole: its time runs from now, unless it is
+    /// running already.
+    public func holding() {
+        if startedAt == nil { startedAt = .now() }
+    }
 }
 
 /// What the two handlers of one connection share, on its event loop.
@@ -124,15 +130,12 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
     private let idle: TimeAmount?
     private let requestTimeout: TimeAmount
     private var requestTimer: Scheduled<Void>?
-    private let lingerBytes: Int
     private let counts: ConnectionCounts
     private let state: ConnectionEdgeState
     private var timer: Scheduled<Void>?
-    private var discarded = 0
 
     init(edges: ConnectionEdges, state: ConnectionEdgeState) {
         idle = edges.idleTimeout.map { .nanoseconds($0.nanoseconds) }
-        lingerBytes = edges.lingerBytes
         requestTimeout = .nanoseconds(edges.requestTimeout.nanoseconds)
         counts = edges.counts
         self.state = state
@@ -159,11 +162,7 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if state.lingering {
-            discarded += unwrapInboundIn(data).readableBytes
-            if discarded > lingerBytes { context.close(promise: nil) }
-            return
-        }
+        if state.lingering { return }
         if idle != nil { state.lastActivity = .now() }
         if state.request.startedAt == nil {
             let now = NIODeadline.now()
@@ -234,8 +233,9 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
 }
 
 /// Behind the HTTP codec: counts the routes' answers due, closes the connection (after a bounded
-/// linger) once an answer that says `Connection: close` is written, and turns the empty 400
-/// Hummingbird writes for a request NIO's parser rejected into a JSON answer naming the problem.
+/// linger) once an answer that says `Connection: close`, or the answer to a request that said it,
+/// is written, and turns the empty 400 Hummingbird writes for a request NIO's parser rejected into
+/// a JSON answer naming the problem.
 final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -252,6 +252,15 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
     private var rewriting: String?
     /// The answer being written says `Connection: close`.
     private var closing = false
+    /// Heads decoded and answers ended so far; answers go out in the order of their requests.
+    private var heads = 0
+    private var answers = 0
+    /// The first request that said `Connection: close`: after its answer the connection ends.
+    private var lastRequest: Int?
+    /// The parser's error came while a decoded request's body was being read.
+    private var malformedInBody = false
+    /// The parser's 400 is being dropped: its request already has an answer.
+    private var droppingParserAnswer = false
 
     init(edges: ConnectionEdges, state: ConnectionEdgeState) {
         self.edges = edges
@@ -259,11 +268,17 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Closing: nothing more goes to the routes.
+        if state.lingering { return }
         switch unwrapInboundIn(data) {
-        case .head:
+        case .head(let head):
             seenPath = nil
+            heads += 1
             state.answersDue += 1
             state.readingBody = true
+            if lastRequest == nil, head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) {
+                lastRequest = heads
+            }
         case .end:
             state.readingBody = false
             state.request.completed(partialRemains: false)
@@ -274,9 +289,22 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if let parser = error as? HTTPParserError, malformedBody == nil {
-            edges.counts.malformed.add(1, ordering: .relaxed)
-            malformedBody = edges.malformedBody(problem: MalformedHTTP.problem(parser), path: seenPath)
+        if let parser = error as? HTTPParserError, malformedBody == nil, !state.lingering {
+            switch parser {
+            case .invalidEOFState, .closedConnection:
+                // The client went away in the middle of a request: nothing to answer or count.
+                break
+            default:
+                edges.counts.malformed.add(1, ordering: .relaxed)
+                if state.readingBody && answers >= heads {
+                    // The body of a request already answered broke: that request has its answer,
+                    // and a second one must not follow it. The connection just ends.
+                    linger(context: context, after: nil, promise: nil)
+                } else {
+                    malformedBody = edges.malformedBody(problem: MalformedHTTP.problem(parser), path: seenPath)
+                    malformedInBody = state.readingBody
+                }
+            }
             seenPath = nil
         }
         context.fireErrorCaught(error)
@@ -291,10 +319,10 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        // The connection is closing: an answer after the closing one (Hummingbird's 400 for a
-        // body that broke after the routes answered its request) must not follow it out.
+        // The connection is closing: nothing may follow the closing answer out. The write is
+        // dropped as if done, so Hummingbird waits for the close instead of closing at once.
         if state.lingering {
-            promise?.fail(ChannelError.outputClosed)
+            promise?.succeed(())
             return
         }
         switch unwrapOutboundIn(data) {
@@ -302,20 +330,34 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
             closing = head.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
             // Hummingbird's answer to a parser error: 400, `Connection: close`, no body.
             if let body = malformedBody, head.status == .badRequest, head.headerFields[.contentLength] == "0", head.headerFields[.contentType] == nil {
+                malformedBody = nil
+                // The body that broke was a request's the routes answered meanwhile (a route that
+                // did not read it): that request has its answer, and no second one follows it.
+                if malformedInBody && answers >= heads {
+                    droppingParserAnswer = true
+                    promise?.succeed(())
+                    return
+                }
                 head.headerFields[.contentType] = "application/json"
                 head.headerFields[.contentLength] = String(body.utf8.count)
-                malformedBody = nil
                 rewriting = body
                 context.write(wrapOutboundOut(.head(head)), promise: promise)
                 return
             }
         case .end:
+            if droppingParserAnswer {
+                droppingParserAnswer = false
+                promise?.succeed(())
+                linger(context: context, after: nil, promise: nil)
+                return
+            }
             state.answersDue = max(0, state.answersDue - 1)
+            answers += 1
             if let body = rewriting {
                 rewriting = nil
                 context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(string: body))), promise: nil)
             }
-            if closing {
+            if closing || answers == lastRequest {
                 closing = false
                 linger(context: context, after: data, promise: promise)
                 return
@@ -326,20 +368,23 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(data, promise: promise)
     }
 
-    /// Writes the closing answer's end, then closes the output, throws away what still comes in,
-    /// and closes the connection after ``ConnectionEdges/lingerTime`` at most.
-    private func linger(context: ChannelHandlerContext, after end: NIOAny, promise: EventLoopPromise<Void>?) {
+    /// Writes the closing answer's end (if any), closes the output once it is written, throws
+    /// away what still comes in, and closes the connection ``ConnectionEdges/lingerTime`` after
+    /// now, whether or not the client ever reads the answer.
+    private func linger(context: ChannelHandlerContext, after end: NIOAny?, promise: EventLoopPromise<Void>?) {
         state.lingering = true
+        state.answersDue = 0
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let timer = context.eventLoop.scheduleTask(in: .nanoseconds(edges.lingerTime.nanoseconds)) { bound.value.close(promise: nil) }
+        context.channel.closeFuture.whenComplete { _ in timer.cancel() }
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.cascade(to: promise)
-        context.writeAndFlush(end, promise: written)
-        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let lingerTime = TimeAmount.nanoseconds(edges.lingerTime.nanoseconds)
-        written.futureResult.whenComplete { _ in
-            let context = bound.value
-            context.close(mode: .output, promise: nil)
-            let timer = context.eventLoop.scheduleTask(in: lingerTime) { bound.value.close(promise: nil) }
-            context.channel.closeFuture.whenComplete { _ in timer.cancel() }
+        written.futureResult.whenComplete { _ in bound.value.close(mode: .output, promise: nil) }
+        if let end {
+            context.writeAndFlush(end, promise: written)
+        } else {
+            context.flush()
+            written.succeed(())
         }
     }
 }

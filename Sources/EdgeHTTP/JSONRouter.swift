@@ -83,7 +83,10 @@ struct JSONErrorMiddleware: RouterMiddleware {
             response.headers[.allow] = names
             return response
         } catch is NIOTooManyBytesError {
-            return .json(status: .contentTooLarge, JSONText.errorObject("Request body too large"))
+            // The rest of the body is not read: the connection ends after this answer.
+            var response = Response.json(status: .contentTooLarge, JSONText.errorObject("Request body too large"))
+            response.headers[.connection] = "close"
+            return response
         } catch let error as any HTTPResponseError {
             return .json(status: error.status, JSONText.errorObject("\(error.status.reasonPhrase)"))
         } catch {

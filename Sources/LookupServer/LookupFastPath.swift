@@ -104,6 +104,9 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
             context.flush()
             // Requests answered here are whole; what is held now started in this read.
             requestClock?.completed(partialRemains: held != nil)
+        } else if held != nil {
+            // (The decoder's end of a request passed on in this read may have stopped the clock.)
+            requestClock?.holding()
         }
     }
 
@@ -183,6 +186,8 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
 
     /// The memory `held` keeps: its storage's capacity.
     var heldBytes: Int { held?.capacity ?? 0 }
+    /// Where `held`'s storage is (for tests: appending in place keeps it where it is).
+    var heldStorage: UInt? { held?.withVeryUnsafeBytes { UInt(bitPattern: $0.baseAddress) } }
 
     /// Keeps the start of an unfinished request, and only that. Bytes that came in a read's own
     /// buffer are copied into storage of their own size (the bytes before them, answered or

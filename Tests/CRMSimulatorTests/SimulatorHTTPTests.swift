@@ -138,6 +138,10 @@ struct SimulatorHTTPTests {
             #expect(!error.contains("\n") && !error.contains("DecodingError"), "one plain line: \(error)")
             #expect(simulator.faults == inForce, "\(body) changed the plan")
         }
+        // What GET shows, PUT takes back unchanged.
+        let shown = try await get("\(adminBase)/admin/faults")
+        #expect(try await put("\(adminBase)/admin/faults", shown.body).status == 200, "\(shown.body)")
+        #expect(simulator.faults == inForce)
         let post = try await HTTPProbe.send(.POST, "\(adminBase)/admin/faults", body: "{}")
         #expect(post.status == 405)
         #expect(post.headers["allow"] == "GET, PUT, DELETE")

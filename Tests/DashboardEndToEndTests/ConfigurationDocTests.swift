@@ -105,4 +105,21 @@ struct ConfigurationDocTests {
         }
         #expect(checked > 20, "only \(checked) links found: is the pattern still right?")
     }
+
+    @Test("edgewatch --version prints the release and the commit it was built from: this checkout's")
+    func version() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: TmuxDashboardTests.binary), "the edgewatch binary is missing: \(TmuxDashboardTests.binary)")
+        let output = try await within(.seconds(30), "edgewatch --version") {
+            try await run(.path(.init(TmuxDashboardTests.binary)), arguments: ["--version"], output: .string(limit: 4_096)).standardOutput
+        } ?? ""
+        let line = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(line.range(of: #"^edgewatch [0-9]+\.[0-9]+\.[0-9]+ \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)$"#, options: .regularExpression) != nil, "\(line)")
+        // The package this test belongs to: `swift test` built the binary from it just now.
+        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("head-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let head = runShell("git -C '\(package)' rev-parse --short=12 HEAD > '\(file)' 2>/dev/null") == 0
+            ? (try String(contentsOfFile: file, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
+        #expect(line.contains("(commit \(head)"), "built from \(head)? \(line)")
+    }
 }

@@ -93,7 +93,7 @@ struct TmuxDashboardTests {
         let modesBefore = session.status.path + ".before", modesAfter = session.status.path + ".after"
         defer { for path in [modesBefore, modesAfter] { try? FileManager.default.removeItem(atPath: path) } }
         let command = "stty -g > \(modesBefore); \(binary) --port 0 --window 10s --rate 80 --thresholds \(thresholds.path) --log-file /tmp/\(session.name).log; "
-            + "echo EXIT:$? > \(session.status.path); stty -g > \(modesAfter); sleep 60"
+            + "status=$?; stty -g > \(modesAfter); echo EXIT:$status > \(session.status.path); sleep 60"
         try session.tmux("new-session", "-d", "-s", session.name, "-x", "100", "-y", "32", command)
         defer { _ = try? session.tmux("kill-session", "-t", session.name) }
 
@@ -105,7 +105,9 @@ struct TmuxDashboardTests {
         // buffering) and the alternate screen. The same reads after q must show the shell's again.
         let tty = try session.tmux("display-message", "-p", "-t", session.name, "#{pane_tty}").trimmingCharacters(in: .whitespacesAndNewlines)
         let shellModes = try String(contentsOfFile: modesBefore, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(Self.modes(of: tty) != shellModes, "the dashboard left the terminal's modes as the shell had them")
+        let dashboardModes = Self.modes(of: tty)
+        #expect(!shellModes.isEmpty && !dashboardModes.isEmpty, "stty read nothing (tty \(tty))")
+        #expect(dashboardModes != shellModes, "the dashboard left the terminal's modes as the shell had them")
         #expect(try session.tmux("display-message", "-p", "-t", session.name, "#{alternate_on}").hasPrefix("1"))
 
         // Let the cache warm so the flush has something to drop.
@@ -150,7 +152,7 @@ struct TmuxDashboardTests {
         let after = try session.screen()
         #expect(!after.contains("THRESHOLDS"), "the dashboard is still on screen after q")
         // Restored: the shell's modes (echo, line buffering, signals), the main screen, a cursor.
-        try await Task.sleep(for: .milliseconds(300))
+        // (The modes were written before the status the wait above looked for.)
         let restored = try String(contentsOfFile: modesAfter, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(restored == shellModes, "stty -g before \(shellModes), after \(restored)")
         let flags = try session.tmux("display-message", "-p", "-t", session.name, "#{alternate_on} #{cursor_flag}")

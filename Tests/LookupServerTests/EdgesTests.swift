@@ -109,12 +109,74 @@ extension LiveHTTP {
                 #expect((try? JSONSerialization.jsonObject(with: Data(body.utf8))) is [String: Any], "not JSON: \(body)")
                 // Our side closed with the answer (measured: 2-210 ms; a 413 reads 64 KiB first).
                 #expect(try #require(ending.endOfStream, "the output stayed open") < 1.0)
-                // The whole connection within the 2 s linger (slack 1.5 s; measured 2.08-2.28 s).
+                // The whole connection within the 2 s linger (slack 1.5 s; measured 2.07-2.28 s).
                 let failed = try #require(ending.sendFailed, "the client could still send after 8 s (sent \(ending.sent) bytes)")
                 #expect(failed >= 1.9 && failed < 3.5, "closed after \(failed) s")
                 #expect([EPIPE, ECONNRESET].contains(ending.sendError ?? 0))
                 let events = stack.events
                 try await eventually("the refusal's event") { events.emitted == before + 1 }
+            }
+        }
+
+        @Test("A request that says Connection: close ends the connection after its answer, though the client keeps it open; a request pipelined behind it is not answered",
+              arguments: [true, false])
+        func requestSaysClose(fastPath: Bool) async throws {
+            var options = LiveStack.Options()
+            options.fastPath = fastPath
+            try await LiveStack.with(options) { stack in
+                let port = stack.port
+                let head = Array("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /health HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+                // A byte every 200 ms after it: the send fails once the connection is closed whole.
+                let ending = await Task.detached {
+                    RawHTTP.keepSending(port: port, head: head, chunk: [0x20], interval: .milliseconds(200), limit: .seconds(6))
+                }.value
+                let (answerHead, _, answers) = Self.split(ending.answer)
+                #expect(answerHead.hasPrefix("HTTP/1.1 200") && answers == 1, "\(ending.answer.prefix(400))")
+                #expect(try #require(ending.endOfStream, "the output stayed open") < 1.0)
+                // Closed whole at the linger's end (2 s; slack 1.5 s; measured 2.21 s).
+                let failed = try #require(ending.sendFailed, "the connection was still open after 6 s")
+                #expect(failed >= 1.9 && failed < 3.5, "closed after \(failed) s")
+            }
+        }
+
+        @Test("A client sending as fast as it can after a refusal still gets it; the linger's 2 s end the connection, not a byte count")
+        func fastSender() async throws {
+            let credentials = Credentials(bearer: try BearerSecret(parsing: Self.token, source: "test"))
+            try await LiveStack.with(.init(access: AccessPolicy(lookup: credentials))) { stack in
+                let port = stack.port
+                let head = Array("POST /lookup/customer HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong-wrong-wrong\r\nContent-Length: 1000000000\r\n\r\n".utf8)
+                let ending = await Task.detached {
+                    RawHTTP.keepSending(port: port, head: head, chunk: [UInt8](repeating: 0x20, count: 65_536), interval: .zero, limit: .seconds(8))
+                }.value
+                #expect(ending.answer.hasPrefix("HTTP/1.1 401"), "\(ending.answer.prefix(200)) after \(ending.sent) bytes sent")
+                let failed = try #require(ending.sendFailed, "still open after 8 s")
+                // Far more than any byte cap would have let through, and closed at the linger's end
+                // (measured: 110 MiB sent, closed at 2.00 s).
+                #expect(ending.sent > 4 << 20, "sent \(ending.sent) bytes")
+                #expect(failed >= 1.9 && failed < 3.5, "closed after \(failed) s")
+            }
+        }
+
+        @Test("A route that answered before its body broke gets no second answer; a client that goes away mid-request is not counted malformed",
+              arguments: [true, false])
+        func noSecondAnswer(fastPath: Bool) async throws {
+            var options = LiveStack.Options()
+            options.fastPath = fastPath
+            try await LiveStack.with(options) { stack in
+                let port = stack.port
+                // /health does not read its body; the chunked body then breaks.
+                let broken = Array("GET /health HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n".utf8)
+                let ending = await Task.detached { RawHTTP.keepSending(port: port, head: broken, limit: .seconds(5)) }.value
+                let (head, _, answers) = Self.split(ending.answer)
+                #expect(head.hasPrefix("HTTP/1.1 200") && answers == 1, "\(ending.answer.prefix(500))")
+                #expect(try #require(ending.endOfStream, "the connection stayed open") < 1.0)
+                // A lookup cut short by its client: its route's one event, and nothing malformed.
+                let before = stack.events.emitted
+                _ = RawHTTP.exchange(port: port, Array("POST /lookup/customer HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a".utf8), closeAfterSending: true)
+                let events = stack.events
+                try await eventually("the cut-short lookup's event") { events.emitted == before + 1 }
+                let metrics = try await stack.request(.GET, "/metrics")
+                #expect(metrics.body.contains("edgewatch_http_malformed_requests_total 1\n"), "only the broken chunk: \(metrics.body.split(separator: "\n").filter { $0.contains("malformed") })")
             }
         }
 
@@ -141,7 +203,8 @@ extension LiveHTTP {
                 let seconds = try #require(silent, "a silent connection was still open after 5 s")
                 #expect(seconds >= 0.95 && seconds < 2.0, "closed after \(seconds) s")
                 let metrics = try await stack.request(.GET, "/metrics")
-                #expect(metrics.body.contains("edgewatch_http_idle_closed_total "))
+                let idleClosed = metrics.body.split(separator: "\n").first { $0.hasPrefix("edgewatch_http_idle_closed_total ") }
+                #expect((idleClosed.flatMap { Int($0.split(separator: " ")[1]) } ?? 0) >= 1, "\(idleClosed ?? "none")")
                 #expect(metrics.body.contains("edgewatch_fast_path_answers_total \(stack.fastAnswered)\n"))
             }
         }

@@ -4,6 +4,7 @@ import Foundation
 import LookupCore
 import EdgeHTTP
 import LookupServer
+import NIOCore
 import NIOSSL
 import TestSupport
 import Testing
@@ -89,8 +90,8 @@ extension LiveHTTP {
                 let plain = "http://127.0.0.1:\(stack.port)/lookup/customer"
                 let outcome = await Self.outcome(stack, client: .shared, url: plain)
                 guard case .failed(let error) = outcome else { Issue.record("plain HTTP was answered: \(outcome)"); return }
-                #expect([HTTPClientError.remoteConnectionClosed, .readTimeout].contains(error as? HTTPClientError) == true
-                        || "\(error)".contains("connectionReset") || "\(error)".contains("eof"), "plain HTTP failed with \(error)")
+                #expect(error as? HTTPClientError == .remoteConnectionClosed || (error as? IOError)?.errnoCode == ECONNRESET,
+                        "plain HTTP failed with \(error)")
             }
         }
 
@@ -120,7 +121,8 @@ extension LiveHTTP {
             let pki = try TestPKI.make()
             defer { pki.remove() }
             var settings = HTTPServerSettings(port: 0, tls: tls ? try TLSFiles(certificate: pki.serverCertificate, key: pki.serverKey).configuration() : nil)
-            settings.firstRequestTimeout = .milliseconds(300)
+            // 1 s, so `openssl s_client` starting on a busy machine still sends its first request in time.
+            settings.firstRequestTimeout = .seconds(1)
             var fast: FastLookup?
             if fastPath {
                 let lookup = CustomerLookup(settings: LookupSettings(), caches: ColoCaches(capacityPerColo: 10), crm: ScriptedCRM(.notFound),
@@ -135,13 +137,14 @@ extension LiveHTTP {
             let closed = await Task.detached { RawHTTP.secondsUntilClosed(port: port, limit: 5) }.value
             // A connection that sent its request in time is answered and kept alive past the deadline.
             let kept = await Task.detached {
-                tls ? Self.tlsKeptAlive(port: port, after: .milliseconds(600)) : RawHTTP.keptAlive(port: port, after: .milliseconds(600))
+                tls ? Self.tlsKeptAlive(port: port, after: .milliseconds(1_500)) : RawHTTP.keptAlive(port: port, after: .milliseconds(1_500))
             }.value
             let answeredFast = fast?.answers.value ?? 0
             await server.stop()
             let seconds = try #require(closed, "the silent connection was still open after 5 s")
-            // The deadline is 300 ms: not before it, and within a second after (measured: 0.300-0.301 s).
-            #expect(seconds >= 0.29 && seconds < 1.3, "closed after \(seconds) s")
+            // The deadline is 1 s: not before it, and within a second after (measured: 1.000-1.001 s
+            // with 300 ms; the slack is the same).
+            #expect(seconds >= 0.99 && seconds < 2.0, "closed after \(seconds) s")
             #expect(kept, "a kept-alive connection was closed by the first-request deadline")
             // Two `/health` on the kept-alive connection, TLS or not.
             #expect(answeredFast == (fastPath ? 2 : 0))

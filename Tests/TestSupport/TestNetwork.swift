@@ -2,10 +2,9 @@
 import Glibc
 #endif
 import Foundation
-import Synchronization
 
 /// A network namespace of the test's own, joined to this one by a veth pair: `hostAddress` on
-/// this side, `.2` of the same /30 on the other. A command run inside it reaches this machine's
+/// this side, the next address of the same /30 on the other. A command run inside it reaches this machine's
 /// listeners the way another host on the network would, never through loopback.
 public struct TestNetwork: Sendable {
     public let name: String
@@ -17,14 +16,13 @@ public struct TestNetwork: Sendable {
         public var description: String { "could not make the test's network namespace (needs root and iproute2): \(command)" }
     }
 
-    private static let made = Mutex(0)
-
-    /// Makes the namespace and the pair; throws naming the command that failed.
+    /// Makes the namespace and the pair; throws naming the command that failed. Names and the
+    /// /30 are drawn at random, so test processes running at once do not collide.
     public static func make() throws -> TestNetwork {
-        let serial = made.withLock { $0 += 1; return $0 }
-        let id = "\(getpid() % 100_000)\(serial)"
-        let third = (Int(getpid()) &+ serial) % 250
-        let network = TestNetwork(name: "ewtest\(id)", hostSide: "ewh\(id)", hostAddress: "10.231.\(third).1")
+        let id = String(UInt32.random(in: 0..<(1 << 24)), radix: 16)
+        let third = Int.random(in: 0..<250), fourth = 4 * Int.random(in: 0..<63)
+        let network = TestNetwork(name: "ewtest\(id)", hostSide: "ewh\(id)", hostAddress: "10.231.\(third).\(fourth + 1)")
+        let guestAddress = "10.231.\(third).\(fourth + 2)"
         let peer = "ewn\(id)"
         let inside = "ip netns exec \(network.name)"
         for command in [
@@ -33,7 +31,7 @@ public struct TestNetwork: Sendable {
             "ip link set \(peer) netns \(network.name)",
             "ip addr add \(network.hostAddress)/30 dev \(network.hostSide)",
             "ip link set \(network.hostSide) up",
-            "\(inside) ip addr add 10.231.\(third).2/30 dev \(peer)",
+            "\(inside) ip addr add \(guestAddress)/30 dev \(peer)",
             "\(inside) ip link set \(peer) up",
             "\(inside) ip link set lo up",
         ] where runShell(command + " >/dev/null 2>&1") != 0 {
