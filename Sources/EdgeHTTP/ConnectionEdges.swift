@@ -164,7 +164,7 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if state.lingering { return }
         if idle != nil { state.lastActivity = .now() }
-        if state.request.startedAt == nil {
+        if state.request.startedAt == nil, !Self.onlyLineEnds(unwrapInboundIn(data)) {
             let now = NIODeadline.now()
             state.request.startedAt = now
             if requestTimer == nil { armRequestDeadline(context: context, at: now + requestTimeout) }
@@ -174,6 +174,12 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
 
     public func channelReadComplete(context: ChannelHandlerContext) {
         if !state.lingering { context.fireChannelReadComplete() }
+    }
+
+    /// A read of a few CR and LF bytes alone: the empty lines a client may send between requests
+    /// (RFC 9112 §2.2), which start no request.
+    static func onlyLineEnds(_ bytes: ByteBuffer) -> Bool {
+        bytes.readableBytes <= 4 && bytes.readableBytesView.allSatisfy { $0 == 0x0D || $0 == 0x0A }
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -220,6 +226,8 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     private func idleCheck(context: ChannelHandlerContext, idle: TimeAmount) {
+        // Closing already: the linger's own timer ends it.
+        if state.lingering { return }
         // The routes are answering a request that came whole: that is not idleness.
         if state.answersDue > 0 && !state.readingBody {
             arm(context: context, at: .now())
@@ -261,6 +269,8 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
     private var malformedInBody = false
     /// The parser's 400 is being dropped: its request already has an answer.
     private var droppingParserAnswer = false
+    /// The parser failed: the connection ends after the next answer.
+    private var endAfterNextAnswer = false
 
     init(edges: ConnectionEdges, state: ConnectionEdgeState) {
         self.edges = edges
@@ -292,8 +302,10 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
         if let parser = error as? HTTPParserError, malformedBody == nil, !state.lingering {
             switch parser {
             case .invalidEOFState, .closedConnection:
-                // The client went away in the middle of a request: nothing to answer or count.
-                break
+                // The client stopped sending in the middle of a request: not malformed, and not
+                // counted; if it still reads, the answer is JSON all the same.
+                malformedBody = JSONText.errorObject("Malformed HTTP request: \(MalformedHTTP.problem(parser))")
+                malformedInBody = state.readingBody
             default:
                 edges.counts.malformed.add(1, ordering: .relaxed)
                 if state.readingBody && answers >= heads {
@@ -305,6 +317,9 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
                     malformedInBody = state.readingBody
                 }
             }
+            // Whatever answers next (the parser's 400, or a route that read the broken body and
+            // answered it), the connection ends after it: nothing after the break can be read.
+            endAfterNextAnswer = true
             seenPath = nil
         }
         context.fireErrorCaught(error)
@@ -315,6 +330,11 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
             seenPath = seen.path
             return
         }
+        // Our own closing of the output, while lingering: kept from Hummingbird, whose writer
+        // would otherwise throw on the next answer (one to a request pipelined behind the closing
+        // one) and close the connection at once, cutting the linger short. Its writes are dropped
+        // here instead.
+        if state.lingering, event as? ChannelEvent == .outputClosed { return }
         context.fireUserInboundEventTriggered(event)
     }
 
@@ -357,7 +377,7 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
                 rewriting = nil
                 context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(string: body))), promise: nil)
             }
-            if closing || answers == lastRequest {
+            if closing || answers == lastRequest || endAfterNextAnswer {
                 closing = false
                 linger(context: context, after: data, promise: promise)
                 return
@@ -370,16 +390,26 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// Writes the closing answer's end (if any), closes the output once it is written, throws
     /// away what still comes in, and closes the connection ``ConnectionEdges/lingerTime`` after
-    /// now, whether or not the client ever reads the answer.
+    /// the answer was written out; if the client never reads it, one request timeout after that.
     private func linger(context: ChannelHandlerContext, after end: NIOAny?, promise: EventLoopPromise<Void>?) {
         state.lingering = true
         state.answersDue = 0
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        let timer = context.eventLoop.scheduleTask(in: .nanoseconds(edges.lingerTime.nanoseconds)) { bound.value.close(promise: nil) }
-        context.channel.closeFuture.whenComplete { _ in timer.cancel() }
+        let lingerTime = TimeAmount.nanoseconds(edges.lingerTime.nanoseconds)
+        // A client that never reads its answer: the answer gets as long as a request may take.
+        let backstop = context.eventLoop.scheduleTask(in: .nanoseconds(edges.requestTimeout.nanoseconds) + lingerTime) {
+            bound.value.close(promise: nil)
+        }
+        context.channel.closeFuture.whenComplete { _ in backstop.cancel() }
         let written = context.eventLoop.makePromise(of: Void.self)
         written.futureResult.cascade(to: promise)
-        written.futureResult.whenComplete { _ in bound.value.close(mode: .output, promise: nil) }
+        written.futureResult.whenComplete { _ in
+            // Written out whole: the output closes, and the linger's time starts.
+            let context = bound.value
+            context.close(mode: .output, promise: nil)
+            let timer = context.eventLoop.scheduleTask(in: lingerTime) { bound.value.close(promise: nil) }
+            context.channel.closeFuture.whenComplete { _ in timer.cancel() }
+        }
         if let end {
             context.writeAndFlush(end, promise: written)
         } else {

@@ -6,8 +6,9 @@ import NIOCore
 ///
 /// It sits after the HTTP decoder, so its first read is a decoded head (or, for a request the
 /// fast path answers before the decoder, the fast path's ``HeadArrived``). Later requests on a
-/// kept-alive connection are not timed: Genesys pools connections and must not see them dropped
-/// (`--idle-timeout` bounds those, when set).
+/// kept-alive connection are timed only once they start (``ConnectionEdges/requestTimeout``): the
+/// wait between them is not, because Genesys pools connections and must not see them dropped
+/// (`--idle-timeout` bounds that, when set).
 final class FirstRequestDeadline: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 

@@ -102,8 +102,11 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
         }
         if read(&bytes, own: own, context: context) {
             context.flush()
-            // Requests answered here are whole; what is held now started in this read.
-            requestClock?.completed(partialRemains: held != nil)
+            // Requests answered here are whole; what is held now (or a passed-on body still
+            // coming) started in this read.
+            var partial = held != nil
+            if case .passingBody = mode { partial = true }
+            requestClock?.completed(partialRemains: partial)
         } else if held != nil {
             // (The decoder's end of a request passed on in this read may have stopped the clock.)
             requestClock?.holding()
@@ -130,6 +133,12 @@ final class LookupFastPath: ChannelInboundHandler, RemovableChannelHandler {
                 mode = .reading
                 answered = finish(head, in: &bytes, context: context) || answered
             case .reading:
+                // An empty line between requests, which a client may send (RFC 9112 §2.2) and
+                // NIO's decoder would skip too: dropped, so the next head still reads as plain.
+                if searched == 0, bytes.readableBytes >= 2, bytes.getInteger(at: bytes.readerIndex, as: UInt16.self) == 0x0D0A {
+                    bytes.moveReaderIndex(forwardBy: 2)
+                    continue
+                }
                 let scan = bytes.withUnsafeReadableBytes { PlainRequestHead.scan($0, searched: searched) }
                 switch scan {
                 case .incomplete:

@@ -27,9 +27,8 @@ public enum LookupRoutes {
                 let body = try await request.body.collect(upTo: LookupRequest.maximumBodyBytes)
                 reply = await lookup.respond(to: Data(buffer: body), coloHeader: colo)
             } catch is NIOTooManyBytesError {
-                // `Connection: close` tells the client not to send more on this connection.
-                // (Hummingbird 2.28 keeps it open and drains the rest of the body; the fast path
-                // answers nothing more on it, see `AnswerCounter`.)
+                // `Connection: close`: the connection ends after this answer (EdgeHTTP's
+                // `AnswerWatch`), and the rest of the body is thrown away unread.
                 return .closing(lookup.refuse(.tooLarge(limit: LookupRequest.maximumBodyBytes), coloHeader: colo))
             } catch {
                 return .closing(lookup.refuse(.unreadableBody, coloHeader: colo))

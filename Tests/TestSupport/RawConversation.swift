@@ -16,8 +16,9 @@ extension RawHTTP {
         public var sent = 0
     }
 
-    /// Sends `head`, then `chunk` every `interval` while the server lets it, reading whatever
-    /// comes back, for at most `limit`. With no chunk it sends the head alone and listens.
+    /// Sends `head`, then `chunk` every `interval` (the first one `interval` after the head) while
+    /// the server lets it, reading whatever comes back, for at most `limit`. With no chunk it
+    /// sends the head alone and listens.
     public static func keepSending(port: Int, head: [UInt8], chunk: [UInt8] = [], interval: Duration = .milliseconds(20),
                                    limit: Duration = .seconds(6)) -> Ending {
         var ending = Ending(answer: "")
@@ -34,7 +35,7 @@ extension RawHTTP {
         var pending = head
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65_536)
-        var nextChunk = ContinuousClock.now
+        var nextChunk = ContinuousClock.now + interval
         while ContinuousClock.now - started < limit {
             if ending.endOfStream == nil {
                 let got = recv(socket, &buffer, buffer.count, 0)
