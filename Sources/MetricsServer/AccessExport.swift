@@ -10,14 +10,11 @@ extension PrometheusExport {
     public func record(access counts: AccessGate.Counts) {
         accessExported.withLock { exported in
             for route in AccessGate.Route.allCases {
-                let now = counts.refused[route] ?? 0
-                let before = exported.counts.refused[route] ?? 0
-                if now > before { exported.refused[route]?.increment(by: Int64(now - before)) }
+                exported.refused[route]?.advance(&exported.counts.refused[route, default: 0], to: counts.refused[route] ?? 0)
             }
-            if counts.throttled > exported.counts.throttled { exported.throttled.increment(by: Int64(counts.throttled - exported.counts.throttled)) }
-            if counts.evictions > exported.counts.evictions { exported.evictions.increment(by: Int64(counts.evictions - exported.counts.evictions)) }
+            exported.throttled.advance(&exported.counts.throttled, to: counts.throttled)
+            exported.evictions.advance(&exported.counts.evictions, to: counts.evictions)
             exported.tracked.record(counts.tracked)
-            exported.counts = counts
         }
     }
 }

@@ -26,10 +26,8 @@ struct AlertmanagerHandles: Sendable {
     }
 
     mutating func record(_ counts: AlertmanagerNotifier.Counts) {
-        if counts.sent > last.sent { sent.increment(by: Int64(counts.sent - last.sent)) }
-        if counts.failed > last.failed { failed.increment(by: Int64(counts.failed - last.failed)) }
-        last.sent = max(last.sent, counts.sent)
-        last.failed = max(last.failed, counts.failed)
+        sent.advance(&last.sent, to: counts.sent)
+        failed.advance(&last.failed, to: counts.failed)
         firing.record(counts.firing)
     }
 }

@@ -10,11 +10,8 @@ extension PrometheusExport {
         breakerExported.withLock { exported in
             exported.state.record(Self.gaugeValue(state))
             for (failure, counter) in exported.rejected {
-                let now = rejected[failure] ?? 0
-                let before = exported.counts[failure] ?? 0
-                if now > before { counter.increment(by: Int64(now - before)) }
+                counter.advance(&exported.counts[failure, default: 0], to: rejected[failure] ?? 0)
             }
-            exported.counts = rejected
         }
     }
 

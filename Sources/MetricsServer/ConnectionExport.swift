@@ -30,11 +30,9 @@ struct ConnectionHandles: Sendable {
     }
 
     mutating func record(_ counts: ConnectionCounts.Values) {
-        func add(_ counter: CoreMetrics.Counter, _ now: Int, _ before: Int) { if now > before { counter.increment(by: Int64(now - before)) } }
-        add(fastAnswers, counts.fastAnswers, last.fastAnswers)
-        add(malformed, counts.malformed, last.malformed)
-        add(idleClosed, counts.idleClosed, last.idleClosed)
-        add(requestTimeouts, counts.requestTimeouts, last.requestTimeouts)
-        last = counts
+        fastAnswers.advance(&last.fastAnswers, to: counts.fastAnswers)
+        malformed.advance(&last.malformed, to: counts.malformed)
+        idleClosed.advance(&last.idleClosed, to: counts.idleClosed)
+        requestTimeouts.advance(&last.requestTimeouts, to: counts.requestTimeouts)
     }
 }

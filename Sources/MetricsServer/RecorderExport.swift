@@ -35,14 +35,12 @@ struct RecorderHandles: Sendable {
     }
 
     mutating func record(_ counts: EventRecorder.Counts) {
-        func add(_ counter: CoreMetrics.Counter, _ now: Int, _ before: Int) { if now > before { counter.increment(by: Int64(now - before)) } }
-        add(written, counts.written, last.written)
-        add(droppedFull, counts.droppedFull, last.droppedFull)
-        add(droppedDisk, counts.droppedDisk, last.droppedDisk)
-        add(droppedOld, counts.droppedOld, last.droppedOld)
-        add(bytes, Int(counts.bytesWritten), Int(last.bytesWritten))
-        add(removed, counts.segmentsRemoved, last.segmentsRemoved)
+        written.advance(&last.written, to: counts.written)
+        droppedFull.advance(&last.droppedFull, to: counts.droppedFull)
+        droppedDisk.advance(&last.droppedDisk, to: counts.droppedDisk)
+        droppedOld.advance(&last.droppedOld, to: counts.droppedOld)
+        bytes.advance(&last.bytesWritten, to: counts.bytesWritten)
+        removed.advance(&last.segmentsRemoved, to: counts.segmentsRemoved)
         failing.record(counts.failure == nil ? 0 : 1)
-        last = counts
     }
 }

@@ -27,13 +27,8 @@ struct ReportHandles: Sendable {
         waiting = CoreMetrics.Gauge(label: "edgewatch_report_events_waiting", factory: factory)
     }
 
-    /// Counts only go up: a reading older than one already exported (two scrapes that overlap)
-    /// adds nothing, rather than setting the baseline back and counting the difference twice.
     mutating func record(_ counts: EventReporter.Counts) {
-        for (path, counter) in counters where counts[keyPath: path] > last[keyPath: path] {
-            counter.increment(by: Int64(counts[keyPath: path] - last[keyPath: path]))
-            last[keyPath: path] = counts[keyPath: path]
-        }
+        for (path, counter) in counters { counter.advance(&last[keyPath: path], to: counts[keyPath: path]) }
         waiting.record(counts.waiting)
     }
 }

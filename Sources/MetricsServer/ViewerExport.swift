@@ -26,9 +26,6 @@ struct ViewerHandles: Sendable {
 
     mutating func record(_ counts: (attached: Int, refused: Int)) {
         attached.record(counts.attached)
-        if counts.refused > refusedSoFar {
-            refused.increment(by: Int64(counts.refused - refusedSoFar))
-            refusedSoFar = counts.refused
-        }
+        refused.advance(&refusedSoFar, to: counts.refused)
     }
 }
