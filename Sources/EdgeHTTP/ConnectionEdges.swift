@@ -286,7 +286,7 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
             heads += 1
             state.answersDue += 1
             state.readingBody = true
-            if lastRequest == nil, head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) {
+            if lastRequest == nil, head.headerFields.asksToClose {
                 lastRequest = heads
             }
         case .end:
@@ -347,7 +347,7 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
         }
         switch unwrapOutboundIn(data) {
         case .head(var head):
-            closing = head.headerFields[values: .connection].contains { $0.lowercased().contains("close") }
+            closing = head.headerFields.asksToClose
             // Hummingbird's answer to a parser error: 400, `Connection: close`, no body.
             if let body = malformedBody, head.status == .badRequest, head.headerFields[.contentLength] == "0", head.headerFields[.contentType] == nil {
                 malformedBody = nil
@@ -416,6 +416,14 @@ final class AnswerWatch: ChannelDuplexHandler, RemovableChannelHandler {
             context.flush()
             written.succeed(())
         }
+    }
+}
+
+extension HTTPFields {
+    /// A `Connection` field says `close` (in any case, alone or in a list): the connection ends
+    /// after this message's answer.
+    public var asksToClose: Bool {
+        self[values: .connection].contains { $0.lowercased().contains("close") }
     }
 }
 

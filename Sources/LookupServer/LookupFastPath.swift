@@ -368,7 +368,7 @@ final class AnswerCounter: ChannelOutboundHandler, RemovableChannelHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head):
-            if head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }) { due.closing = true }
+            if head.headerFields.asksToClose { due.closing = true }
         case .end:
             due.count = max(0, due.count - 1)
         case .body:
