@@ -45,7 +45,13 @@ extension FaultPlan {
             }
         }
         do {
-            return .success(try JSONDecoder().decode(FaultPlan.self, from: body))
+            let first = try JSONDecoder().decode(FaultPlan.self, from: body)
+            // A key given twice: the decoder keeps its first value, JSONSerialization its last.
+            // Read both ways, a plan that differs names a key twice with different values, and
+            // which one was meant cannot be known.
+            let last = try JSONDecoder().decode(FaultPlan.self, from: JSONSerialization.data(withJSONObject: plan))
+            guard first == last else { return problem("a key is given twice with different values; give each once") }
+            return .success(first)
         } catch let error as DecodingError {
             return problem(Self.words(error))
         } catch {

@@ -128,6 +128,8 @@ struct SimulatorHTTPTests {
             (#"{"hang":5}"#, "hang must be an object"),
             (#"[1,2]"#, "must be a JSON object"),
             ("down please", "not JSON"),
+            (#"{"down":true,"down":false}"#, "given twice"),
+            (#"{"hang":{"probability":1,"seconds":5,"seconds":30}}"#, "given twice"),
         ]
         for (body, words) in refused {
             let reply = try await put("\(adminBase)/admin/faults", body)
