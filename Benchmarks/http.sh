@@ -10,6 +10,8 @@
 #   ROUNDS=5 DURATION=30s CONNECTIONS=64 Benchmarks/http.sh
 #   PEER_DIR=../shared/peer Benchmarks/http.sh  # adds the original worker on Node (serve.mjs and
 #                                               # its mock CRM, which both cold lines then use)
+#   MEMORY_ENTRIES="100000 1000000"             # the memory lines (the default; "" skips them):
+#                                               # RSS per cached customer at each count
 # Needs wrk, taskset, curl and python3; nginx (Debian package `nginx`) for the ceiling line and
 # node for the worker's lines, each skipped when absent.
 set -euo pipefail
@@ -27,6 +29,8 @@ PEER_PORT=${PEER_PORT:-18792}
 CALLERS=${CALLERS:-100}
 # Cold lines: a million callers in turn (the CRM knows the first 10,000), so no answer repeats.
 COLD_CALLERS=${COLD_CALLERS:-1000000}
+MEMORY_ENTRIES=${MEMORY_ENTRIES-100000 1000000}
+MEM_PORT=${MEM_PORT:-18796}
 PEER_DIR=${PEER_DIR:-}
 work=$(mktemp -d)
 pids=()
@@ -57,7 +61,7 @@ wait_for() {  # url: answered by the process started last (not by a leftover on 
   echo "nothing answered at $1" >&2; exit 1
 }
 
-for port in "$PORT" "$NGINX_PORT" "$REC_PORT" "$CRM_PORT" $((CRM_PORT + 1)) "$PEER_PORT"; do
+for port in "$PORT" "$NGINX_PORT" "$REC_PORT" "$CRM_PORT" $((CRM_PORT + 1)) "$PEER_PORT" "$MEM_PORT" $((MEM_PORT + 1)) $((MEM_PORT + 2)); do
   if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/"; then echo "port $port is already in use" >&2; exit 2; fi
 done
 # The servers here run open on loopback: credentials from the caller's environment would refuse wrk.
@@ -76,6 +80,16 @@ stop() {  # [pid]: the given server, else the last started
   wait "$pid" 2>/dev/null || true
   for p in "${pids[@]}"; do [ "$p" = "$pid" ] || kept+=("$p"); done
   pids=(${kept[@]+"${kept[@]}"})
+}
+
+cpu_ticks() {  # pid: user + system CPU so far, in clock ticks
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+rss_kib() {  # pid
+  awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
+}
+cache_entries() {  # metrics url: entries in every colo's cache
+  curl -fsS "$1" | awk '/^edgewatch_cache_entries\{/ { n += $2 } END { printf "%d\n", n }'
 }
 
 warm() {  # lookup url: the hot line's callers, each once
@@ -209,8 +223,13 @@ wait_for "http://127.0.0.1:$CRM_PORT/api/v2/customers?phone=%2B15550000000"
 start "$SERVER_CPU" serve.log "$bin" serve --port "$PORT" --log-level warning --cache-capacity 1 \
   --crm-url "http://127.0.0.1:$CRM_PORT/api/v2"
 wait_for "http://127.0.0.1:$PORT/health"
-# Each round starts again at caller 0; a one-entry cache has long forgotten it.
+# Each round starts again at caller 0; a one-entry cache has long forgotten it. The CRM's CPU
+# over the rounds is reported: it shares the load core with wrk.
+crm_ticks=$(cpu_ticks "$crm_pid")
+cold_started=$(date +%s.%N)
 for _ in $(seq "$ROUNDS"); do rounds[cold]+=$(measure "$lookup" Benchmarks/http/lookup.lua "$COLD_CALLERS")$'\n'; done
+crm_cpu=$(awk -v t="$(( $(cpu_ticks "$crm_pid") - crm_ticks ))" -v hz="$(getconf CLK_TCK)" -v s="$(date +%s.%N)" -v s0="$cold_started" \
+  'BEGIN { printf "%.0f %% of a core", 100 * t / hz / (s - s0) }')
 # Fail-open answers (breaker open, bulkhead full) are fast 200s: say how many there were.
 cold_health=$(curl -fsS "http://127.0.0.1:$PORT/api/snapshot" | python3 -c '
 import json, sys
@@ -239,6 +258,39 @@ if [ -n "$PEER_DIR" ]; then
   done
 fi
 stop "$crm_pid"
+
+# Memory: a cache filled with distinct found customers (the simulator with --every-phone knows
+# every number), RSS before and at each count; per entry is the difference over the entries.
+declare -a memory_lines=()
+if [ -n "$MEMORY_ENTRIES" ]; then
+  most=0
+  for n in $MEMORY_ENTRIES; do
+    [[ "$n" =~ ^[1-9][0-9]{0,6}$ ]] && [ "$n" -gt "$most" ] || { echo "MEMORY_ENTRIES must rise, each 1 to 9,999,999" >&2; exit 2; }
+    most=$n
+  done
+  start "$LOAD_CPU" crm-every.log "$bin" crm-sim --every-phone --port $((MEM_PORT + 1)) --admin-port $((MEM_PORT + 2)) --log-level warning
+  every_pid=${pids[-1]}
+  wait_for "http://127.0.0.1:$((MEM_PORT + 1))/api/v2/customers?phone=%2B15550000000"
+  start "$SERVER_CPU" serve-mem.log "$bin" serve --port "$MEM_PORT" --log-level warning --cache-capacity $((most + 1)) \
+    --crm-url "http://127.0.0.1:$((MEM_PORT + 1))/api/v2"
+  mem_pid=${pids[-1]}
+  wait_for "http://127.0.0.1:$MEM_PORT/health"
+  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$MEM_PORT/lookup/customer" -d '{"ani":"+19990000000"}'
+  sleep 1
+  rss0=$(rss_kib "$mem_pid")
+  for n in $MEMORY_ENTRIES; do
+    # In 5 s pieces, each starting at the first caller not yet cached, until n are.
+    while entries=$(cache_entries "http://127.0.0.1:$MEM_PORT/metrics") && [ "$entries" -lt $((n + 1)) ]; do
+      taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d5s -s Benchmarks/http/lookup.lua "http://127.0.0.1:$MEM_PORT/lookup/customer" \
+        -- "$n" $((entries > 0 ? entries - 1 : 0)) >/dev/null
+    done
+    sleep 1
+    rss=$(rss_kib "$mem_pid")
+    memory_lines+=("$(awk -v n="$entries" -v a="$rss0" -v b="$rss" 'BEGIN { printf "%d entries: RSS %.0f → %.0f MiB, %.0f bytes an entry", n, a / 1024, b / 1024, (b - a) * 1024 / n }')")
+  done
+  stop "$mem_pid"
+  stop "$every_pid"
+fi
 
 
 declare -A results
@@ -275,4 +327,5 @@ for line in nginx hot hot_rec health cold peer_hot peer_cold; do
 done
 echo "events during the hot run: ${dropped:-?}"
 echo "recording during its hot run: ${recorded:-?}"
-echo "cold lines call $crm_name on core $LOAD_CPU; edgewatch's cold run as its engine saw it: $cold_health"
+echo "cold lines call $crm_name on core $LOAD_CPU, which used ${crm_cpu:-?} during edgewatch's cold rounds; its cold run as its engine saw it: $cold_health"
+for line in ${memory_lines[@]+"${memory_lines[@]}"}; do echo "memory (serve on core $SERVER_CPU, distinct found customers): $line"; done

@@ -35,7 +35,7 @@ public final class CRMSimulator: Sendable {
     }
 
     public let host: String
-    private let book = CustomerBook()
+    private let book: CustomerBook
     private let plan = Mutex(FaultPlan.none)
     private let rng: Mutex<SplitMix64>
     private let counters = Mutex(Stats())
@@ -56,8 +56,13 @@ public final class CRMSimulator: Sendable {
     /// The event loops its listeners run on (the process's, made by whoever runs it).
     private let eventLoopGroup: any EventLoopGroup
 
-    public init(host: String = "127.0.0.1", apiKey: String? = nil, seed: UInt64 = 0x5EED, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    /// `everyPhone`: every phone number is a customer (see ``CustomerBook``).
+    public init(
+        host: String = "127.0.0.1", apiKey: String? = nil, seed: UInt64 = 0x5EED, everyPhone: Bool = false,
+        eventLoopGroup: any EventLoopGroup, logger: Logger
+    ) {
         self.eventLoopGroup = eventLoopGroup
+        self.book = CustomerBook(everyPhone: everyPhone)
         self.host = host
         self.apiKey = apiKey
         self.rng = Mutex(SplitMix64(seed: seed))

@@ -2,8 +2,12 @@ import LookupCore
 
 /// The simulator's customers: 10,000 people, numbered 0..<10,000, each findable by phone
 /// (`+1555000` and four digits) or by email (`customer<i>@example.com`).
+///
+/// With `everyPhone`, every other phone number (1 to 15 digits, an optional `+`) is a customer too,
+/// `CUST-` and its digits, named and tiered from them: for measuring a cache of millions.
 public struct CustomerBook: Sendable {
     public static let size = 10_000
+    public let everyPhone: Bool
     static let tiers = ["Enterprise", "Professional", "Standard", "Trial"]
     static let languages = ["en-US", "en-GB", "es-US", "fr-CA", "de-DE", "ja-JP", "pt-BR"]
     static let firstNames = [
@@ -15,7 +19,9 @@ public struct CustomerBook: Sendable {
         "Byrne", "Ivanova", "Mendes", "Park", "Schmidt", "Rossi", "Nguyen", "Adeyemi", "Walsh",
     ]
 
-    public init() {}
+    public init(everyPhone: Bool = false) {
+        self.everyPhone = everyPhone
+    }
 
     /// Customer number `index` as the CRM's API returns it; nil outside 0..<size.
     public func customer(_ index: Int) -> CRMRecord? {
@@ -46,9 +52,18 @@ public struct CustomerBook: Sendable {
     public func customer(phone: String) -> CRMRecord? {
         let digits = phone.hasPrefix("+") ? phone.dropFirst() : Substring(phone)
         let suffix = digits.suffix(4)
-        guard digits.count == 11, digits.hasPrefix("1555000"), suffix.utf8.allSatisfy({ (48...57).contains($0) }),
-              let index = Int(suffix) else { return nil }
-        return customer(index)
+        if digits.count == 11, digits.hasPrefix("1555000"), suffix.utf8.allSatisfy({ (48...57).contains($0) }), let index = Int(suffix) {
+            return customer(index)
+        }
+        guard everyPhone, (1...LookupKey.maximumDigits).contains(digits.utf8.count),
+              digits.utf8.allSatisfy({ (48...57).contains($0) }), let number = Int(digits) else { return nil }
+        return CRMRecord(
+            id: "CUST-" + digits,
+            firstName: Self.firstNames[number % Self.firstNames.count],
+            lastName: Self.lastNames[(number / Self.firstNames.count) % Self.lastNames.count],
+            accountTier: Self.tiers[number % 4],
+            preferredLanguage: Self.languages[number % Self.languages.count]
+        )
     }
 
     /// The customer with this email address, in any case.

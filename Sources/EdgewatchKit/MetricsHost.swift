@@ -14,13 +14,16 @@ public struct MetricsHost: Sendable {
     public let events: MetricEventStream
     /// The lookup's CRM side, when this process runs one: its breaker goes into snapshots.
     let calls: CRMCalls?
+    /// The lookup's caches, when this process runs one: their sizes go into `/metrics`.
+    let caches: ColoCaches?
     /// The consoles reading this process's figures over HTTP (`attach`), bounded.
     public let viewers: Viewers
 
     /// A host whose monitor reads `now` (the wall clock live, a virtual clock in a replay).
-    init(monitor: MetricsMonitor, events: MetricEventStream, calls: CRMCalls?, now: @escaping @Sendable () -> Int64) {
+    init(monitor: MetricsMonitor, events: MetricEventStream, calls: CRMCalls?, caches: ColoCaches? = nil, now: @escaping @Sendable () -> Int64) {
         self.events = events
         self.calls = calls
+        self.caches = caches
         self.monitor = LiveMonitor(
             monitor: monitor, now: now, queueDrops: { events.dropped }, queueRefusals: { events.refused }, breaker: { calls?.breaker }
         )
@@ -34,7 +37,7 @@ public struct MetricsHost: Sendable {
     func addRoutes(to routes: JSONRouter, access: AccessPolicy, reporter: EventReporter?, notifier: AlertmanagerNotifier?, recorder: EventRecorder?,
                    connections: ConnectionCounts? = nil, role: String, flushOff: String?, readAPI: Bool = true, rewind: RewindSource? = nil) {
         MetricsRoutes.add(to: routes, monitor: monitor, sink: events, prometheus: prometheus, access: access, calls: calls, reporter: reporter, viewers: viewers,
-                          notifier: notifier, recorder: recorder, connections: connections)
+                          notifier: notifier, recorder: recorder, connections: connections, caches: caches)
         if readAPI { ReadRoutes.add(to: routes, monitor: monitor, access: access, viewers: viewers, role: role, flushOff: flushOff, rewind: rewind) }
     }
 

@@ -74,7 +74,7 @@ public final class Stack: Sendable {
         let wall = SystemClocks()
         let now: @Sendable () -> Int64
         if let replayClock { now = { replayClock.now } } else { now = { wall.epochMillis() } }
-        let metrics = MetricsHost(monitor: configuration.metrics.monitor, events: events, calls: parts.lookup?.lookup.calls, now: now)
+        let metrics = MetricsHost(monitor: configuration.metrics.monitor, events: events, calls: parts.lookup?.lookup.calls, caches: parts.lookup?.lookup.caches, now: now)
         let port = SharedPort()
         parts.reporter = configuration.reporter.map { EventReporter(settings: $0.settings(port: port), loops: loops, logger: logger) }
         parts.traffic = configuration.traffic.map { traffic in

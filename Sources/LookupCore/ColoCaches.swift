@@ -29,7 +29,7 @@ public final class ColoCaches: Sendable {
 
     /// Stores a profile looked up in `colo`: at once there, and after a replication delay in every
     /// other colo that has a cache.
-    public func store(_ profile: CustomerProfile, for key: String, colo: Colo, now: Int64, ttlMillis: Int64, staleMillis: Int64 = 0) {
+    public func store(_ profile: CustomerProfile, for key: CacheKey, colo: Colo, now: Int64, ttlMillis: Int64, staleMillis: Int64 = 0) {
         let origin = cache(for: colo)
         origin.store(profile, for: key, now: now, ttlMillis: ttlMillis, staleMillis: staleMillis)
         guard replicationDelayMillis > 0 else { return }
@@ -37,8 +37,9 @@ public final class ColoCaches: Sendable {
             let target = cache(for: other)
             guard target !== origin else { continue }
             let delay = delays.withLock { Int64.random(in: 0...replicationDelayMillis, using: &$0) }
-            let replica = CacheEntry(profile: profile, origin: origin.colo, visibleAt: now + delay, freshUntil: now + ttlMillis)
-            target.storeReplica(replica, for: key, expiresAt: ResponseCache.expiry(of: replica, staleMillis: staleMillis), now: now)
+            let freshUntil = now + ttlMillis
+            target.storeReplica(profile, for: key, visibleAt: now + delay, freshUntil: freshUntil,
+                                expiresAt: ResponseCache.expiry(found: profile.contactFound, freshUntil: freshUntil, staleMillis: staleMillis), now: now)
         }
     }
 

@@ -67,7 +67,7 @@ public struct CustomerLookup: Sendable {
                 errorType: "", eventError: MetricEvent.noLookupKey, error: "No lookup key provided"
             )
         }
-        let cacheKey = key.cacheKey
+        let cacheKey = CacheKey(key)
         switch caches.cache(for: colo).read(cacheKey, now: timer.startMillis) {
         case .hit(let profile), .replicatedHit(let profile):
             return finish(profile: profile, colo: colo, timer: &timer, cacheHit: true)
@@ -102,7 +102,7 @@ public struct CustomerLookup: Sendable {
         guard let request = try? LookupRequest.decode(body), let key = LookupKey.from(ani: request.ani, email: request.email) else {
             return nil
         }
-        switch caches.cache(for: colo).readIfFresh(key.cacheKey, now: timer.startMillis) {
+        switch caches.cache(for: colo).readIfFresh(CacheKey(key), now: timer.startMillis) {
         case .hit(let profile)?, .replicatedHit(let profile)?:
             let time = timer.stop()
             let body = ProfileBody(profile: profile, latency: time.latency, cacheHit: true, stale: false, errorType: "", error: nil)
@@ -116,7 +116,7 @@ public struct CustomerLookup: Sendable {
     /// Past the revalidation window: the CRM gets until the soft deadline, then the caller gets
     /// the copy, with the failure that made it stale. The call runs on to its own deadline.
     private func staleIfError(
-        _ copy: CustomerProfile, key: LookupKey, cacheKey: String, colo: Colo, timer: inout RequestTimer
+        _ copy: CustomerProfile, key: LookupKey, cacheKey: CacheKey, colo: Colo, timer: inout RequestTimer
     ) async -> LookupReply {
         switch admit(key, cacheKey: cacheKey, colo: colo) {
         case .rejected(let failure):
@@ -135,12 +135,12 @@ public struct CustomerLookup: Sendable {
     }
 
     /// A call for this key and colo, which caches what the CRM answers when it ends.
-    private func admit(_ key: LookupKey, cacheKey: String, colo: Colo) -> CRMCalls.Admission {
+    private func admit(_ key: LookupKey, cacheKey: CacheKey, colo: Colo) -> CRMCalls.Admission {
         let caches = self.caches
         let clocks = self.clocks
         let settings = self.settings
         let notFound = self.notFound
-        return calls.admit(colo.code + "|" + cacheKey, key: key, colo: colo) { outcome in
+        return calls.admit(colo.code + "|" + key.cacheKey, key: key, colo: colo) { outcome in
             let now = clocks.monotonicMillis
             switch outcome {
             case .found(let record):

@@ -1,57 +1,105 @@
+import Foundation
+
 /// What a lookup learns about a caller, and what the cache holds.
 ///
 /// Every field of the Data Action success schema except the per-request ones (`latencyMs`,
-/// `cacheHit`, `errorType`) lives here, always as a non-null string or bool. The JSON for these
-/// fields is rendered once, when the profile is made, so a cache hit only appends three fields.
+/// `cacheHit`, `stale`, `errorType`) lives here, always as a non-null string or bool. The fields
+/// are kept only as their JSON text, rendered once when the profile is made, so an answer copies
+/// them in one piece; the cache keeps the customer's own parts of that text and shares the rest
+/// (see ``EntryTable``). The named fields are read back from the text when asked for, which the
+/// lookup path never does.
 public struct CustomerProfile: Sendable, Equatable {
-    /// The fields live in one immutable object, so a profile read from the cache is copied with
-    /// one reference count instead of seven (the hit path copies it out of the cache's lock).
-    private final class Fields: Sendable {
-        let contactFound: Bool
-        let customerId: String
-        let displayName: String
-        let tier: String
-        let language: String
-        let assignedQueue: String
-        let renderedFields: String
-
-        init(contactFound: Bool, customerId: String, displayName: String, tier: String, language: String, assignedQueue: String) {
-            self.contactFound = contactFound
-            self.customerId = customerId
-            self.displayName = displayName
-            self.tier = tier
-            self.language = language
-            self.assignedQueue = assignedQueue
-            renderedFields =
-                "\"contactFound\":\(contactFound),\"customerId\":\(JSONText.quoted(customerId))"
-                + ",\"displayName\":\(JSONText.quoted(displayName)),\"tier\":\(JSONText.quoted(tier))"
-                + ",\"language\":\(JSONText.quoted(language)),\"assignedQueue\":\(JSONText.quoted(assignedQueue))"
-        }
-    }
-
-    private let fields: Fields
-
-    public var contactFound: Bool { fields.contactFound }
-    public var customerId: String { fields.customerId }
-    public var displayName: String { fields.displayName }
-    public var tier: String { fields.tier }
-    public var language: String { fields.language }
-    public var assignedQueue: String { fields.assignedQueue }
     /// `"contactFound":…,…,"assignedQueue":"…"` with no braces.
-    public var renderedFields: String { fields.renderedFields }
+    public let renderedFields: String
+    public let contactFound: Bool
+    /// Bytes of the id's, the name's, the tier's and the language's escaped text in
+    /// ``renderedFields`` (the queue's is what is left).
+    let lengths: Lengths
+
+    struct Lengths: Sendable, Equatable {
+        var id: UInt32
+        var name: UInt32
+        var tier: UInt32
+        var language: UInt32
+    }
 
     public init(
         contactFound: Bool, customerId: String, displayName: String,
         tier: String, language: String, assignedQueue: String
     ) {
-        fields = Fields(contactFound: contactFound, customerId: customerId, displayName: displayName,
-                        tier: tier, language: language, assignedQueue: assignedQueue)
+        let id = JSONText.escaped(customerId), name = JSONText.escaped(displayName)
+        let tierText = JSONText.escaped(tier), languageText = JSONText.escaped(language)
+        let tail = ProfileText.afterName + tierText + ProfileText.afterTier + languageText + ProfileText.afterLanguage
+            + JSONText.escaped(assignedQueue) + ProfileText.end
+        self.init(
+            contactFound: contactFound, id: id, name: name, tail: tail,
+            tier: UInt32(tierText.utf8.count), language: UInt32(languageText.utf8.count)
+        )
     }
 
-    public static func == (lhs: CustomerProfile, rhs: CustomerProfile) -> Bool {
-        lhs.fields === rhs.fields
-            || (lhs.contactFound == rhs.contactFound && lhs.customerId == rhs.customerId && lhs.displayName == rhs.displayName
-                && lhs.tier == rhs.tier && lhs.language == rhs.language && lhs.assignedQueue == rhs.assignedQueue)
+    /// A profile from its escaped parts: the id's and the name's text, and the rest from
+    /// `","tier":"` on (`tier` and `language` bytes of it are the tier's and the language's text).
+    init(contactFound: Bool, id: String, name: String, tail: String, tier: UInt32, language: UInt32) {
+        renderedFields = ProfileText.opening(contactFound) + id + ProfileText.afterId + name + tail
+        self.contactFound = contactFound
+        lengths = Lengths(id: UInt32(id.utf8.count), name: UInt32(name.utf8.count), tier: tier, language: language)
+    }
+
+    /// A profile from the same parts as raw bytes, in one allocation (the cache's read).
+    init(contactFound: Bool, id: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, tail: Substring.UTF8View, lengths: Lengths) {
+        let opening = ProfileText.opening(contactFound)
+        let count = opening.utf8.count + id.count + ProfileText.afterId.utf8.count + name.count + tail.count
+        renderedFields = String(unsafeUninitializedCapacity: count) { buffer in
+            var at = 0
+            func append(_ bytes: some Collection<UInt8>) {
+                at = buffer[at...].initialize(fromContentsOf: bytes)
+            }
+            append(opening.utf8)
+            append(id)
+            append(ProfileText.afterId.utf8)
+            append(name)
+            append(tail)
+            return at
+        }
+        self.contactFound = contactFound
+        self.lengths = lengths
+    }
+
+    /// The escaped id and name, and the rest of the text from `","tier":"` on.
+    var parts: (id: Substring.UTF8View, name: Substring.UTF8View, tail: Substring.UTF8View) {
+        let utf8 = renderedFields.utf8
+        let idStart = utf8.index(utf8.startIndex, offsetBy: ProfileText.opening(contactFound).utf8.count)
+        let idEnd = utf8.index(idStart, offsetBy: Int(lengths.id))
+        let nameStart = utf8.index(idEnd, offsetBy: ProfileText.afterId.utf8.count)
+        let nameEnd = utf8.index(nameStart, offsetBy: Int(lengths.name))
+        let text = Substring(renderedFields)
+        return (text[idStart..<idEnd].utf8, text[nameStart..<nameEnd].utf8, text[nameEnd...].utf8)
+    }
+
+    public var customerId: String { Self.unescaped(parts.id) }
+    public var displayName: String { Self.unescaped(parts.name) }
+    public var tier: String { field(at: ProfileText.afterName.utf8.count, length: lengths.tier) }
+    public var language: String {
+        field(at: ProfileText.afterName.utf8.count + Int(lengths.tier) + ProfileText.afterTier.utf8.count, length: lengths.language)
+    }
+    public var assignedQueue: String {
+        let start = ProfileText.afterName.utf8.count + Int(lengths.tier) + ProfileText.afterTier.utf8.count
+            + Int(lengths.language) + ProfileText.afterLanguage.utf8.count
+        let tail = parts.tail
+        return field(at: start, length: UInt32(tail.count - start - ProfileText.end.utf8.count))
+    }
+
+    /// `length` bytes of the tail's text from `offset`, unescaped.
+    private func field(at offset: Int, length: UInt32) -> String {
+        let tail = parts.tail
+        let start = tail.index(tail.startIndex, offsetBy: offset)
+        return Self.unescaped(tail[start..<tail.index(start, offsetBy: Int(length))])
+    }
+
+    /// Escaped JSON string text back to the string (what ``JSONText/escaped(_:)`` wrote).
+    private static func unescaped(_ text: Substring.UTF8View) -> String {
+        let literal = Data([UInt8(ascii: "\"")] + Array(text) + [UInt8(ascii: "\"")])
+        return (try? JSONDecoder().decode(String.self, from: literal)) ?? String(decoding: text, as: UTF8.self)
     }
 
     /// The profile for an unknown caller (or for a failed CRM call): every schema field present.
@@ -78,6 +126,18 @@ public struct CustomerProfile: Sendable, Equatable {
             assignedQueue: queues.queue(forTier: tier)
         )
     }
+}
+
+/// The constant text between a profile's fields.
+enum ProfileText {
+    static func opening(_ found: Bool) -> String { found ? foundOpening : notFoundOpening }
+    static let foundOpening = "\"contactFound\":true,\"customerId\":\""
+    static let notFoundOpening = "\"contactFound\":false,\"customerId\":\""
+    static let afterId = "\",\"displayName\":\""
+    static let afterName = "\",\"tier\":\""
+    static let afterTier = "\",\"language\":\""
+    static let afterLanguage = "\",\"assignedQueue\":\""
+    static let end = "\""
 }
 
 /// The maps from account tier to Genesys queue id. Unknown tiers go to the Standard queue.

@@ -3,8 +3,13 @@
 public enum JSONText {
     /// `value` as a JSON string literal, quotes included.
     public static func quoted(_ value: String) -> String {
-        var out = "\""
-        out.reserveCapacity(value.utf8.count + 2)
+        "\"" + escaped(value) + "\""
+    }
+
+    /// `value` as the inside of a JSON string literal, without the quotes.
+    public static func escaped(_ value: String) -> String {
+        var out = ""
+        out.reserveCapacity(value.utf8.count)
         for scalar in value.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -18,7 +23,6 @@ public enum JSONText {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        out += "\""
         return out
     }
 

@@ -1,16 +1,5 @@
 import Synchronization
 
-/// What a colo's cache holds for a key: the profile, the colo that wrote it, when this colo can
-/// first see it (later than the write for a replica, as with Workers KV), and until when it is
-/// fresh. Past `freshUntil` the entry is a stale copy until the LRU's own expiry (only found
-/// customers get one; see ``ResponseCache/store(_:for:now:ttlMillis:staleMillis:)``).
-public struct CacheEntry: Sendable, Equatable {
-    public var profile: CustomerProfile
-    public var origin: Colo
-    public var visibleAt: Int64
-    public var freshUntil: Int64
-}
-
 /// The answer to a cache read.
 public enum CacheRead: Sendable, Equatable {
     case miss
@@ -32,7 +21,7 @@ public enum CacheRead: Sendable, Equatable {
     }
 }
 
-/// One colo's KV view: a bounded LRU of entries with TTLs, split into shards by key so that
+/// One colo's KV view: a bounded LRU of entries with TTLs, packed (``EntryTable``), split into shards by key so that
 /// concurrent lookups rarely wait on the same lock.
 ///
 /// The capacity is split over the shards to the entry, and a cache gets only as many shards as
@@ -42,13 +31,13 @@ public enum CacheRead: Sendable, Equatable {
 /// so the layout is the same in every process whatever the hash seed.
 public final class ResponseCache: Sendable {
     private struct ShardState {
-        var entries: LRUCache<String, CacheEntry>
+        var entries: EntryTable
         var counters = Counters()
     }
 
     private final class Shard: Sendable {
         let state: Mutex<ShardState>
-        init(capacity: Int) { state = Mutex(ShardState(entries: LRUCache(capacity: capacity))) }
+        init(capacity: Int) { state = Mutex(ShardState(entries: EntryTable(capacity: capacity))) }
     }
 
     /// What a cache did since it was made.
@@ -102,12 +91,13 @@ public final class ResponseCache: Sendable {
     public var shardCapacities: [Int] { shards.map { $0.state.withLock { $0.entries.capacity } } }
 
     /// Reads `key` at `now` (milliseconds, monotonic).
-    public func read(_ key: String, now: Int64) -> CacheRead {
+    public func read(_ key: CacheKey, now: Int64) -> CacheRead {
         shard(for: key).state.withLock { shard in
-            guard let entry = shard.entries.value(forKey: key, now: now) else {
+            guard let slot = shard.entries.find(key, now: now) else {
                 shard.counters.misses += 1
                 return .miss
             }
+            let entry = shard.entries.metadata(slot)
             if entry.visibleAt > now {
                 shard.counters.misses += 1
                 shard.counters.awaitingReplication += 1
@@ -115,59 +105,65 @@ public final class ResponseCache: Sendable {
             }
             if now >= entry.freshUntil {
                 shard.counters.staleReads += 1
-                return .stale(entry.profile, millis: now - entry.freshUntil)
+                return .stale(shard.entries.profile(slot), millis: now - entry.freshUntil)
             }
-            return Self.countedHit(entry, colo: colo, counters: &shard.counters)
+            return Self.countedHit(shard.entries.profile(slot), replicated: entry.replicated, counters: &shard.counters)
         }
     }
 
     /// A fresh, visible entry for `key` at `now`, read and counted as ``read(_:now:)`` counts a
     /// hit; nil, with nothing counted, for anything else (which ``read(_:now:)`` then handles).
-    public func readIfFresh(_ key: String, now: Int64) -> CacheRead? {
+    public func readIfFresh(_ key: CacheKey, now: Int64) -> CacheRead? {
         shard(for: key).state.withLock { shard in
-            guard let entry = shard.entries.value(forKey: key, now: now), entry.visibleAt <= now, now < entry.freshUntil else { return nil }
-            return Self.countedHit(entry, colo: colo, counters: &shard.counters)
+            guard let slot = shard.entries.find(key, now: now) else { return nil }
+            let entry = shard.entries.metadata(slot)
+            guard entry.visibleAt <= now, now < entry.freshUntil else { return nil }
+            return Self.countedHit(shard.entries.profile(slot), replicated: entry.replicated, counters: &shard.counters)
         }
     }
 
-    private static func countedHit(_ entry: CacheEntry, colo: Colo, counters: inout Counters) -> CacheRead {
-        if entry.origin == colo {
-            counters.hits += 1
-            return .hit(entry.profile)
+    private static func countedHit(_ profile: CustomerProfile, replicated: Bool, counters: inout Counters) -> CacheRead {
+        if replicated {
+            counters.replicatedHits += 1
+            return .replicatedHit(profile)
         }
-        counters.replicatedHits += 1
-        return .replicatedHit(entry.profile)
+        counters.hits += 1
+        return .hit(profile)
     }
 
     /// The cached profile for `key`, if present and visible at `now`.
-    public func profile(for key: String, now: Int64) -> CustomerProfile? {
+    public func profile(for key: CacheKey, now: Int64) -> CustomerProfile? {
         read(key, now: now).profile
     }
 
-    /// Stores a profile this colo looked up, for `ttlMillis`. The write is an O(1) in-memory update
-    /// under one shard's lock, made after the response is rendered; it never does I/O.
     /// Stores `profile` as this colo's own write, fresh for `ttlMillis`. A found customer then
-    /// stays as a stale copy for `staleMillis` more; a not-found never does.
-    public func store(_ profile: CustomerProfile, for key: String, now: Int64, ttlMillis: Int64, staleMillis: Int64 = 0) {
-        let entry = CacheEntry(profile: profile, origin: colo, visibleAt: now, freshUntil: now + ttlMillis)
-        write(entry, for: key, expiresAt: Self.expiry(of: entry, staleMillis: staleMillis), replacing: true)
+    /// stays as a stale copy for `staleMillis` more; a not-found never does. The write is an O(1)
+    /// in-memory update under one shard's lock, made before the answer is sent; it never does I/O.
+    public func store(_ profile: CustomerProfile, for key: CacheKey, now: Int64, ttlMillis: Int64, staleMillis: Int64 = 0) {
+        let freshUntil = now + ttlMillis
+        write(profile, for: key, replicated: false, visibleAt: now, freshUntil: freshUntil,
+              expiresAt: Self.expiry(found: profile.contactFound, freshUntil: freshUntil, staleMillis: staleMillis), now: now)
     }
 
     /// When an entry leaves the cache: at the end of its TTL, or of its stale grace if found.
-    static func expiry(of entry: CacheEntry, staleMillis: Int64) -> Int64 {
-        entry.freshUntil + (entry.profile.contactFound ? max(0, staleMillis) : 0)
+    static func expiry(found: Bool, freshUntil: Int64, staleMillis: Int64) -> Int64 {
+        freshUntil + (found ? max(0, staleMillis) : 0)
     }
 
-    func storeReplica(_ entry: CacheEntry, for key: String, expiresAt: Int64, now: Int64) {
-        write(entry, for: key, expiresAt: expiresAt, replacing: false, now: now)
+    /// Stores another colo's write, visible here from `visibleAt`, unless this colo already has
+    /// an entry for `key` that it can see.
+    func storeReplica(_ profile: CustomerProfile, for key: CacheKey, visibleAt: Int64, freshUntil: Int64, expiresAt: Int64, now: Int64) {
+        write(profile, for: key, replicated: true, visibleAt: visibleAt, freshUntil: freshUntil, expiresAt: expiresAt, now: now)
     }
 
-    private func write(_ entry: CacheEntry, for key: String, expiresAt: Int64, replacing: Bool, now: Int64? = nil) {
-        let now = now ?? entry.visibleAt
+    private func write(
+        _ profile: CustomerProfile, for key: CacheKey, replicated: Bool, visibleAt: Int64, freshUntil: Int64, expiresAt: Int64, now: Int64
+    ) {
         shard(for: key).state.withLock { shard in
-            if !replacing, let current = shard.entries.peek(key, now: now), current.visibleAt <= now { return }
+            if replicated, let current = shard.entries.peek(key, now: now), shard.entries.metadata(current).visibleAt <= now { return }
             // At capacity, a stale copy near the old end goes before a fresh entry.
-            let evicted = shard.entries.set(entry, forKey: key, expiresAt: expiresAt) { $0.freshUntil <= now }
+            let evicted = shard.entries.set(profile, for: key, replicated: replicated, visibleAt: visibleAt, freshUntil: freshUntil,
+                                            expiresAt: expiresAt, staleAt: now)
             shard.counters.writes += 1
             if evicted { shard.counters.evictions += 1 }
         }
@@ -217,11 +213,11 @@ public final class ResponseCache: Sendable {
         shards.reduce(into: Counters()) { total, shard in total.add(shard.state.withLock { $0.counters }) }
     }
 
-    private func shard(for key: String) -> Shard {
-        shards.count == 1 ? shards[0] : shards[Self.shardIndex(of: key, shardCount: shards.count)]
+    private func shard(for key: CacheKey) -> Shard {
+        shards.count == 1 ? shards[0] : shards[key.shard(of: shards.count)]
     }
 
-    /// The shard a key lives in: FNV-1a over its UTF-8, the same in every process.
+    /// The shard a text key lives in: FNV-1a over its UTF-8, the same in every process.
     static func shardIndex(of key: String, shardCount: Int) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in key.utf8 {

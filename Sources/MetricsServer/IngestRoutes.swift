@@ -34,7 +34,8 @@ public enum MetricsRoutes {
     public static func add(
         to routes: JSONRouter, monitor: LiveMonitor, sink: MetricEventStream, prometheus: PrometheusExport, access: AccessPolicy = .open,
         calls: CRMCalls? = nil, reporter: EventReporter? = nil, viewers: Viewers? = nil,
-        notifier: AlertmanagerNotifier? = nil, recorder: EventRecorder? = nil, connections: ConnectionCounts? = nil
+        notifier: AlertmanagerNotifier? = nil, recorder: EventRecorder? = nil, connections: ConnectionCounts? = nil,
+        caches: ColoCaches? = nil
     ) {
         let codec = EventCodec()
         let inProgress = InProgress()
@@ -90,6 +91,7 @@ public enum MetricsRoutes {
             if let notifier { prometheus.record(alertmanager: notifier.counts) }
             if let recorder { prometheus.record(recorder: recorder.counts) }
             if let connections { prometheus.record(connections: connections.values) }
+            if let caches { prometheus.record(cacheEntries: caches) }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

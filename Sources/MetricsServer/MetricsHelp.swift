@@ -13,6 +13,7 @@ enum MetricsHelp {
         "edgewatch_auth_throttled_total": "Refusals answered 429 because the address kept failing.",
         "edgewatch_auth_throttle_evictions_total": "Addresses the failure throttle forgot with debt because its table was full.",
         "edgewatch_auth_throttle_addresses": "Addresses the failure throttle remembers now.",
+        "edgewatch_cache_entries": "Entries each colo's lookup cache holds (fresh, stale copies, and expired ones not yet reclaimed).",
         "edgewatch_crm_breaker_state": "The CRM circuit breaker: 0 closed, 1 half-open, 2 open.",
         "edgewatch_crm_calls_not_made_total": "CRM calls not made, by reason (the breaker open, the bulkhead full).",
         "edgewatch_report_events_total": "Events this instance forwarded with --report-to, by outcome (sent, dropped, rejected).",

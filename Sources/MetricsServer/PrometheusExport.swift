@@ -22,6 +22,7 @@ public final class PrometheusExport: Sendable {
     let alertmanagerExported = Mutex<AlertmanagerHandles?>(nil)
     let recorderExported = Mutex<RecorderHandles?>(nil)
     let connectionExported = Mutex<ConnectionHandles?>(nil)
+    let cacheExported = Mutex<[String: CoreMetrics.Gauge]>([:])
 
     /// A colo's histograms (our own: see ``DurationBuckets``) and counters.
     private struct ColoHandles {

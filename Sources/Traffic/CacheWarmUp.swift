@@ -44,7 +44,7 @@ public enum CacheWarmUp {
             guard let request = try? LookupRequest.decode(Data(call.body.utf8)),
                   let key = LookupKey.from(ani: request.ani, email: request.email),
                   let found = record(customer) else { continue }
-            caches.store(.found(found, queues: settings.queues), for: key.cacheKey, colo: colo, now: now - age,
+            caches.store(.found(found, queues: settings.queues), for: CacheKey(key), colo: colo, now: now - age,
                          ttlMillis: settings.foundTTLSeconds * 1000, staleMillis: settings.staleIfErrorMillis)
             stored += 1
         }

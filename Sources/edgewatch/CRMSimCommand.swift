@@ -24,6 +24,9 @@ struct CRMSimCommand: AsyncParsableCommand {
     @Option(help: "Seed for fault draws, for repeatable runs.")
     var seed: UInt64 = 0x5EED
 
+    @Flag(help: "Answer every phone number (1 to 15 digits) with a customer of its own, as a CRM of millions would: for measuring the cache's memory.")
+    var everyPhone = false
+
     @Option(help: "Log level.")
     var logLevel = "info"
 
@@ -36,7 +39,7 @@ struct CRMSimCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = Logs.make(label: "crm-sim", level: logLevel)
         let loops = EventLoops()
-        let simulator = CRMSimulator(host: host, seed: seed, eventLoopGroup: loops.group, logger: logger)
+        let simulator = CRMSimulator(host: host, seed: seed, everyPhone: everyPhone, eventLoopGroup: loops.group, logger: logger)
         let bound = try await simulator.start(port: port)
         let admin = adminPort ?? bound + 1
         logger.notice("CRM simulator: API http://\(host):\(bound)/api/v2/customers; stats and faults on loopback only: http://\(CRMSimulator.adminHost):\(admin)/stats, /admin/faults")

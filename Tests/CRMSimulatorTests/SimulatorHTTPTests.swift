@@ -61,6 +61,25 @@ struct SimulatorHTTPTests {
         await simulator.stop()
     }
 
+    @Test("With everyPhone, every well-formed number is a customer of its own; without, only the book's")
+    func everyPhone() async throws {
+        for every in [false, true] {
+            let simulator = CRMSimulator(everyPhone: every, eventLoopGroup: Self.loops.group, logger: Self.logger)
+            let base = "http://127.0.0.1:\(try await simulator.start())/api/v2/customers"
+            let known = try await get("\(base)?phone=%2B15550000042")
+            #expect(known.body.contains("\"CUST-000042\""))
+            let other = try await get("\(base)?phone=%2B4420794600123")
+            #expect(other.status == 200)
+            #expect(other.body.contains("\"CUST-4420794600123\"") == every, "\(other.body)")
+            #expect(other.body.contains("\"accountTier\"") == every)
+            // Not a number, or too long for one: nobody, either way.
+            for phone in ["%2B1234567890123456", "12a4", "%2B"] {
+                #expect(try await get("\(base)?phone=\(phone)").body == #"{"results":[]}"#, "\(phone)")
+            }
+            await simulator.stop()
+        }
+    }
+
     @Test("Customers, stats, and faults switched from the admin endpoint, down included")
     func adminEndpoint() async throws {
         let simulator = CRMSimulator(eventLoopGroup: Self.loops.group, logger: Self.logger)

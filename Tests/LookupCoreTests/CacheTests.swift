@@ -1,60 +1,8 @@
 import Testing
 @testable import LookupCore
 
-@Suite("Cache: TTL and LRU")
+@Suite("Cache: shards, colos, purges")
 struct CacheTests {
-    @Test("Entries expire at their TTL, on the injected clock")
-    func ttl() {
-        var cache = LRUCache<String, Int>(capacity: 4)
-        cache.set(1, forKey: "a", expiresAt: 1_000)
-        let fresh = cache.value(forKey: "a", now: 999)
-        let expired = cache.value(forKey: "a", now: 1_000)
-        #expect(fresh == 1)
-        #expect(expired == nil)
-        #expect(cache.count == 0)
-    }
-
-    @Test("The least recently used entry is evicted first")
-    func lru() {
-        var cache = LRUCache<String, Int>(capacity: 3)
-        cache.set(1, forKey: "a", expiresAt: .max)
-        cache.set(2, forKey: "b", expiresAt: .max)
-        cache.set(3, forKey: "c", expiresAt: .max)
-        _ = cache.value(forKey: "a", now: 0)
-        let evicted = cache.set(4, forKey: "d", expiresAt: .max)
-        #expect(evicted)
-        let gone = cache.value(forKey: "b", now: 0)
-        #expect(gone == nil)
-        #expect(cache.keysByRecency == ["d", "a", "c"])
-        #expect(cache.count == 3)
-    }
-
-    @Test("Overwriting a key refreshes it and evicts nothing")
-    func overwrite() {
-        var cache = LRUCache<String, Int>(capacity: 2)
-        cache.set(1, forKey: "a", expiresAt: 10)
-        cache.set(2, forKey: "b", expiresAt: 10)
-        let evicted = cache.set(3, forKey: "a", expiresAt: 20)
-        #expect(!evicted)
-        let refreshed = cache.value(forKey: "a", now: 15)
-        #expect(refreshed == 3)
-        #expect(cache.keysByRecency == ["a", "b"])
-    }
-
-    @Test("Memory stays bounded under many distinct keys")
-    func bounded() {
-        var cache = LRUCache<Int, Int>(capacity: 100)
-        for key in 0..<10_000 { cache.set(key, forKey: key, expiresAt: .max) }
-        #expect(cache.count == 100)
-        let newest = cache.value(forKey: 9_999, now: 0)
-        let oldest = cache.value(forKey: 0, now: 0)
-        #expect(newest == 9_999)
-        #expect(oldest == nil)
-        let removed = cache.removeAll()
-        #expect(removed == 100)
-        #expect(cache.keysByRecency.isEmpty)
-    }
-
     @Test("A sharded response cache counts hits, misses and evictions")
     func responseCache() {
         let cache = ResponseCache(capacity: 32, shardCount: 4)
@@ -139,21 +87,6 @@ struct CacheTests {
         for key in 16_384..<65_536 { cache.store(profile, for: "+1555\(key)", now: 0, ttlMillis: 60_000) }
         #expect(cache.count == 16_384)
         #expect(((65_536 - 8_192)..<65_536).allSatisfy { cache.profile(for: "+1555\($0)", now: 1) != nil })
-    }
-
-    @Test("Expired entries are reclaimed and storage shrinks to the live entries")
-    func purge() {
-        var lru = LRUCache<Int, Int>(capacity: 10_000)
-        for key in 0..<10_000 { lru.set(key, forKey: key, expiresAt: key < 9_900 ? 100 : 1_000) }
-        #expect(lru.storageSlots == 10_000)
-        _ = lru.value(forKey: 5, now: 0)  // touched entries expire too
-        #expect(lru.purgeExpired(now: 100) == 9_900)
-        #expect(lru.count == 100)
-        #expect(lru.storageSlots == 100)
-        #expect(lru.keysByRecency == Array((9_900..<10_000).reversed()))
-        #expect(lru.value(forKey: 9_950, now: 999) == 9_950)
-        #expect(lru.purgeExpired(now: 1_000) == 100)
-        #expect(lru.count == 0)
     }
 
     @Test("Colo caches purge every colo and count what expired")

@@ -47,6 +47,24 @@ extension LiveHTTP {
             }
         }
 
+        @Test("/metrics says how many entries each colo's cache holds")
+        func cacheEntries() async throws {
+            try await LiveStack.with { stack in
+                for (body, colo) in [(#"{"ani":"+15550000001"}"#, "LHR"), (#"{"email":"customer2@example.com"}"#, "LHR"),
+                                     (#"{"ani":"+15550000001"}"#, "LHR"), (#"{"ani":"+15550000003"}"#, "SIN")] {
+                    #expect(try await stack.lookup(body, colo: colo).status == 200)
+                }
+                let metrics = try await stack.request(.GET, "/metrics").body
+                #expect(metrics.contains("# HELP edgewatch_cache_entries "))
+                func entries(_ colo: String) -> Double? {
+                    let prefix = "edgewatch_cache_entries{colo=\"\(colo)\"} "
+                    return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Double($0.dropFirst(prefix.count)) }
+                }
+                #expect(entries("LHR") == 2, "\(metrics)")
+                #expect(entries("SIN") == 1)
+            }
+        }
+
         @Test("No lookup key: 200 with the error text, no CRM call")
         func noKey() async throws {
             try await LiveStack.with { stack in

@@ -38,6 +38,9 @@ struct MetricsHelpTests {
         var connections = ConnectionCounts.Values()
         connections.fastAnswers = 7
         export.record(connections: connections)
+        let caches = ColoCaches()
+        caches.store(.notFound(queues: TierQueueMap()), for: "customer:ani:15550000042", colo: Colo("LHR")!, now: 0, ttlMillis: 1_000)
+        export.record(cacheEntries: caches)
         return String(decoding: export.exposition(alerts: alerts), as: UTF8.self)
     }
 
