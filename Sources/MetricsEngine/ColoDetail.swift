@@ -65,8 +65,8 @@ extension ColoDetail {
         var counts = Array(repeating: 0, count: bucketEdgesMs.count + 1)
         if let latency {
             let edges = bucketEdgesMs.map { UInt64($0 * 1000) }
-            for recorded in latency.recordedValues() {
-                let value = latency.medianEquivalentForValue(recorded.value)
+            for recorded in latency.recordedValues {
+                let value = MicrosHistogram.medianEquivalent(recorded.value)
                 let index = edges.firstIndex { value < $0 } ?? edges.count
                 counts[index] += Int(recorded.count)
             }

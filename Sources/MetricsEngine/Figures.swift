@@ -54,25 +54,29 @@ public struct ColoFigures: Sendable, Equatable, Codable {
 extension ColoFigures {
     /// Computes the figures from merged window data.
     init(colo: String, tally: Tally, latency: MicrosHistogram?, cpu: MicrosHistogram?, seconds: Int, minimum: Int) {
-        func percentile(_ histogram: MicrosHistogram?, _ p: Double) -> Figure {
+        // Each histogram's percentiles from one walk of its counts.
+        func percentiles(_ histogram: MicrosHistogram?, _ ps: [Double]) -> [Figure] {
             let n = Int(histogram?.totalCount ?? 0)
-            return Figure(value: histogram.map { Double($0.valueAtPercentile(p)) / 1000 }, n: n, minimum: minimum)
+            let values = histogram?.values(atPercentiles: ps)
+            return ps.indices.map { index in Figure(value: values.map { Double($0[index]) / 1000 }, n: n, minimum: minimum) }
         }
+        let latencies = percentiles(latency, [50, 95, 99])
+        let cpus = percentiles(cpu, [50, 95])
         self.init(
             colo: colo,
             requestRate: Figure(value: seconds > 0 ? Double(tally.requests) / Double(seconds) : nil, n: tally.requests, minimum: minimum),
             observedSeconds: seconds,
-            p50LatencyMs: percentile(latency, 50),
-            p95LatencyMs: percentile(latency, 95),
-            p99LatencyMs: percentile(latency, 99),
+            p50LatencyMs: latencies[0],
+            p95LatencyMs: latencies[1],
+            p99LatencyMs: latencies[2],
             cacheHitRate: .percent(tally.cacheHits, of: tally.lookups, minimum: minimum),
             staleRate: .percent(tally.stale, of: tally.lookups, minimum: minimum),
             answeredRate: .percent(tally.lookups - tally.failedOpen, of: tally.lookups, minimum: minimum),
             foundRate: .percent(tally.found, of: tally.lookups, minimum: minimum),
             crmErrorRate: .percent(tally.crmErrors, of: tally.crmCalls, minimum: minimum),
             crmErrorRateOfAll: .percent(tally.crmErrors, of: tally.lookups, minimum: minimum),
-            cpuP50Ms: percentile(cpu, 50),
-            cpuP95Ms: percentile(cpu, 95),
+            cpuP50Ms: cpus[0],
+            cpuP95Ms: cpus[1],
             errors: tally.errors,
             tally: tally
         )

@@ -191,6 +191,8 @@ public struct MetricsWindow: Sendable {
 
     private func coloKey(_ raw: String) -> String {
         let name = ColoName.normalised(raw)
+        // Below the cap every colo is admitted: no need to look it up first.
+        guard colos.count >= maximumColos else { return name }
         return ColoName.admitted(name, known: colos[name] != nil, count: colos.count, maximum: maximumColos)
     }
 }
