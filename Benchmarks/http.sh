@@ -89,7 +89,7 @@ rss_kib() {  # pid
   awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
 }
 cache_entries() {  # metrics url: entries in every colo's cache
-  curl -fsS "$1" | awk '/^edgewatch_cache_entries\{/ { n += $2 } END { printf "%d\n", n }'
+  curl -fsS --max-time 10 "$1" | awk '/^edgewatch_cache_entries\{/ { n += $2 } END { printf "%d\n", n }'
 }
 
 warm() {  # lookup url: the hot line's callers, each once
@@ -271,19 +271,25 @@ if [ -n "$MEMORY_ENTRIES" ]; then
   start "$LOAD_CPU" crm-every.log "$bin" crm-sim --every-phone --port $((MEM_PORT + 1)) --admin-port $((MEM_PORT + 2)) --log-level warning
   every_pid=${pids[-1]}
   wait_for "http://127.0.0.1:$((MEM_PORT + 1))/api/v2/customers?phone=%2B15550000000"
-  start "$SERVER_CPU" serve-mem.log "$bin" serve --port "$MEM_PORT" --log-level warning --cache-capacity $((most + 1)) \
+  # Twice the room: the cache's 16 shards fill unevenly, and no entry may be evicted here.
+  start "$SERVER_CPU" serve-mem.log "$bin" serve --port "$MEM_PORT" --log-level warning --cache-capacity $((2 * most + 2)) \
     --crm-url "http://127.0.0.1:$((MEM_PORT + 1))/api/v2"
   mem_pid=${pids[-1]}
   wait_for "http://127.0.0.1:$MEM_PORT/health"
-  curl -fsS -o /dev/null -X POST "http://127.0.0.1:$MEM_PORT/lookup/customer" -d '{"ani":"+19990000000"}'
+  curl -fsS --max-time 10 -o /dev/null -X POST "http://127.0.0.1:$MEM_PORT/lookup/customer" -d '{"ani":"+19990000000"}'
   sleep 1
   rss0=$(rss_kib "$mem_pid")
   for n in $MEMORY_ENTRIES; do
-    # In 5 s pieces, each starting at the first caller not yet cached, until n are.
+    # In 5 s pieces, each starting at the first caller not yet cached, until n are (plus the
+    # first lookup's). A piece that adds nothing means the CRM or the server has stopped: give up.
+    before=-1
     while entries=$(cache_entries "http://127.0.0.1:$MEM_PORT/metrics") && [ "$entries" -lt $((n + 1)) ]; do
+      [ "$entries" -gt "$before" ] || { echo "the memory line stalled at $entries entries; see serve-mem.log and crm-every.log" >&2; exit 1; }
+      before=$entries
       taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d5s -s Benchmarks/http/lookup.lua "http://127.0.0.1:$MEM_PORT/lookup/customer" \
         -- "$n" $((entries > 0 ? entries - 1 : 0)) >/dev/null
     done
+    [ "${entries:-0}" -ge $((n + 1)) ] || { echo "could not read the cache's entries from /metrics" >&2; exit 1; }
     sleep 1
     rss=$(rss_kib "$mem_pid")
     memory_lines+=("$(awk -v n="$entries" -v a="$rss0" -v b="$rss" 'BEGIN { printf "%d entries: RSS %.0f → %.0f MiB, %.0f bytes an entry", n, a / 1024, b / 1024, (b - a) * 1024 / n }')")

@@ -98,6 +98,8 @@ public struct CustomerProfile: Sendable, Equatable {
 
     /// Escaped JSON string text back to the string (what ``JSONText/escaped(_:)`` wrote).
     private static func unescaped(_ text: Substring.UTF8View) -> String {
+        // Only a backslash starts an escape: without one the text is the string.
+        guard text.contains(UInt8(ascii: "\\")) else { return String(Substring(text)) }
         let literal = Data([UInt8(ascii: "\"")] + Array(text) + [UInt8(ascii: "\"")])
         return (try? JSONDecoder().decode(String.self, from: literal)) ?? String(decoding: text, as: UTF8.self)
     }

@@ -5,7 +5,7 @@
 ///
 /// A cached customer costs one 64-byte slot, 4 to 8 bytes of bucket heads, and the bytes of its
 /// id and name (and of its key, for a key that is not a phone number) in one text array. Nothing
-/// is allocated per entry. Keys find their slot through chained buckets, chosen by `Hasher` (seeded
+/// is allocated per entry (but for a tail no other entry shares, below). Keys find their slot through chained buckets, chosen by `Hasher` (seeded
 /// afresh in every process, so callers cannot aim many numbers at one bucket). What most customers share (tier, language, queue, written as the end of
 /// the answer's fields) is kept once per distinct value and counted by its users. Slots are linked
 /// into the LRU list by index, so a hit, an insert and an eviction are O(1).
@@ -152,11 +152,12 @@ struct EntryTable {
         let (id, name, tailText) = profile.parts
         let keyText = key.text?.utf8
         let keyLength = keyText?.count ?? 0
+        let existing = locate(key)
+        // What this key held is outdated either way.
+        if let existing { remove(slot: existing) }
         guard keyLength <= Int(UInt16.max), id.count + name.count + keyLength <= Self.largestText else { return false }
         var evicted = false
-        if let existing = locate(key) {
-            remove(slot: existing)
-        } else if count >= capacity {
+        if existing == nil, count >= capacity {
             remove(slot: victim(staleAt: staleAt))
             evicted = true
         }
@@ -335,7 +336,7 @@ struct EntryTable {
         if garbage >= 4_096, garbage * 2 > text.count { compactText() }
     }
 
-    /// Rewrites the text array with only the live entries' text.
+    /// Rewrites the text array with only the live entries' text: O(slots + live bytes).
     private mutating func compactText() {
         var kept: [UInt8] = []
         kept.reserveCapacity(text.count - garbage)

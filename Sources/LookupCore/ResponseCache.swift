@@ -27,8 +27,9 @@ public enum CacheRead: Sendable, Equatable {
 /// The capacity is split over the shards to the entry, and a cache gets only as many shards as
 /// leave each at least ``minimumShardCapacity`` entries: a cache of up to 2,047 entries is one
 /// exact LRU, and a larger one fills to within a few per cent of its capacity before a shard
-/// evicts (each shard is an exact LRU of its keys). Keys go to shards by FNV-1a, not `Hasher`,
-/// so the layout is the same in every process whatever the hash seed.
+/// evicts (each shard is an exact LRU of its keys). Keys go to shards by a fixed function, not
+/// `Hasher` (a phone number's 64 bits mixed, other keys' text by FNV-1a), so the layout is the
+/// same in every process whatever the hash seed.
 public final class ResponseCache: Sendable {
     private struct ShardState {
         var entries: EntryTable

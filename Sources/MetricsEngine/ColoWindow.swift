@@ -29,7 +29,8 @@ struct ColoWindow {
     /// Empty unless the window is longer than ``fineSeconds``.
     private(set) var coarse: [Slot] = []
     /// The last change to each recent block of 1-second slots: (block number, stamp), in a ring
-    /// by block number. The last minute spans at most 7 blocks, so 8 places never collide.
+    /// by block number. The last minute spans at most 7 blocks; a block pushed out of its place
+    /// (a quiet colo's slots can hold older seconds) is merged uncached, never served stale.
     private var blockStamps = [(block: Int64, stamp: Int)](repeating: (.min, 0), count: 8)
     private var blockCache: [Int64: (stamp: Int, merged: Merged)] = [:]
     /// The last change to each 1-second slot, by index.
@@ -47,8 +48,13 @@ struct ColoWindow {
         var current: Int?
         var newest: Int?
         var newestSecond: Int64?
+        /// Bumped whenever a slot takes a new second or period, which can take it out of the
+        /// stable part without changing anything else here (a record a second ahead of the tick).
+        var moves: Int
         var stamp: Int
     }
+    /// How many times a slot has taken a new second or period.
+    private var moves = 0
     /// The merge of the 30-second slots in range but the newest, with the (index, stamp) of each.
     private var coarseCache: (key: [Int], merged: Merged)?
     /// Rises with every change; a stamp is the value it had then, so no two changes share one.
@@ -133,6 +139,7 @@ struct ColoWindow {
         if coarse[index].second == start { return index }
         guard coarse[index].second < start else { return nil }
         coarse[index].reuse(for: start)
+        moves += 1
         touch(coarse: index)
         return index
     }
@@ -141,6 +148,7 @@ struct ColoWindow {
     /// is a minute or less) before the slot is reused, and marks its block changed.
     private mutating func fold(fineIndex index: Int) {
         let old = fine[index]
+        moves += 1
         guard old.second != .min else { return }
         touch(block: old.second.floorDiv(Self.blockSeconds), fine: index)
         guard old.tally.requests > 0, let target = coarseIndex(for: old.second) else { return }
@@ -161,7 +169,7 @@ struct ColoWindow {
         }
         let newest = coarseInRange.max { coarse[$0].second < coarse[$1].second }
         // The newest change among the stable slots: any change to one of them is newer.
-        var key = StableKey(range: range, current: current, newest: newest, newestSecond: newest.map { coarse[$0].second }, stamp: 0)
+        var key = StableKey(range: range, current: current, newest: newest, newestSecond: newest.map { coarse[$0].second }, moves: moves, stamp: 0)
         for index in fine.indices where index != current && range.contains(fine[index].second) { key.stamp = max(key.stamp, fineStamps[index]) }
         for index in coarseInRange where index != newest { key.stamp = max(key.stamp, coarseStamps[index]) }
         var total: Merged

@@ -74,7 +74,7 @@ public struct MicrosHistogram: Sendable, Equatable {
         for (slot, percentile) in percentiles.enumerated() {
             if percentile == 0 {
                 results[slot] = minimum
-            } else if percentile >= 100 {
+            } else if !(percentile < 100) {  // NaN too, as HdrHistogram
                 results[slot] = maxValue
             } else {
                 let requested = Swift.min(Swift.max(percentile.nextDown, 0), 100)

@@ -78,6 +78,15 @@ struct CacheTests {
         #expect((100..<2_100).allSatisfy { cache.profile(for: "+1555\($0)", now: 1) != nil })
     }
 
+    @Test("Phone keys spread over the shards as text keys do: a sharded cache of phone numbers fills to within 5 %")
+    func phoneKeysSpread() {
+        let cache = ResponseCache(capacity: 16_384)
+        let profile = CustomerProfile.notFound(queues: TierQueueMap())
+        for number in 0..<16_384 { cache.store(profile, for: CacheKey(.phone(digits: String(15_550_000_000 + number))), now: 0, ttlMillis: 60_000) }
+        #expect(cache.count >= 15_565)
+        #expect(cache.profile(for: CacheKey(text: "customer:ani:15550016383"), now: 1) == profile)
+    }
+
     @Test("A sharded cache fills to within 5 % of its capacity and keeps the newest half through churn")
     func shardedCacheIsNearLRU() {
         let cache = ResponseCache(capacity: 16_384)

@@ -20,6 +20,19 @@ struct EntryTableTests {
         table.set(profile(number), for: key, visibleAt: 0, freshUntil: expiresAt, expiresAt: expiresAt)
     }
 
+    @Test("Storing a key again replaces it; an entry too large to keep still removes the outdated one")
+    func replaceAndTooLarge() {
+        var table = EntryTable(capacity: 4)
+        _ = Self.set(&table, 1, "k", expiresAt: 100)
+        _ = Self.set(&table, 2, "k", expiresAt: 100)
+        #expect(Self.value(&table, "k", now: 0) == "CUST-2")
+        #expect(table.count == 1)
+        let long = CacheKey(text: String(repeating: "x", count: Int(UInt16.max) + 1))
+        _ = Self.set(&table, 3, long, expiresAt: 100)
+        #expect(table.count == 1)
+        #expect(Self.value(&table, long, now: 0) == nil)
+    }
+
     @Test("Entries expire at their TTL, on the injected clock")
     func ttl() {
         var table = EntryTable(capacity: 4)
@@ -69,6 +82,26 @@ struct EntryTableTests {
         _ = big.purgeExpired(now: 1, from: 0, limit: .max)
         big.compactIfSparse()
         #expect(big.bucketCount == 16)
+    }
+
+    @Test("A key from a lookup and a key from its written form are one key; different keys are different")
+    func cacheKeys() {
+        let phones = Gen.int(in: 0...999_999_999_999_999).map { String($0) }
+        let padded = zip(Gen.int(in: 0...4), phones).map { String(repeating: "0", count: $0) + $1 }.map { String($0.prefix(15)) }
+        let emails = Gen.element(of: ["a@b.co", "customer1@example.com", "x.y@z", "é@ü.de"]).map { $0! }
+        forAll(zip(padded, padded, emails), count: 3_000, seed: 0xCA5E) { first, second, email in
+            for key in [LookupKey.phone(digits: first), .email(email)] {
+                #expect(CacheKey(key) == CacheKey(text: key.cacheKey), "\(key.cacheKey)")
+            }
+            #expect((CacheKey(.phone(digits: first)) == CacheKey(.phone(digits: second))) == (first == second), "\(first) \(second)")
+            #expect(CacheKey(.phone(digits: first)).text == nil)
+        }
+        // Not 1 to 15 digits: kept as text, still one key with its written form.
+        for digits in ["", "1234567890123456", "12a"] {
+            #expect(CacheKey(.phone(digits: digits)).text != nil)
+            #expect(CacheKey(.phone(digits: digits)) == CacheKey(text: "customer:ani:" + digits))
+        }
+        #expect(CacheKey(.phone(digits: "0044")) != CacheKey(.phone(digits: "44")))
     }
 
     @Test("Tails are shared while used and let go with their last entry")

@@ -17,7 +17,8 @@ struct MergeCacheTests {
         return total
     }
 
-    @Test("Seeded random events, late ones, ticks and window changes: every merge equals merging every slot", arguments: [false, true])
+    @Test("Seeded random events, late ones, some a second ahead of the tick, ticks and ranges of every size: every merge equals merging every slot",
+          arguments: [false, true])
     func agreesWithUncached(coarse: Bool) throws {
         var random = SplitMix64(seed: coarse ? 0xC0A125E : 0xF1E)
         var window = ColoWindow(keepsCoarse: coarse)
@@ -25,7 +26,12 @@ struct MergeCacheTests {
         var checks = 0
         for step in 0..<30_000 {
             switch random.next() % 100 {
-            case 0..<70:
+            case 0..<3:
+                // A record whose clock is a second ahead of the tick's (it took the lock first).
+                let event = MetricEvent(timestamp: (now + 1) * 1000, colo: "LHR", latencyMs: 1, cacheHit: true, customerFound: true,
+                                        errorType: nil, cpuMs: 0.1)
+                window.record(event, second: now + 1, now: now + 1)
+            case 3..<70:
                 // Mostly the current second; some late, a few older than the minute.
                 let back = [0, 0, 0, 0, 1, 2, 7, 59, 61, 95, 400][Int(random.next() % 11)]
                 let event = MetricEvent(timestamp: (now - Int64(back)) * 1000, colo: "LHR", latencyMs: Double(random.next() % 5_000) / 10,

@@ -15,9 +15,9 @@ struct MicrosHistogramTests {
     /// Values as the engine records them: 1 µs to 60 s, bunched where latencies are, and the edges.
     static let values = Gen.oneOf(
         Gen.int(in: 1...300), Gen.int(in: 1...20_000), Gen.int(in: 1...60_000_000),
-        Gen.element(of: [1, 2, 127, 128, 255, 256, 257, 511, 512, 1_023, 1_024, 59_999_999, 60_000_000]).map { $0! }
+        Gen.element(of: [0, 1, 2, 127, 128, 255, 256, 257, 511, 512, 1_023, 1_024, 59_999_999, 60_000_000]).map { $0! }
     ).map { UInt64($0) }
-    static let percentiles = [0, 0.001, 1, 25, 50, 90, 95, 99, 99.9, 99.999, 100]
+    static let percentiles = [0, 0.001, 1, 25, 50, 90, 95, 99, 99.9, 99.999, 100, -5, 150, .nan, .infinity, -.infinity]
 
     @Test("Percentiles, totals and recorded ranges equal hdrhistogram-swift's for seeded random values, merged or not")
     func equalsReference() {
