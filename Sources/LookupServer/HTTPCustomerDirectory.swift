@@ -37,6 +37,8 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
         // A refused connection is an outage to report now, not something to retry until the deadline.
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .disabled
+        // A redirect would carry the API key somewhere the operator did not name: a 3xx is a bad response.
+        configuration.redirectConfiguration = .disallow
         // On the server's own loops: on a pinned core, one thread answers callers and the CRM.
         client = HTTPClient(eventLoopGroup: loops.group, configuration: configuration)
     }
@@ -50,10 +52,8 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
     }
 
     public func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
-        var request = HTTPClientRequest(url: url(for: key))
-        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        request.headers.add(name: "Accept", value: "application/json")
         do {
+            let request = try BoundedExchange.request(url(for: key), headers: [("Authorization", "Bearer \(apiKey)"), ("Accept", "application/json")])
             guard let (status, body) = try await BoundedExchange.perform(request, on: client, timeout: timeout, maximumBodyBytes: Self.maximumBodyBytes)
             else { return .failed(.timeout) }
             return CRMOutcome.classify(status: status, body: Data(buffer: body))
@@ -77,7 +77,7 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
                 return .unreachable
             }
         }
-        if error is NIOTooManyBytesError || error is HTTPParserError { return .badResponse }
+        if error is ResponseAccumulator.ResponseTooBigError || error is HTTPParserError { return .badResponse }
         if error is CancellationError { return .timeout }
         return .unreachable
     }

@@ -364,7 +364,10 @@ struct TmuxDashboardTests {
         // At the end it says so, where the recording ended, and no longer that it is playing.
         let end = try await session.waitFor("the end of the recording", seconds: 30) { $0.contains("end of recording at 4:59") }
         #expect(!end.contains("replaying") && end.contains("■ 4:59 / 4:59"))
-        // Space plays it again from the start.
+        // Space plays it again from the start. At full speed the five minutes play out faster than
+        // a poll can see (the engine's snapshots take about a millisecond), so first slow it to
+        // 16× ("[" halves it; 12 times from the top), which takes some 19 s to reach the end.
+        for _ in 0..<12 { try session.press("[") }
         try session.press("Space")
         _ = try await session.waitFor("playing again", seconds: 10) { !$0.contains("end of recording") && $0.contains("▶ ") }
         try session.press("q")

@@ -23,6 +23,9 @@ extension LiveHTTP {
             ("401", .respond(status: 401, body: #"{"error":"who are you"}"#), "crm_auth", false),
             ("malformed", .respond(status: 200, body: #"{"results":[{"id":"CUST-00"#), "crm_bad_response", false),
             ("oversized field", .respond(status: 200, body: #"{"results":[{"id":"X","firstName":""# + String(repeating: "a", count: 300) + #""}]}"#), "crm_bad_response", false),
+            // Refused, not followed (following would loop on this one URL: crm_unreachable).
+            ("redirect", .respond(status: 302, body: "{}", extraHeaders: "Location: /api/v2/customers?phone=%2B15550000001\r\n"), "crm_bad_response", false),
+            ("an answer over 1 MiB", .respond(status: 200, body: String(repeating: " ", count: (1 << 20) + 16) + #"{"results":[]}"#), "crm_bad_response", false),
             ("connection refused", nil, "crm_unreachable", false),
             ("reset mid-body", .resetMidBody(body: ScriptedHTTPCRM.found), "crm_unreachable", false),
             ("trickle", .trickle(body: ScriptedHTTPCRM.found, interval: .milliseconds(200)), "crm_timeout", true),
