@@ -65,28 +65,29 @@ struct RemoteEngine: Sendable {
 
     /// Flushes one colo's cache, or all; the count of entries removed.
     func flush(colo: String?) async throws(RemoteError) -> Int {
-        var headers = [("Content-Type", "application/json")]
-        if let adminAuthorization { headers.append(("Authorization", adminAuthorization)) }
+        var request = HTTPClientRequest(url: base + "/api/flush")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let adminAuthorization { request.headers.add(name: "Authorization", value: adminAuthorization) }
         let body = colo.map { "{\"colo\":\(JSONText.quoted($0))}" } ?? "{}"
+        request.body = .bytes(ByteBuffer(string: body))
         struct Flushed: Decodable { let flushed: Int }
-        return try decode(Flushed.self, try await exchange(base + "/api/flush", method: .POST, headers: headers, body: ByteBuffer(string: body))).flushed
+        return try decode(Flushed.self, try await exchange(request)).flushed
     }
 
     private func get(_ path: String, timeout: Duration? = nil) async throws(RemoteError) -> ByteBuffer {
-        var headers = [(ReadRoutes.viewerHeader.rawName, viewer)]
-        if let readAuthorization { headers.append(("Authorization", readAuthorization)) }
-        return try await exchange(base + path, headers: headers, timeout: timeout)
+        var request = HTTPClientRequest(url: base + path)
+        if let readAuthorization { request.headers.add(name: "Authorization", value: readAuthorization) }
+        request.headers.add(name: ReadRoutes.viewerHeader.rawName, value: viewer)
+        return try await exchange(request, timeout: timeout)
     }
 
-    private func exchange(
-        _ url: String, method: HTTPMethod = .GET, headers: [(String, String)], body: ByteBuffer? = nil, timeout: Duration? = nil
-    ) async throws(RemoteError) -> ByteBuffer {
+    private func exchange(_ request: HTTPClientRequest, timeout: Duration? = nil) async throws(RemoteError) -> ByteBuffer {
         let timeout = timeout ?? self.timeout
         let answer: (status: Int, body: ByteBuffer)?
         do {
-            let request = try BoundedExchange.request(url, method: method, headers: headers, body: body)
             answer = try await BoundedExchange.perform(request, on: client, timeout: timeout, maximumBodyBytes: Self.maximumBodyBytes)
-        } catch is ResponseAccumulator.ResponseTooBigError {
+        } catch is NIOTooManyBytesError {
             throw .badAnswer("an answer over \(Self.maximumBodyBytes >> 20) MiB")
         } catch {
             throw RemoteError(transport: error)

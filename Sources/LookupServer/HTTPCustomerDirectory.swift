@@ -52,8 +52,10 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
     }
 
     public func lookUp(_ key: LookupKey, from colo: Colo) async -> CRMOutcome {
+        var request = HTTPClientRequest(url: url(for: key))
+        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        request.headers.add(name: "Accept", value: "application/json")
         do {
-            let request = try BoundedExchange.request(url(for: key), headers: [("Authorization", "Bearer \(apiKey)"), ("Accept", "application/json")])
             guard let (status, body) = try await BoundedExchange.perform(request, on: client, timeout: timeout, maximumBodyBytes: Self.maximumBodyBytes)
             else { return .failed(.timeout) }
             return CRMOutcome.classify(status: status, body: Data(buffer: body))
@@ -77,7 +79,7 @@ public final class HTTPCustomerDirectory: CustomerDirectory {
                 return .unreachable
             }
         }
-        if error is ResponseAccumulator.ResponseTooBigError || error is HTTPParserError { return .badResponse }
+        if error is NIOTooManyBytesError || error is HTTPParserError { return .badResponse }
         if error is CancellationError { return .timeout }
         return .unreachable
     }

@@ -153,12 +153,12 @@ public final class AlertmanagerNotifier: Service, Sendable {
 
     /// One POST; nil when accepted, else why not.
     private func post(_ body: Data, to base: String) async -> String? {
-        var headers = [("Content-Type", "application/json")]
-        if let authorization = settings.authorization { headers.append(("Authorization", authorization)) }
+        var request = HTTPClientRequest(url: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api/v2/alerts")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(ByteBuffer(data: body))
         do {
-            let request = try BoundedExchange.request(
-                (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/api/v2/alerts", method: .POST, headers: headers, body: ByteBuffer(data: body)
-            )
             guard let answer = try await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024) else {
                 return "no answer within \(settings.timeout.components.seconds) s"
             }

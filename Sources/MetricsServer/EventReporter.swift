@@ -148,10 +148,11 @@ public final class EventReporter: Service, Sendable {
             event.source = source
             body += EventCodec.encode(event) + "\n"
         }
+        var request = post(ByteBuffer(string: body), source: source)
+        request.headers.add(name: "Content-Type", value: "application/x-ndjson")
         let status: Int
         let reply: ByteBuffer
         do {
-            let request = try post(ByteBuffer(string: body), source: source, type: "application/x-ndjson")
             guard let answer = try await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024) else {
                 return retry(batch.count, "no answer within \(settings.timeout)")
             }
@@ -177,20 +178,22 @@ public final class EventReporter: Service, Sendable {
     }
 
     /// A POST of `body` to the receiver, naming this instance, with the token when there is one.
-    private func post(_ body: ByteBuffer, source: String, type: String? = nil) throws -> HTTPClient.Request {
-        var headers = [(MetricsRoutes.sourceHeader.rawName, source)]
-        if let authorization = settings.authorization { headers.append(("Authorization", authorization)) }
-        if let type { headers.append(("Content-Type", type)) }
-        return try BoundedExchange.request(settings.url, method: .POST, headers: headers, body: body)
+    private func post(_ body: ByteBuffer, source: String) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: settings.url)
+        request.method = .POST
+        request.headers.add(name: MetricsRoutes.sourceHeader.rawName, value: source)
+        if let authorization = settings.authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(body)
+        return request
     }
 
     /// An empty POST naming this instance, when nothing has reached the receiver for a heartbeat.
     private func heartbeat(source: String) async -> Outcome {
         let last = contact.withLock { $0.last }
         if let last, ContinuousClock.now - last < settings.heartbeat { return .nothing }
+        let request = post(ByteBuffer(), source: source)
         let answer: (status: Int, body: ByteBuffer)?
         do {
-            let request = try post(ByteBuffer(), source: source)
             answer = try await BoundedExchange.perform(request, on: client, timeout: settings.timeout, maximumBodyBytes: 64 * 1024)
         } catch {
             return .failed("heartbeat: \(type(of: error))")

@@ -115,10 +115,13 @@ public final class TrafficDriver: Sendable {
     }
 
     private func send(body: String, colo: String, target: String, intended: ContinuousClock.Instant, clock: ContinuousClock) async {
-        var headers = [("Content-Type", "application/json"), ("X-Edge-Colo", colo)]
-        if let authorization { headers.append(("Authorization", authorization)) }
+        var request = HTTPClientRequest(url: target + "/lookup/customer")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "X-Edge-Colo", value: colo)
+        if let authorization { request.headers.add(name: "Authorization", value: authorization) }
+        request.body = .bytes(ByteBuffer(string: body))
         do {
-            let request = try BoundedExchange.request(target + "/lookup/customer", method: .POST, headers: headers, body: ByteBuffer(string: body))
             // One deadline over connect, head and body: a target that trickles its answer must
             // not hold one of the in-flight slots.
             guard let response = try await BoundedExchange.perform(request, on: client, timeout: .seconds(10), maximumBodyBytes: 1 << 16) else {
