@@ -55,7 +55,6 @@ struct EntryTable {
         var replicated: Bool
         var visibleAt: Int64
         var freshUntil: Int64
-        var found: Bool
     }
 
     let capacity: Int
@@ -115,7 +114,7 @@ struct EntryTable {
     func metadata(_ slot: Int32) -> Metadata {
         let entry = slots[Int(slot)]
         return Metadata(replicated: entry.flags.contains(.replicated), visibleAt: entry.visibleAt,
-                        freshUntil: entry.freshUntil, found: entry.flags.contains(.found))
+                        freshUntil: entry.freshUntil)
     }
 
     /// The profile in `slot`, made afresh from its parts (one allocation).
@@ -176,14 +175,7 @@ struct EntryTable {
         if let keyText { text.append(contentsOf: keyText) }
         text.append(contentsOf: id)
         text.append(contentsOf: name)
-        let slot: Int32
-        if let reused = freeSlots.popLast() {
-            slots[Int(reused)] = entry
-            slot = reused
-        } else {
-            slots.append(entry)
-            slot = Int32(slots.count - 1)
-        }
+        let slot = Self.place(entry, in: &slots, reusing: &freeSlots)
         count += 1
         if count > buckets.count { rebucket(for: count) } else { chain(slot) }
         linkAsNewest(slot)
@@ -304,16 +296,19 @@ struct EntryTable {
             return number
         }
         let kept = Tail(text: Substring(String(key)), lengths: lengths, users: 1)
-        let number: UInt32
-        if let free = freeTails.popLast() {
-            tails[Int(free)] = kept
-            number = free
-        } else {
-            tails.append(kept)
-            number = UInt32(tails.count - 1)
-        }
+        let number = Self.place(kept, in: &tails, reusing: &freeTails)
         tailNumbers[kept.text] = number
         return number
+    }
+
+    /// Puts `element` in a freed place of `array` if there is one, else at its end; returns where.
+    private static func place<Element, Number: FixedWidthInteger>(_ element: Element, in array: inout [Element], reusing free: inout [Number]) -> Number {
+        if let reused = free.popLast() {
+            array[Int(reused)] = element
+            return reused
+        }
+        array.append(element)
+        return Number(array.count - 1)
     }
 
     private mutating func release(tail number: UInt32) {
